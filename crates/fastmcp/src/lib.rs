@@ -1,0 +1,56 @@
+//! # FastMCP for Rust
+//!
+//! The fast, ergonomic way to build [Model Context Protocol](https://modelcontextprotocol.io)
+//! servers and clients. Tools are plain Rust functions; what they need (a [`Context`]) arrives
+//! by type; progress flows end to end, with none lost.
+//!
+//! ```no_run
+//! use fastmcp::{tool, Context, FastMCP};
+//!
+//! /// Add two numbers.
+//! #[tool]
+//! fn add(a: i64, b: i64) -> i64 {
+//!     a + b
+//! }
+//!
+//! /// Work through `steps` steps, reporting progress.
+//! #[tool]
+//! async fn long_task(ctx: Context, steps: u32) -> String {
+//!     for i in 1..=steps {
+//!         ctx.report_progress(i as f64, Some(steps as f64), Some(&format!("step {i} of {steps}"))).await;
+//!     }
+//!     format!("done after {steps} steps")
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), fastmcp::Error> {
+//!     FastMCP::new("quickstart").tool(add).tool(long_task).run_stdio().await
+//! }
+//! ```
+//!
+//! Built on [`rmcp`], the official Rust SDK: its wire types are re-exported as [`types`], and a
+//! server [`Session`](server::Session) implements rmcp's `ServerHandler`.
+
+pub mod client;
+pub mod error;
+pub mod logging;
+pub mod server;
+pub mod tools;
+pub mod transports;
+pub mod types;
+
+pub use client::Client;
+pub use error::{Error, ToolError};
+#[cfg(feature = "macros")]
+pub use fastmcp_macros::tool;
+pub use logging::LogLevel;
+pub use server::{Context, FastMCP};
+pub use tools::{IntoTool, Tool, ToolResult};
+
+/// Re-exports used by code that `#[tool]` generates. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+}

@@ -1,0 +1,184 @@
+//! [`Context`]: what a tool can do with the request that called it.
+#![allow(deprecated)] // MCP logging types are marked deprecated in rmcp (SEP-2577).
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rmcp::RoleServer;
+use rmcp::model::{
+    LoggingMessageNotification, LoggingMessageNotificationParam, ProgressToken, RequestId,
+    ServerNotification,
+};
+use rmcp::service::RequestContext;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::outbound::Outbound;
+use super::progress::ProgressReporter;
+use crate::logging::LogLevel;
+use crate::transports::outbox::Outbox;
+
+/// State that lives as long as one client connection (session).
+#[derive(Debug, Default)]
+pub(crate) struct SessionState {
+    /// The minimum level set by `logging/setLevel`; `None` sends every level.
+    log_level: Mutex<Option<LogLevel>>,
+}
+
+impl SessionState {
+    pub(crate) fn set_log_level(&self, level: LogLevel) {
+        *self.log_level.lock().unwrap_or_else(PoisonError::into_inner) = Some(level);
+    }
+
+    fn sends(&self, level: LogLevel) -> bool {
+        self.log_level
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none_or(|minimum| level >= minimum)
+    }
+}
+
+/// The request a tool is serving: report progress, log to the client, watch for cancellation.
+///
+/// Declare a parameter of type `Context` (or `&Context`) in a `#[tool]` function and FastMCP
+/// passes it in; it never appears in the tool's input schema. Cloning is cheap.
+///
+/// ```
+/// use fastmcp::{tool, Context};
+///
+/// /// Count to `n`, reporting each step.
+/// #[tool]
+/// async fn count(ctx: Context, n: u32) -> u32 {
+///     for i in 1..=n {
+///         ctx.report_progress(i as f64, Some(n as f64), Some(&format!("at {i}"))).await;
+///     }
+///     n
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    request_id: RequestId,
+    outbound: Outbound,
+    progress: Option<Arc<ProgressReporter>>,
+    cancellation: CancellationToken,
+    session: Arc<SessionState>,
+}
+
+impl std::fmt::Debug for ProgressReporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProgressReporter")
+            .field("token", self.token())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    pub(crate) fn new(
+        request: &RequestContext<RoleServer>,
+        session: Arc<SessionState>,
+        progress_interval: Option<Duration>,
+    ) -> Self {
+        let outbound = match request.extensions.get::<Outbox>() {
+            Some(outbox) => Outbound::Direct(outbox.clone()),
+            None => Outbound::Peer(request.peer.clone()),
+        };
+        let progress = request
+            .meta
+            .get_progress_token()
+            .map(|token| ProgressReporter::new(token, outbound.clone(), progress_interval));
+        Self {
+            inner: Arc::new(Inner {
+                request_id: request.id.clone(),
+                outbound,
+                progress,
+                cancellation: request.ct.clone(),
+                session,
+            }),
+        }
+    }
+
+    /// Reports progress on this request to the client.
+    ///
+    /// `progress` must increase with every call: a value not above the last one is dropped
+    /// (logged at debug). `total` is the value that means done, if known. When the client
+    /// sent no progress token this does nothing. Rapid updates are coalesced (see
+    /// [`FastMCP::progress_interval`](crate::FastMCP::progress_interval)); the newest value is
+    /// always delivered before the tool's result, and nothing is sent after it.
+    pub async fn report_progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        if let Some(reporter) = &self.inner.progress {
+            reporter.report(progress, total, message).await;
+        }
+    }
+
+    /// The progress token the client attached to this request, if any.
+    pub fn progress_token(&self) -> Option<&ProgressToken> {
+        self.inner.progress.as_ref().map(|reporter| reporter.token())
+    }
+
+    /// Sends a log message to the client at `level`, unless the client asked (with
+    /// `logging/setLevel`) only for more severe messages.
+    pub async fn log(&self, level: LogLevel, message: impl Into<String>, logger: Option<&str>) {
+        self.log_data(level, Value::String(message.into()), logger).await;
+    }
+
+    /// Like [`log`](Self::log), with any JSON value as the message data.
+    pub async fn log_data(&self, level: LogLevel, data: Value, logger: Option<&str>) {
+        tracing::debug!(target: "fastmcp::server::context", %level, %data, "log to client");
+        if !self.inner.session.sends(level) {
+            return;
+        }
+        let mut param = LoggingMessageNotificationParam::new(level.into(), data);
+        param.logger = logger.map(str::to_owned);
+        let notification =
+            ServerNotification::LoggingMessageNotification(LoggingMessageNotification::new(param));
+        self.inner.outbound.notify(notification).await;
+    }
+
+    /// Sends a debug message to the client.
+    pub async fn debug(&self, message: impl Into<String>) {
+        self.log(LogLevel::Debug, message, None).await;
+    }
+
+    /// Sends an info message to the client.
+    pub async fn info(&self, message: impl Into<String>) {
+        self.log(LogLevel::Info, message, None).await;
+    }
+
+    /// Sends a warning to the client.
+    pub async fn warning(&self, message: impl Into<String>) {
+        self.log(LogLevel::Warning, message, None).await;
+    }
+
+    /// Sends an error message to the client.
+    pub async fn error(&self, message: impl Into<String>) {
+        self.log(LogLevel::Error, message, None).await;
+    }
+
+    /// The JSON-RPC id of the request being served.
+    pub fn request_id(&self) -> &RequestId {
+        &self.inner.request_id
+    }
+
+    /// Whether the client has cancelled this request.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancellation.is_cancelled()
+    }
+
+    /// Resolves when the client cancels this request. (A cancelled tool future is dropped by
+    /// FastMCP anyway; this is for work the tool spawned.)
+    pub async fn cancelled(&self) {
+        self.inner.cancellation.cancelled().await;
+    }
+
+    /// Flushes held progress and closes it: after this, nothing more is sent for the request.
+    pub(crate) async fn finish(&self) {
+        if let Some(reporter) = &self.inner.progress {
+            reporter.finish().await;
+        }
+    }
+}

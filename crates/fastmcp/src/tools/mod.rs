@@ -1,0 +1,339 @@
+//! Tools: functions an MCP client can call.
+//!
+//! Most tools are written with [`#[tool]`](crate::tool); [`Tool::builder`] builds one from a
+//! closure and a JSON Schema when the shape is only known at run time.
+//!
+//! ```
+//! use fastmcp::{Context, Tool, ToolResult};
+//! use serde_json::json;
+//!
+//! let echo = Tool::builder("echo")
+//!     .description("Repeat the text back")
+//!     .input_schema(json!({
+//!         "type": "object",
+//!         "properties": { "text": { "type": "string" } },
+//!         "required": ["text"]
+//!     }))
+//!     .handler(|args, _ctx: Context| async move {
+//!         let text = args.get("text").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+//!         Ok::<_, String>(ToolResult::text(text))
+//!     });
+//! assert_eq!(echo.name(), "echo");
+//! ```
+
+pub mod args;
+mod result;
+pub mod schema;
+
+use std::collections::BTreeSet;
+use std::fmt::Display;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+pub use result::{IntoToolResult, ToolResult, structured_result};
+
+use crate::error::{IntoToolError, ToolError};
+use crate::server::Context;
+use crate::types::{CallToolResult, Icon, JsonObject, MetaObject, ToolAnnotations};
+
+/// The future a tool handler returns.
+pub type ToolFuture = BoxFuture<'static, Result<CallToolResult, ToolError>>;
+
+/// Runs a tool: arguments and request context in, result out.
+pub trait ToolHandler: Send + Sync + 'static {
+    /// Calls the tool. `arguments` is the `arguments` object of `tools/call` (empty if absent).
+    fn call(&self, arguments: JsonObject, ctx: Context) -> ToolFuture;
+}
+
+impl<F> ToolHandler for F
+where
+    F: Fn(JsonObject, Context) -> ToolFuture + Send + Sync + 'static,
+{
+    fn call(&self, arguments: JsonObject, ctx: Context) -> ToolFuture {
+        self(arguments, ctx)
+    }
+}
+
+/// A tool: its protocol definition plus the function that runs it.
+#[derive(Clone)]
+pub struct Tool {
+    definition: crate::types::Tool,
+    tags: BTreeSet<String>,
+    timeout: Option<Duration>,
+    handler: Arc<dyn ToolHandler>,
+}
+
+impl std::fmt::Debug for Tool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tool")
+            .field("definition", &self.definition)
+            .field("tags", &self.tags)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tool {
+    /// Starts building a tool named `name`.
+    pub fn builder(name: impl Into<String>) -> ToolBuilder {
+        ToolBuilder::new(name.into())
+    }
+
+    /// The tool's name.
+    pub fn name(&self) -> &str {
+        &self.definition.name
+    }
+
+    /// The definition published in `tools/list`.
+    pub fn definition(&self) -> &crate::types::Tool {
+        &self.definition
+    }
+
+    /// The tool's tags.
+    pub fn tags(&self) -> &BTreeSet<String> {
+        &self.tags
+    }
+
+    /// How long a call may run before it is stopped with an error result.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    pub(crate) fn handler(&self) -> &Arc<dyn ToolHandler> {
+        &self.handler
+    }
+}
+
+/// Anything that can be registered as a tool: a [`Tool`], or a function marked `#[tool]`.
+pub trait IntoTool {
+    /// The conversion.
+    fn into_tool(self) -> Tool;
+}
+
+impl IntoTool for Tool {
+    fn into_tool(self) -> Tool {
+        self
+    }
+}
+
+/// Builds a [`Tool`]; finish with [`handler`](Self::handler) or [`raw_handler`](Self::raw_handler).
+#[derive(Debug, Clone)]
+#[must_use = "a ToolBuilder does nothing until `handler` builds the Tool"]
+pub struct ToolBuilder {
+    name: String,
+    title: Option<String>,
+    description: Option<String>,
+    input_schema: JsonObject,
+    output_schema: Option<Arc<JsonObject>>,
+    annotations: Option<ToolAnnotations>,
+    icons: Option<Vec<Icon>>,
+    meta: Option<MetaObject>,
+    tags: BTreeSet<String>,
+    timeout: Option<Duration>,
+}
+
+impl ToolBuilder {
+    fn new(name: String) -> Self {
+        let mut input_schema = JsonObject::new();
+        input_schema.insert("type".into(), Value::from("object"));
+        input_schema.insert("properties".into(), Value::Object(JsonObject::new()));
+        Self {
+            name,
+            title: None,
+            description: None,
+            input_schema,
+            output_schema: None,
+            annotations: None,
+            icons: None,
+            meta: None,
+            tags: BTreeSet::new(),
+            timeout: None,
+        }
+    }
+
+    /// A human-readable title.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// What the tool does (shown to the model).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// The input JSON Schema, published as given. A non-object value is ignored.
+    pub fn input_schema(mut self, schema: Value) -> Self {
+        if let Value::Object(schema) = schema {
+            self.input_schema = schema;
+        }
+        self
+    }
+
+    /// The input schema generated from `T` (JSON Schema 2020-12).
+    pub fn input_schema_for<T: schemars::JsonSchema>(mut self) -> Self {
+        self.input_schema = schema::schema_for::<T>();
+        self
+    }
+
+    /// The output JSON Schema; results should then carry matching structured content.
+    pub fn output_schema(mut self, schema: Value) -> Self {
+        if let Value::Object(schema) = schema {
+            self.output_schema = Some(Arc::new(schema));
+        }
+        self
+    }
+
+    #[doc(hidden)]
+    pub fn output_schema_object(mut self, schema: Option<Arc<JsonObject>>) -> Self {
+        self.output_schema = schema;
+        self
+    }
+
+    /// Behaviour hints for clients (read-only, destructive, idempotent, open-world).
+    pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
+        self.annotations = Some(annotations);
+        self
+    }
+
+    /// Icons for the tool.
+    pub fn icons(mut self, icons: Vec<Icon>) -> Self {
+        self.icons = Some(icons);
+        self
+    }
+
+    /// The tool's `_meta` object. A non-object value is ignored.
+    pub fn meta(mut self, meta: Value) -> Self {
+        if let Value::Object(meta) = meta {
+            self.meta = Some(MetaObject(meta));
+        }
+        self
+    }
+
+    /// Tags, for grouping and enabling/disabling tools together.
+    pub fn tags<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// Stops a call that runs longer than this, with an error result.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Finishes the tool with an async closure `(arguments, ctx) -> Result<R, E>`.
+    pub fn handler<F, Fut, R, E>(self, f: F) -> Tool
+    where
+        F: Fn(JsonObject, Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, E>> + Send + 'static,
+        R: IntoToolResult,
+        E: Display,
+    {
+        self.raw_handler(move |arguments, ctx| -> ToolFuture {
+            let future = f(arguments, ctx);
+            Box::pin(async move {
+                match future.await {
+                    Ok(value) => value.into_tool_result(),
+                    Err(error) => Err(error.into_tool_error()),
+                }
+            })
+        })
+    }
+
+    /// Finishes the tool with a [`ToolHandler`] (what `#[tool]` generates).
+    pub fn raw_handler(self, handler: impl ToolHandler) -> Tool {
+        let mut definition =
+            crate::types::Tool::new(self.name, self.description.unwrap_or_default(), Arc::new(self.input_schema));
+        if definition.description.as_deref() == Some("") {
+            definition.description = None;
+        }
+        definition.title = self.title;
+        definition.output_schema = self.output_schema;
+        definition.annotations = self.annotations;
+        definition.icons = self.icons;
+        definition.meta = self.meta;
+        Tool {
+            definition,
+            tags: self.tags,
+            timeout: self.timeout,
+            handler: Arc::new(handler),
+        }
+    }
+}
+
+/// Support code for `#[tool]`; not a public API.
+#[doc(hidden)]
+pub mod __macro {
+    use std::marker::PhantomData;
+    use std::sync::Arc;
+
+    use schemars::JsonSchema;
+    use serde::Serialize;
+
+    use super::IntoToolResult;
+    use super::schema::output_schema_for;
+    use crate::error::ToolError;
+    use crate::types::{CallToolResult, JsonObject};
+
+    // Autoref specialization: for a return type that is an explicit result (`ToolResult`,
+    // `CallToolResult`, `()`), `(&&Probe::<T>::new()).kind()` picks `Explicit`; for any other
+    // serializable type it picks `Structured`. Resolved at compile time in generated code.
+    pub struct Probe<T>(PhantomData<T>);
+
+    impl<T> Probe<T> {
+        pub fn new() -> Self {
+            Probe(PhantomData)
+        }
+    }
+
+    impl<T> Default for Probe<T> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    pub struct Explicit;
+    pub struct Structured<T>(PhantomData<T>);
+
+    pub trait ExplicitKind {
+        fn kind(&self) -> Explicit {
+            Explicit
+        }
+    }
+    impl<T: IntoToolResult> ExplicitKind for &Probe<T> {}
+
+    pub trait StructuredKind<T> {
+        fn kind(&self) -> Structured<T> {
+            Structured(PhantomData)
+        }
+    }
+    impl<T: Serialize + JsonSchema> StructuredKind<T> for &&Probe<T> {}
+
+    impl Explicit {
+        pub fn output_schema(&self) -> (Option<Arc<JsonObject>>, bool) {
+            (None, false)
+        }
+        pub fn convert<T: IntoToolResult>(&self, value: T, _wrap: bool) -> Result<CallToolResult, ToolError> {
+            value.into_tool_result()
+        }
+    }
+
+    impl<T: Serialize + JsonSchema> Structured<T> {
+        pub fn output_schema(&self) -> (Option<Arc<JsonObject>>, bool) {
+            let out = output_schema_for::<T>();
+            (Some(out.schema), out.wrap)
+        }
+        pub fn convert(&self, value: T, wrap: bool) -> Result<CallToolResult, ToolError> {
+            super::structured_result(&value, wrap)
+        }
+    }
+}
