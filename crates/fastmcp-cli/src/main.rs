@@ -1,1 +1,195 @@
-fn main() {}
+//! `fastmcp`: list and call the tools of any MCP server, with live progress.
+
+mod args;
+mod render;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use futures::StreamExt as _;
+use fastmcp::Client;
+use fastmcp::client::{CallEvent, ProgressEvent};
+use serde_json::Value;
+
+/// Exit status when the tool ran and reported an error.
+const EXIT_TOOL_ERROR: u8 = 1;
+/// Exit status when the connection or the protocol failed.
+const EXIT_FAILURE: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "fastmcp", version, about = "Drive any MCP server from the command line")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List a server's tools.
+    List {
+        /// The server: a command line ("python3 server.py"), a script (server.py, server.js),
+        /// or an http(s):// URL.
+        target: String,
+        /// Print the tool definitions as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Call a tool, showing its progress live.
+    Call {
+        /// The server: a command line, a script path, or an http(s):// URL.
+        target: String,
+        /// The tool to call.
+        tool: String,
+        /// Arguments as KEY=VALUE; values are converted to the type the tool's schema expects.
+        #[arg(value_name = "KEY=VALUE")]
+        arguments: Vec<String>,
+        /// Arguments as one JSON object (KEY=VALUE pairs override its keys).
+        #[arg(long, value_name = "JSON")]
+        args: Option<String>,
+        /// Print the CallToolResult as JSON on stdout and progress as JSON lines on stderr.
+        #[arg(long)]
+        json: bool,
+        /// Give up after this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
+    },
+    /// Print the version.
+    Version,
+}
+
+/// A failure, with the exit status it maps to.
+struct Failure {
+    status: u8,
+    message: String,
+}
+
+impl Failure {
+    fn connection(error: impl std::fmt::Display) -> Self {
+        Self {
+            status: EXIT_FAILURE,
+            message: error.to_string(),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let outcome = match cli.command {
+        Command::List { target, json } => list(&target, json).await,
+        Command::Call {
+            target,
+            tool,
+            arguments,
+            args,
+            json,
+            timeout,
+        } => call(&target, &tool, &arguments, args.as_deref(), json, timeout).await,
+        Command::Version => {
+            println!("fastmcp {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let first_line = failure.message.lines().next().unwrap_or_default().to_owned();
+            eprintln!("error: {first_line}");
+            for line in failure.message.lines().skip(1) {
+                eprintln!("  {line}");
+            }
+            ExitCode::from(failure.status)
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FASTMCP_LOG_LEVEL")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,rmcp=error"));
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .init();
+}
+
+async fn list(target: &str, json: bool) -> Result<(), Failure> {
+    let client = Client::connect(target).await.map_err(Failure::connection)?;
+    let tools = client.list_tools().await.map_err(Failure::connection)?;
+    if json {
+        let text = serde_json::to_string_pretty(&tools).map_err(Failure::connection)?;
+        println!("{text}");
+    } else {
+        render::print_tools(&tools);
+    }
+    let _ = client.close().await;
+    Ok(())
+}
+
+async fn call(
+    target: &str,
+    tool: &str,
+    pairs: &[String],
+    json_args: Option<&str>,
+    json: bool,
+    timeout: Option<f64>,
+) -> Result<(), Failure> {
+    let client = Client::connect(target).await.map_err(Failure::connection)?;
+    let tools = client.list_tools().await.map_err(Failure::connection)?;
+    let Some(definition) = tools.iter().find(|t| t.name == tool) else {
+        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+        return Err(Failure::connection(format!(
+            "the server has no tool named '{tool}'; it has: {}",
+            if names.is_empty() { "no tools".to_owned() } else { names.join(", ") }
+        )));
+    };
+    let arguments =
+        args::build_arguments(&definition.input_schema, json_args, pairs).map_err(Failure::connection)?;
+
+    let mut request = client.call_tool(tool, Value::Object(arguments)).raise_on_error(false);
+    if let Some(seconds) = timeout {
+        let limit = Duration::try_from_secs_f64(seconds)
+            .map_err(|_| Failure::connection(format!("invalid --timeout {seconds}")))?;
+        request = request.timeout(limit);
+    }
+    let mut bar = render::Progress::new(!json);
+    let mut events = std::pin::pin!(request.stream());
+    let result = loop {
+        match events.next().await {
+            Some(CallEvent::Progress(event)) => {
+                if json {
+                    eprintln!("{}", progress_json(&event));
+                } else {
+                    bar.update(&event);
+                }
+            }
+            Some(CallEvent::Result(result)) => break result,
+            None => break Err(fastmcp::Error::ConnectionClosed("no result".into())),
+        }
+    };
+    bar.finish();
+    let result = result.map_err(Failure::connection)?;
+    if json {
+        let text = serde_json::to_string_pretty(result.raw()).map_err(Failure::connection)?;
+        println!("{text}");
+    } else {
+        render::print_result(&result);
+    }
+    let _ = client.close().await;
+    if result.is_error() {
+        return Err(Failure {
+            status: EXIT_TOOL_ERROR,
+            message: format!("tool '{tool}' returned an error"),
+        });
+    }
+    Ok(())
+}
+
+fn progress_json(event: &ProgressEvent) -> Value {
+    serde_json::json!({
+        "progress": event.progress,
+        "total": event.total,
+        "message": event.message,
+    })
+}

@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FASTMCP_LOG_LEVEL")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "warn,rmcp=error".into()),
         )
         .init();
     server().run_stdio().await?;

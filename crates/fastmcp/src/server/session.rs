@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use futures::FutureExt as _;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode, ErrorData,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerInfo,
-    SetLevelRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, ContentBlock,
+    CustomRequest, CustomResult, ErrorCode, ErrorData, GetPromptRequestParams,
+    InitializeRequestParams, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ServerCapabilities, ServerInfo, SetLevelRequestParams, SubscribeRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler};
@@ -102,6 +103,14 @@ impl ServerHandler for Session {
         }
     }
 
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        Err(unknown_or_malformed(&request))
+    }
+
     async fn set_level(
         &self,
         request: SetLevelRequestParams,
@@ -139,6 +148,47 @@ async fn run_tool(tool: &Tool, arguments: rmcp::model::JsonObject, ctx: Context)
             tracing::error!(tool = tool.name(), %reason, "tool panicked");
             error_result(format!("Tool '{}' failed unexpectedly: {reason}", tool.name()))
         }
+    }
+}
+
+/// The error for a request rmcp could not parse as a known method: either the method is
+/// unknown (`-32601`), or it is known and its params are malformed (`-32602`, saying why).
+fn unknown_or_malformed(request: &CustomRequest) -> ErrorData {
+    let detail = match request.method.as_str() {
+        "tools/call" => params_error::<CallToolRequestParams>(request),
+        "initialize" => params_error::<InitializeRequestParams>(request),
+        "logging/setLevel" => params_error::<SetLevelRequestParams>(request),
+        "resources/read" => params_error::<ReadResourceRequestParams>(request),
+        "resources/subscribe" | "resources/unsubscribe" => {
+            params_error::<SubscribeRequestParams>(request)
+        }
+        "prompts/get" => params_error::<GetPromptRequestParams>(request),
+        "completion/complete" => params_error::<CompleteRequestParams>(request),
+        "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" => {
+            params_error::<PaginatedRequestParams>(request)
+        }
+        "ping" | "server/discover" => "unexpected params".to_owned(),
+        method => {
+            return ErrorData::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!("Method not found: {method}"),
+                None,
+            );
+        }
+    };
+    ErrorData::invalid_params(
+        format!("Invalid params for '{}': {detail}", request.method),
+        None,
+    )
+}
+
+fn params_error<T: serde::de::DeserializeOwned>(request: &CustomRequest) -> String {
+    match &request.params {
+        None => "params are required".to_owned(),
+        Some(params) => match serde_json::from_value::<T>(params.clone()) {
+            Err(error) => error.to_string(),
+            Ok(_) => "params do not match the method's schema".to_owned(),
+        },
     }
 }
 

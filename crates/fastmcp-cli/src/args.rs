@@ -1,0 +1,127 @@
+//! Turning `KEY=VALUE` words into a tool's argument object, guided by its input schema.
+
+use fastmcp::types::JsonObject;
+use serde_json::Value;
+
+/// Builds the argument object: `--args` JSON first, then each `KEY=VALUE` converted to the
+/// type the schema gives `KEY` (`steps=5` is the integer 5; `name=5` for a string is `"5"`).
+pub fn build_arguments(schema: &JsonObject, json: Option<&str>, pairs: &[String]) -> Result<JsonObject, String> {
+    let mut arguments = match json {
+        None => JsonObject::new(),
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(object)) => object,
+            Ok(_) => return Err("--args must be a JSON object".into()),
+            Err(error) => return Err(format!("--args is not valid JSON: {error}")),
+        },
+    };
+    for pair in pairs {
+        let Some((key, raw)) = pair.split_once('=') else {
+            return Err(format!("argument '{pair}' is not KEY=VALUE"));
+        };
+        let property = schema.get("properties").and_then(|p| p.get(key));
+        let value = coerce(raw, property).map_err(|expected| {
+            format!("argument '{key}': '{raw}' is not a valid {expected}")
+        })?;
+        arguments.insert(key.to_owned(), value);
+    }
+    Ok(arguments)
+}
+
+/// Converts `raw` to the JSON type `property` declares; without a declared type, JSON if it
+/// parses, else the string.
+fn coerce(raw: &str, property: Option<&Value>) -> Result<Value, String> {
+    let types = declared_types(property);
+    if types.is_empty() {
+        return Ok(serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned())));
+    }
+    for kind in &types {
+        let parsed = match kind.as_str() {
+            "string" => Some(Value::String(raw.to_owned())),
+            "integer" => raw.parse::<i64>().ok().map(Value::from).or_else(|| raw.parse::<u64>().ok().map(Value::from)),
+            "number" => raw.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
+            "boolean" => match raw.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => Some(Value::Bool(true)),
+                "false" | "no" | "0" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            "null" => (raw == "null").then_some(Value::Null),
+            "array" => serde_json::from_str(raw).ok().filter(Value::is_array),
+            "object" => serde_json::from_str(raw).ok().filter(Value::is_object),
+            _ => None,
+        };
+        if let Some(value) = parsed {
+            return Ok(value);
+        }
+    }
+    Err(types.join(" or "))
+}
+
+/// The `type`s a property schema allows, looking through `anyOf`/`oneOf`.
+fn declared_types(property: Option<&Value>) -> Vec<String> {
+    let Some(property) = property else {
+        return Vec::new();
+    };
+    let mut types = Vec::new();
+    match property.get("type") {
+        Some(Value::String(kind)) => types.push(kind.clone()),
+        Some(Value::Array(kinds)) => types.extend(kinds.iter().filter_map(Value::as_str).map(str::to_owned)),
+        _ => {}
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(options)) = property.get(key) {
+            for option in options {
+                types.extend(declared_types(Some(option)));
+            }
+        }
+    }
+    // Try the most specific types first, so `5` for integer|string is a number.
+    types.sort_by_key(|kind| kind == "string");
+    types.dedup();
+    types
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn schema() -> JsonObject {
+        json!({"type": "object", "properties": {
+            "steps": {"type": "integer"},
+            "name": {"type": "string"},
+            "ratio": {"type": "number"},
+            "loud": {"type": "boolean"},
+            "tags": {"type": "array"},
+            "maybe": {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+        }})
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn coerces_by_schema() {
+        let pairs: Vec<String> = ["steps=5", "name=5", "ratio=0.5", "loud=true", "tags=[1,2]", "maybe=3", "extra={\"a\":1}"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let args = build_arguments(&schema(), None, &pairs).unwrap_or_default();
+        assert_eq!(
+            Value::Object(args),
+            json!({"steps": 5, "name": "5", "ratio": 0.5, "loud": true, "tags": [1, 2], "maybe": 3, "extra": {"a": 1}})
+        );
+    }
+
+    #[test]
+    fn rejects_values_of_the_wrong_type() {
+        let error = build_arguments(&schema(), None, &["steps=five".to_owned()]).unwrap_err();
+        assert_eq!(error, "argument 'steps': 'five' is not a valid integer");
+    }
+
+    #[test]
+    fn pairs_override_json_args() {
+        let args = build_arguments(&schema(), Some(r#"{"steps": 1, "name": "x"}"#), &["steps=2".to_owned()]).unwrap_or_default();
+        assert_eq!(Value::Object(args), json!({"steps": 2, "name": "x"}));
+    }
+}

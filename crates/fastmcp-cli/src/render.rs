@@ -1,0 +1,134 @@
+//! Human-readable output: tool lists, results, and the live progress bar.
+
+use std::time::Duration;
+
+use fastmcp::client::{ProgressEvent, ToolCallResult};
+use fastmcp::types::{ContentBlock, ResourceContents, Tool};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::Value;
+
+/// Bar resolution: progress is drawn in thousandths of the total.
+const BAR_UNITS: u64 = 1000;
+
+/// Prints one line per tool: `name(arg: type, …)` and its description's first line.
+pub fn print_tools(tools: &[Tool]) {
+    if tools.is_empty() {
+        println!("(no tools)");
+    }
+    for tool in tools {
+        println!("{}({})", tool.name, signature(tool));
+        if let Some(description) = tool.description.as_deref().and_then(|d| d.lines().next()) {
+            println!("    {description}");
+        }
+    }
+}
+
+fn signature(tool: &Tool) -> String {
+    let required: Vec<&str> = tool
+        .input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = tool.input_schema.get("properties").and_then(Value::as_object) else {
+        return String::new();
+    };
+    properties
+        .iter()
+        .map(|(name, schema)| {
+            let kind = schema.get("type").and_then(Value::as_str).unwrap_or("any");
+            let optional = if required.contains(&name.as_str()) { "" } else { "?" };
+            format!("{name}{optional}: {kind}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Prints a tool result: text as is, other content as a one-line summary.
+pub fn print_result(result: &ToolCallResult) {
+    for block in result.content() {
+        match block {
+            ContentBlock::Text(text) => println!("{}", text.text),
+            ContentBlock::Image(image) => println!("[image: {}, {} base64 chars]", image.mime_type, image.data.len()),
+            ContentBlock::Audio(audio) => println!("[audio: {}, {} base64 chars]", audio.mime_type, audio.data.len()),
+            ContentBlock::ResourceLink(link) => println!("[resource link: {}]", link.uri),
+            ContentBlock::Resource(embedded) => match &embedded.resource {
+                ResourceContents::TextResourceContents { uri, text, .. } => println!("[resource {uri}]\n{text}"),
+                ResourceContents::BlobResourceContents { uri, blob, .. } => {
+                    println!("[resource {uri}: {} base64 chars]", blob.len());
+                }
+                _ => println!("[resource]"),
+            },
+            _ => println!("[unsupported content]"),
+        }
+    }
+    if result.content().is_empty()
+        && let Some(structured) = result.structured_content()
+    {
+        println!("{structured}");
+    }
+}
+
+/// A live progress bar on stderr: a bar when the total is known, a spinner otherwise.
+pub struct Progress {
+    enabled: bool,
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled, bar: None }
+    }
+
+    pub fn update(&mut self, event: &ProgressEvent) {
+        if !self.enabled {
+            return;
+        }
+        let message = event.message.clone().unwrap_or_default();
+        match event.total.filter(|total| *total > 0.0) {
+            Some(total) => {
+                let bar = self.bar.get_or_insert_with(new_bar);
+                if bar.length().is_none() {
+                    bar.set_length(BAR_UNITS);
+                    bar.set_style(bar_style());
+                }
+                let fraction = (event.progress / total).clamp(0.0, 1.0);
+                bar.set_position((fraction * BAR_UNITS as f64) as u64);
+                bar.set_prefix(format!("{}/{}", event.progress, total));
+                bar.set_message(message);
+            }
+            None => {
+                let bar = self.bar.get_or_insert_with(new_spinner);
+                bar.set_prefix(format!("{}", event.progress));
+                bar.set_message(message);
+            }
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn new_bar() -> ProgressBar {
+    let bar = ProgressBar::new(BAR_UNITS);
+    bar.set_style(bar_style());
+    bar
+}
+
+fn new_spinner() -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("[{bar:40.cyan/blue}] {percent:>3}% {prefix} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
