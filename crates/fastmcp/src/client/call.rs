@@ -294,6 +294,8 @@ pub(super) struct InFlight {
     events: mpsc::UnboundedReceiver<ProgressEvent>,
     response: BoxFuture<'static, Result<ServerResult, ServiceError>>,
     done: Option<Result<ServerResult, Error>>,
+    /// The response (or a timeout) has been seen; dropping now cancels nothing.
+    settled: bool,
     timeout: Option<Duration>,
     deadline: Option<Instant>,
     hard_deadline: Option<Instant>,
@@ -312,6 +314,7 @@ impl InFlight {
             events,
             response: Box::pin(handle.await_response()),
             done: None,
+            settled: false,
             timeout: None,
             deadline: None,
             hard_deadline: None,
@@ -350,12 +353,14 @@ impl InFlight {
                     return Step::Progress(event);
                 }
                 response = &mut self.response => {
+                    self.settled = true;
                     self.done = Some(match response {
                         Ok(result) => Ok(result),
                         Err(error) => Err(client.map_error(error).await),
                     });
                 }
                 () = sleep_until(deadline), if deadline.is_some() => {
+                    self.settled = true;
                     client.inner.router.close(&self.id);
                     cancel(&client, self.id.clone(), "timeout").await;
                     let elapsed = self.timeout.unwrap_or_default();
@@ -371,6 +376,21 @@ impl InFlight {
         }
     }
 
+}
+
+impl Drop for InFlight {
+    /// A call dropped before its result (the caller stopped waiting) is cancelled on the server.
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        self.client.inner.router.close(&self.id);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let client = self.client.clone();
+            let id = self.id.clone();
+            runtime.spawn(async move { cancel(&client, id, "the caller stopped waiting").await });
+        }
+    }
 }
 
 /// Tells the server to stop working on request `id`.
