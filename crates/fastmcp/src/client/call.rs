@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::Client;
-use super::progress::{ProgressEvent, ProgressHandler, SharedProgressHandler, deliver};
+use super::progress::{HandlerOutcome, ProgressEvent, ProgressHandler, SharedProgressHandler, deliver};
 use crate::error::Error;
 
 /// The result of a tool call.
@@ -135,9 +135,21 @@ impl CallTool {
         }
     }
 
-    /// Handles this call's progress (instead of the client-wide handler).
-    pub fn progress(mut self, handler: impl ProgressHandler) -> Self {
+    /// Handles this call's progress (instead of the client-wide handler) with an async closure
+    /// `|progress, total, message| async move { … }` returning `()` or `Result<(), E>`.
+    pub fn progress<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(f64, Option<f64>, Option<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: HandlerOutcome,
+    {
         self.handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// Like [`progress`](Self::progress), for any [`ProgressHandler`] (a shared one, say).
+    pub fn progress_handler(mut self, handler: Arc<dyn ProgressHandler>) -> Self {
+        self.handler = Some(handler);
         self
     }
 

@@ -94,9 +94,14 @@ impl ClientBuilder {
         self
     }
 
-    /// The client-wide progress handler (default: [`default_progress_handler`]); a per-call
-    /// handler replaces it for that call.
-    pub fn progress_handler(mut self, handler: impl ProgressHandler) -> Self {
+    /// The client-wide progress handler, an async closure `|progress, total, message| …`
+    /// (default: [`default_progress_handler`]); a per-call handler replaces it for that call.
+    pub fn progress_handler<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(f64, Option<f64>, Option<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: progress::HandlerOutcome,
+    {
         self.progress_handler = Arc::new(handler);
         self
     }

@@ -10,7 +10,7 @@ use crate::types::JsonObject;
 /// expected i64`.
 ///
 /// ```
-/// #[derive(serde::Deserialize)]
+/// #[derive(serde::Deserialize, Debug)]
 /// struct Args { a: i64 }
 /// let args = serde_json::json!({"a": "x"}).as_object().cloned().unwrap();
 /// let error = fastmcp::tools::args::parse_arguments::<Args>("add", args).unwrap_err();

@@ -1,0 +1,224 @@
+//! Over stdio with real child processes: round trips, progress, a dying server, bad input.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{Recorder, example};
+use fastmcp::client::StdioServer;
+use fastmcp::{Client, Error};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+fn quickstart() -> StdioServer {
+    StdioServer::new(example("quickstart").to_string_lossy())
+}
+
+fn testbed() -> StdioServer {
+    StdioServer::new(example("testbed").to_string_lossy())
+}
+
+/// Bounds a step that must finish promptly, so a bug shows up as a failure, not a hang.
+async fn within<F: std::future::IntoFuture>(what: &str, future: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(30), future)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not finish"))
+}
+
+#[tokio::test]
+async fn quickstart_round_trip_over_stdio() {
+    let client = Client::connect(quickstart()).await.unwrap();
+    assert_eq!(client.server_info().unwrap().name, "quickstart");
+    let names: Vec<String> = client.list_tools().await.unwrap().into_iter().map(|t| t.name.into()).collect();
+    assert_eq!(names, ["add", "long_task"]);
+    assert_eq!(client.call_tool("add", json!({"a": 20, "b": 22})).await.unwrap().data::<i64>().unwrap(), 42);
+
+    let recorder = Recorder::default();
+    let result = client
+        .call_tool("long_task", json!({"steps": 3, "delay_ms": 30}))
+        .progress(recorder.handler())
+        .await
+        .unwrap();
+    assert_eq!(result.text(), "done after 3 steps");
+    assert_eq!(recorder.values(), vec![1.0, 2.0, 3.0]);
+    assert_eq!(recorder.events()[2].message.as_deref(), Some("step 3 of 3"));
+}
+
+#[tokio::test]
+async fn a_burst_of_progress_arrives_complete_and_in_order_over_stdio() {
+    let client = Client::connect(testbed()).await.unwrap();
+    let recorder = Recorder::default();
+    let result = client.call_tool("burst", json!({"count": 5000})).progress(recorder.handler()).await.unwrap();
+    assert_eq!(result.data::<u32>().unwrap(), 5000);
+    assert_eq!(recorder.values(), (1..=5000).map(f64::from).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_child_that_exits_mid_call_fails_the_call_with_its_status() {
+    let client = Client::connect(testbed()).await.unwrap();
+    let outcome = within("the call to a dying server", client.call_tool("exit_now", json!({"code": 7}))).await;
+    match outcome {
+        Err(Error::ServerExited { status, stderr }) => {
+            assert_eq!(status, "exit status: 7");
+            assert!(stderr.contains("testbed: exiting with code 7"), "stderr tail: {stderr:?}");
+        }
+        other => panic!("expected ServerExited, got {other:?}"),
+    }
+    // Later calls fail at once too.
+    let again = within("a call after the exit", client.call_tool("burst", json!({"count": 1}))).await;
+    assert!(matches!(again, Err(Error::ServerExited { .. })), "got {again:?}");
+}
+
+#[tokio::test]
+async fn every_pending_call_fails_when_the_child_dies() {
+    let client = Client::connect(testbed()).await.unwrap();
+    let hanging = tokio::spawn({
+        let client = client.clone();
+        async move { client.call_tool("hang", json!({"message": "waiting"})).await }
+    });
+    let dying = within("the dying call", client.call_tool("exit_now", json!({"code": 3}))).await;
+    assert!(matches!(dying, Err(Error::ServerExited { .. })), "got {dying:?}");
+    let hung = within("the hanging call", hanging).await.unwrap();
+    assert!(matches!(hung, Err(Error::ServerExited { .. })), "got {hung:?}");
+}
+
+#[tokio::test]
+async fn a_command_that_does_not_exist_is_a_clear_error() {
+    let error = Client::connect("definitely-not-a-real-mcp-server --flag").await.unwrap_err();
+    assert!(
+        error.to_string().starts_with("could not connect to the MCP server: cannot start server command 'definitely-not-a-real-mcp-server --flag'"),
+        "{error}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input, written as raw lines to the quickstart server's stdin.
+
+struct RawServer {
+    child: Child,
+    stdin: ChildStdin,
+    lines: tokio::io::Lines<BufReader<ChildStdout>>,
+}
+
+impl RawServer {
+    async fn start() -> Self {
+        let mut child = Command::new(example("quickstart"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut server = Self { child, stdin, lines };
+        server
+            .send_line(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}})
+            .to_string())
+            .await;
+        assert_eq!(server.recv().await["id"], 0);
+        server.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+        server
+    }
+
+    async fn send_line(&mut self, line: &str) {
+        self.stdin.write_all(line.as_bytes()).await.unwrap();
+        self.stdin.write_all(b"\n").await.unwrap();
+        self.stdin.flush().await.unwrap();
+    }
+
+    async fn recv(&mut self) -> Value {
+        let line = within("a reply", self.lines.next_line()).await.unwrap().expect("server closed stdout");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    /// The server is still serving: a ping gets its answer.
+    async fn assert_alive(&mut self, id: i64) {
+        self.send_line(&json!({"jsonrpc": "2.0", "id": id, "method": "ping"}).to_string()).await;
+        let reply = self.recv().await;
+        assert_eq!(reply, json!({"jsonrpc": "2.0", "id": id, "result": {}}));
+    }
+
+    fn peak_rss_kib(&self) -> u64 {
+        let pid = self.child.id().unwrap();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_gets_a_parse_error_and_the_server_keeps_serving() {
+    let mut server = RawServer::start().await;
+    server.send_line(r#"{"jsonrpc": "2.0", "id": 1, "method": "#).await;
+    let reply = server.recv().await;
+    assert_eq!(reply["error"]["code"], -32700);
+    assert!(reply["error"]["message"].as_str().unwrap().starts_with("Parse error"));
+    assert_eq!(reply.get("id"), None);
+    server.assert_alive(2).await;
+}
+
+#[tokio::test]
+async fn an_unknown_method_gets_method_not_found() {
+    let mut server = RawServer::start().await;
+    server.send_line(r#"{"jsonrpc":"2.0","id":1,"method":"tools/explode"}"#).await;
+    let reply = server.recv().await;
+    assert_eq!(reply["id"], 1);
+    assert_eq!(reply["error"]["code"], -32601);
+    assert_eq!(reply["error"]["message"], "Method not found: tools/explode");
+    server.assert_alive(2).await;
+}
+
+#[tokio::test]
+async fn wrong_params_get_invalid_params_saying_why() {
+    let mut server = RawServer::start().await;
+    server.send_line(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":42}}"#).await;
+    let reply = server.recv().await;
+    assert_eq!(reply["id"], 1);
+    assert_eq!(reply["error"]["code"], -32602);
+    assert_eq!(
+        reply["error"]["message"],
+        "Invalid params for 'tools/call': invalid type: integer `42`, expected a string"
+    );
+    server.send_line(r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"add","arguments":{"a":"one","b":2}}}"#).await;
+    let reply = server.recv().await;
+    assert_eq!(reply["result"]["isError"], true);
+    assert_eq!(
+        reply["result"]["content"][0]["text"],
+        r#"Invalid arguments for tool 'add': a: invalid type: string "one", expected i64"#
+    );
+    server.send_line(r#"[{"jsonrpc":"2.0","id":4,"method":"ping"}]"#).await;
+    assert_eq!(server.recv().await["error"]["code"], -32600);
+    server.send_line(r#""just a string""#).await;
+    assert_eq!(server.recv().await["error"]["code"], -32600);
+    server.assert_alive(5).await;
+}
+
+#[tokio::test]
+async fn an_oversized_line_gets_an_error_without_buffering_it() {
+    let mut server = RawServer::start().await;
+    let before = server.peak_rss_kib();
+    // 10 MB, then 64 MB: both over the 8 MiB limit. Memory must stay bounded by the limit,
+    // not grow with the line.
+    for megabytes in [10, 64] {
+        let mut line = String::from(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":""#);
+        line.push_str(&"x".repeat(megabytes * 1024 * 1024));
+        line.push_str(r#""}}}"#);
+        server.send_line(&line).await;
+        let reply = server.recv().await;
+        assert_eq!(reply["error"]["code"], -32600);
+        assert_eq!(
+            reply["error"]["message"],
+            "Request too large: a message exceeded the 8388608-byte limit and was discarded"
+        );
+        server.assert_alive(2).await;
+    }
+    let growth_mib = (server.peak_rss_kib().saturating_sub(before)) / 1024;
+    assert!(growth_mib < 40, "peak memory grew by {growth_mib} MiB for a 64 MiB line");
+}
