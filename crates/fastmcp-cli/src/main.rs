@@ -170,17 +170,17 @@ async fn call(
     };
     bar.finish();
     let result = result.map_err(Failure::connection)?;
+    let _ = client.close().await;
     if json {
         let text = serde_json::to_string_pretty(result.raw()).map_err(Failure::connection)?;
         println!("{text}");
-    } else {
+    } else if !result.is_error() {
         render::print_result(&result);
     }
-    let _ = client.close().await;
     if result.is_error() {
         return Err(Failure {
             status: EXIT_TOOL_ERROR,
-            message: format!("tool '{tool}' returned an error"),
+            message: format!("tool '{tool}' returned an error: {}", result.text()),
         });
     }
     Ok(())

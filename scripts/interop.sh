@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Interop with peers we did not write, over stdio:
+#   1. the official Python MCP client (PyPI `mcp`) drives our quickstart server;
+#   2. our Client drives a Python FastMCP server and must see every progress value;
+#   3. our CLI drives the same server, and its --json progress lines must be complete.
+# Creates a venv with the pinned peers on first use ($FASTMCP_VENV, default .venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${FASTMCP_VENV:-.venv}
+PY="$VENV/bin/python"
+if ! "$PY" -c 'import mcp, fastmcp' 2>/dev/null \
+   || [ "$("$PY" -c 'import importlib.metadata as m; print(m.version("mcp"), m.version("fastmcp"))')" != "2.3.0 4.1.2" ]; then
+  echo "== setting up $VENV with mcp==2.3.0 and fastmcp==4.1.2"
+  python3 -m venv "$VENV"
+  "$PY" -m pip install --quiet --disable-pip-version-check mcp==2.3.0 fastmcp==4.1.2
+fi
+
+cargo build --quiet -p fastmcp --example quickstart
+cargo build --quiet -p fastmcp-cli
+QUICKSTART=target/debug/examples/quickstart
+FASTMCP=target/debug/fastmcp
+
+echo "== python mcp client -> our quickstart server"
+timeout 120 "$PY" interop/python_client.py "$QUICKSTART"
+
+echo "== our client -> python fastmcp server"
+FASTMCP_TEST_PYTHON="$PWD/$PY" timeout 300 cargo test --quiet -p fastmcp --test interop_python
+
+echo "== our cli -> python fastmcp server"
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+timeout 120 "$FASTMCP" call "$PY interop/fastmcp_server.py" long_task steps=7 --json >"$out" 2>"$err"
+"$PY" - "$out" "$err" <<'PYCHECK'
+import json, sys
+result = json.load(open(sys.argv[1]))
+assert result["content"][0]["text"] == "done after 7 steps", result
+events = [json.loads(line) for line in open(sys.argv[2]) if line.startswith("{")]
+values = [e["progress"] for e in events]
+assert values == [1, 2, 3, 4, 5, 6, 7], values
+assert events[-1] == {"progress": 7, "total": 7, "message": "step 7 of 7"}, events[-1]
+print(f"ok: cli printed the result and all {len(values)} progress events")
+PYCHECK
+
+echo "== our cli exit statuses"
+set +e
+"$FASTMCP" call "$PY interop/fastmcp_server.py" add --args '{"a": "x", "b": 1}' >/dev/null 2>&1; tool_error=$?
+"$FASTMCP" call "$PY interop/fastmcp_server.py" no_such_tool >/dev/null 2>&1; protocol_error=$?
+set -e
+[ "$tool_error" = 1 ] || { echo "FAIL: a tool error should exit 1, got $tool_error"; exit 1; }
+[ "$protocol_error" = 2 ] || { echo "FAIL: an unknown tool should exit 2, got $protocol_error"; exit 1; }
+echo "ok: exit status 1 for a tool error, 2 for a protocol failure"
