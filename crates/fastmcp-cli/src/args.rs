@@ -5,7 +5,11 @@ use serde_json::Value;
 
 /// Builds the argument object: `--args` JSON first, then each `KEY=VALUE` converted to the
 /// type the schema gives `KEY` (`steps=5` is the integer 5; `name=5` for a string is `"5"`).
-pub fn build_arguments(schema: &JsonObject, json: Option<&str>, pairs: &[String]) -> Result<JsonObject, String> {
+pub fn build_arguments(
+    schema: &JsonObject,
+    json: Option<&str>,
+    pairs: &[String],
+) -> Result<JsonObject, String> {
     let mut arguments = match json {
         None => JsonObject::new(),
         Some(text) => match serde_json::from_str::<Value>(text) {
@@ -19,9 +23,8 @@ pub fn build_arguments(schema: &JsonObject, json: Option<&str>, pairs: &[String]
             return Err(format!("argument '{pair}' is not KEY=VALUE"));
         };
         let property = schema.get("properties").and_then(|p| p.get(key));
-        let value = coerce(raw, property).map_err(|expected| {
-            format!("argument '{key}': '{raw}' is not a valid {expected}")
-        })?;
+        let value = coerce(raw, property)
+            .map_err(|expected| format!("argument '{key}': '{raw}' is not a valid {expected}"))?;
         arguments.insert(key.to_owned(), value);
     }
     Ok(arguments)
@@ -37,8 +40,15 @@ fn coerce(raw: &str, property: Option<&Value>) -> Result<Value, String> {
     for kind in &types {
         let parsed = match kind.as_str() {
             "string" => Some(Value::String(raw.to_owned())),
-            "integer" => raw.parse::<i64>().ok().map(Value::from).or_else(|| raw.parse::<u64>().ok().map(Value::from)),
-            "number" => raw.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
+            "integer" => raw
+                .parse::<i64>()
+                .ok()
+                .map(Value::from)
+                .or_else(|| raw.parse::<u64>().ok().map(Value::from)),
+            "number" => raw
+                .parse::<f64>()
+                .ok()
+                .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
             "boolean" => match raw.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" => Some(Value::Bool(true)),
                 "false" | "no" | "0" => Some(Value::Bool(false)),
@@ -64,7 +74,9 @@ fn declared_types(property: Option<&Value>) -> Vec<String> {
     let mut types = Vec::new();
     match property.get("type") {
         Some(Value::String(kind)) => types.push(kind.clone()),
-        Some(Value::Array(kinds)) => types.extend(kinds.iter().filter_map(Value::as_str).map(str::to_owned)),
+        Some(Value::Array(kinds)) => {
+            types.extend(kinds.iter().filter_map(Value::as_str).map(str::to_owned))
+        }
         _ => {}
     }
     for key in ["anyOf", "oneOf"] {
@@ -102,10 +114,18 @@ mod tests {
 
     #[test]
     fn coerces_by_schema() {
-        let pairs: Vec<String> = ["steps=5", "name=5", "ratio=0.5", "loud=true", "tags=[1,2]", "maybe=3", "extra={\"a\":1}"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let pairs: Vec<String> = [
+            "steps=5",
+            "name=5",
+            "ratio=0.5",
+            "loud=true",
+            "tags=[1,2]",
+            "maybe=3",
+            "extra={\"a\":1}",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
         let args = build_arguments(&schema(), None, &pairs).unwrap_or_default();
         assert_eq!(
             Value::Object(args),
@@ -121,7 +141,12 @@ mod tests {
 
     #[test]
     fn pairs_override_json_args() {
-        let args = build_arguments(&schema(), Some(r#"{"steps": 1, "name": "x"}"#), &["steps=2".to_owned()]).unwrap_or_default();
+        let args = build_arguments(
+            &schema(),
+            Some(r#"{"steps": 1, "name": "x"}"#),
+            &["steps=2".to_owned()],
+        )
+        .unwrap_or_default();
         assert_eq!(Value::Object(args), json!({"steps": 2, "name": "x"}));
     }
 }

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use futures::StreamExt as _;
 use fastmcp::Client;
 use fastmcp::client::{CallEvent, ProgressEvent};
+use futures::StreamExt as _;
 use serde_json::Value;
 
 /// Exit status when the tool ran and reported an error.
@@ -18,7 +18,11 @@ const EXIT_TOOL_ERROR: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "fastmcp", version, about = "Drive any MCP server from the command line")]
+#[command(
+    name = "fastmcp",
+    version,
+    about = "Drive any MCP server from the command line"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -95,7 +99,12 @@ async fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            let first_line = failure.message.lines().next().unwrap_or_default().to_owned();
+            let first_line = failure
+                .message
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             eprintln!("error: {first_line}");
             for line in failure.message.lines().skip(1) {
                 eprintln!("  {line}");
@@ -141,13 +150,19 @@ async fn call(
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         return Err(Failure::connection(format!(
             "the server has no tool named '{tool}'; it has: {}",
-            if names.is_empty() { "no tools".to_owned() } else { names.join(", ") }
+            if names.is_empty() {
+                "no tools".to_owned()
+            } else {
+                names.join(", ")
+            }
         )));
     };
-    let arguments =
-        args::build_arguments(&definition.input_schema, json_args, pairs).map_err(Failure::connection)?;
+    let arguments = args::build_arguments(&definition.input_schema, json_args, pairs)
+        .map_err(Failure::connection)?;
 
-    let mut request = client.call_tool(tool, Value::Object(arguments)).raise_on_error(false);
+    let mut request = client
+        .call_tool(tool, Value::Object(arguments))
+        .raise_on_error(false);
     if let Some(seconds) = timeout {
         let limit = Duration::try_from_secs_f64(seconds)
             .map_err(|_| Failure::connection(format!("invalid --timeout {seconds}")))?;

@@ -30,14 +30,22 @@ fn signature(tool: &Tool) -> String {
         .and_then(Value::as_array)
         .map(|names| names.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let Some(properties) = tool.input_schema.get("properties").and_then(Value::as_object) else {
+    let Some(properties) = tool
+        .input_schema
+        .get("properties")
+        .and_then(Value::as_object)
+    else {
         return String::new();
     };
     properties
         .iter()
         .map(|(name, schema)| {
             let kind = schema.get("type").and_then(Value::as_str).unwrap_or("any");
-            let optional = if required.contains(&name.as_str()) { "" } else { "?" };
+            let optional = if required.contains(&name.as_str()) {
+                ""
+            } else {
+                "?"
+            };
             format!("{name}{optional}: {kind}")
         })
         .collect::<Vec<_>>()
@@ -49,11 +57,21 @@ pub fn print_result(result: &ToolCallResult) {
     for block in result.content() {
         match block {
             ContentBlock::Text(text) => println!("{}", text.text),
-            ContentBlock::Image(image) => println!("[image: {}, {} base64 chars]", image.mime_type, image.data.len()),
-            ContentBlock::Audio(audio) => println!("[audio: {}, {} base64 chars]", audio.mime_type, audio.data.len()),
+            ContentBlock::Image(image) => println!(
+                "[image: {}, {} base64 chars]",
+                image.mime_type,
+                image.data.len()
+            ),
+            ContentBlock::Audio(audio) => println!(
+                "[audio: {}, {} base64 chars]",
+                audio.mime_type,
+                audio.data.len()
+            ),
             ContentBlock::ResourceLink(link) => println!("[resource link: {}]", link.uri),
             ContentBlock::Resource(embedded) => match &embedded.resource {
-                ResourceContents::TextResourceContents { uri, text, .. } => println!("[resource {uri}]\n{text}"),
+                ResourceContents::TextResourceContents { uri, text, .. } => {
+                    println!("[resource {uri}]\n{text}")
+                }
                 ResourceContents::BlobResourceContents { uri, blob, .. } => {
                     println!("[resource {uri}: {} base64 chars]", blob.len());
                 }
@@ -121,7 +139,8 @@ fn new_bar() -> ProgressBar {
 fn new_spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {prefix} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {prefix} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(100));
     bar

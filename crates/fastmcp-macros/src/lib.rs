@@ -8,8 +8,8 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{
-    Attribute, Expr, ExprLit, FnArg, GenericArgument, ItemFn, Lit, LitStr, Meta, Pat, PathArguments,
-    ReturnType, Token, Type,
+    Attribute, Expr, ExprLit, FnArg, GenericArgument, ItemFn, Lit, LitStr, Meta, Pat,
+    PathArguments, ReturnType, Token, Type,
 };
 
 /// Turns a function into an MCP tool. See the `fastmcp` crate's documentation of `tool`.
@@ -50,7 +50,11 @@ fn parse_options(attr: TokenStream2) -> syn::Result<ToolOptions> {
     for meta in metas {
         match &meta {
             Meta::NameValue(nv) => {
-                let key = nv.path.get_ident().map(ToString::to_string).unwrap_or_default();
+                let key = nv
+                    .path
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
                 match key.as_str() {
                     "name" => options.name = Some(lit_str(&nv.value)?),
                     "title" => options.title = Some(lit_str(&nv.value)?),
@@ -62,10 +66,15 @@ fn parse_options(attr: TokenStream2) -> syn::Result<ToolOptions> {
                 }
             }
             Meta::List(list) if list.path.is_ident("annotations") => {
-                let hints = list.parse_args_with(Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated)?;
+                let hints = list.parse_args_with(
+                    Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated,
+                )?;
                 for hint in hints {
                     let Some(ident) = hint.path.get_ident().cloned() else {
-                        return Err(syn::Error::new(hint.path.span(), "expected an annotation name"));
+                        return Err(syn::Error::new(
+                            hint.path.span(),
+                            "expected an annotation name",
+                        ));
                     };
                     match ident.to_string().as_str() {
                         "read_only" | "destructive" | "idempotent" | "open_world" | "title" => {
@@ -83,7 +92,11 @@ fn parse_options(attr: TokenStream2) -> syn::Result<ToolOptions> {
                 }
             }
             other => {
-                let key = other.path().get_ident().map(ToString::to_string).unwrap_or_default();
+                let key = other
+                    .path()
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
                 return Err(syn::Error::new(other.span(), unknown_option(&key)));
             }
         }
@@ -99,7 +112,9 @@ fn unknown_option(key: &str) -> String {
 
 fn lit_str(expr: &Expr) -> syn::Result<LitStr> {
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(s.clone()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(s.clone()),
         other => Err(syn::Error::new(other.span(), "expected a string literal")),
     }
 }
@@ -109,12 +124,14 @@ enum Param {
     /// `Context` (by value) or `&Context`.
     Context { by_ref: bool },
     /// A tool argument: a field of the generated arguments struct.
-    Argument {
-        ident: syn::Ident,
-        ty: Box<Type>,
-        description: Option<LitStr>,
-        default: Option<Option<Expr>>,
-    },
+    Argument(Box<Argument>),
+}
+
+struct Argument {
+    ident: syn::Ident,
+    ty: Type,
+    description: Option<LitStr>,
+    default: Option<Option<Expr>>,
 }
 
 fn doc_text(attrs: &[Attribute]) -> Option<String> {
@@ -123,7 +140,9 @@ fn doc_text(attrs: &[Attribute]) -> Option<String> {
         .filter(|attr| attr.path().is_ident("doc"))
         .filter_map(|attr| match &attr.meta {
             Meta::NameValue(nv) => match &nv.value {
-                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value()),
                 _ => None,
             },
             _ => None,
@@ -143,8 +162,12 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
 
 fn is_context(ty: &Type) -> Option<bool> {
     match ty {
-        Type::Reference(reference) => is_context(&reference.elem).filter(|by_ref| !by_ref).map(|_| true),
-        other => last_segment(other).filter(|seg| seg.ident == "Context").map(|_| false),
+        Type::Reference(reference) => is_context(&reference.elem)
+            .filter(|by_ref| !by_ref)
+            .map(|_| true),
+        other => last_segment(other)
+            .filter(|seg| seg.ident == "Context")
+            .map(|_| false),
     }
 }
 
@@ -154,7 +177,10 @@ fn is_option(ty: &Type) -> bool {
 
 fn classify(arg: &mut FnArg) -> syn::Result<Param> {
     let FnArg::Typed(typed) = arg else {
-        return Err(syn::Error::new(arg.span(), "#[tool] functions cannot take `self`"));
+        return Err(syn::Error::new(
+            arg.span(),
+            "#[tool] functions cannot take `self`",
+        ));
     };
     let mut description = None;
     let mut default = None;
@@ -184,7 +210,10 @@ fn classify(arg: &mut FnArg) -> syn::Result<Param> {
         return Ok(Param::Context { by_ref });
     }
     let Pat::Ident(pat) = typed.pat.as_ref() else {
-        return Err(syn::Error::new(typed.pat.span(), "tool parameters must be plain names"));
+        return Err(syn::Error::new(
+            typed.pat.span(),
+            "tool parameters must be plain names",
+        ));
     };
     if matches!(typed.ty.as_ref(), Type::Reference(_)) {
         return Err(syn::Error::new(
@@ -192,12 +221,12 @@ fn classify(arg: &mut FnArg) -> syn::Result<Param> {
             "tool arguments must be owned types (for example `String` instead of `&str`)",
         ));
     }
-    Ok(Param::Argument {
+    Ok(Param::Argument(Box::new(Argument {
         ident: pat.ident.clone(),
-        ty: typed.ty.clone(),
+        ty: (*typed.ty).clone(),
         description,
         default,
-    })
+    })))
 }
 
 /// The type whose value the tool produces: `T` of `Result<T, E>`, else the return type.
@@ -219,7 +248,10 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
     let options = parse_options(attr)?;
     let mut function: ItemFn = syn::parse2(item)?;
     if !function.sig.generics.params.is_empty() {
-        return Err(syn::Error::new(function.sig.generics.span(), "#[tool] functions cannot be generic"));
+        return Err(syn::Error::new(
+            function.sig.generics.span(),
+            "#[tool] functions cannot be generic",
+        ));
     }
     let params = function
         .sig
@@ -239,8 +271,16 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
         .as_ref()
         .map(LitStr::value)
         .or_else(|| doc_text(&function.attrs));
-    let docs: Vec<&Attribute> = function.attrs.iter().filter(|a| a.path().is_ident("doc")).collect();
-    let other_attrs: Vec<&Attribute> = function.attrs.iter().filter(|a| !a.path().is_ident("doc")).collect();
+    let docs: Vec<&Attribute> = function
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .collect();
+    let other_attrs: Vec<&Attribute> = function
+        .attrs
+        .iter()
+        .filter(|a| !a.path().is_ident("doc"))
+        .collect();
 
     let mut fields = Vec::new();
     let mut default_fns = Vec::new();
@@ -249,13 +289,16 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
     for param in &params {
         match param {
             Param::Context { by_ref: true } => call_args.push(quote!(&__ctx)),
-            Param::Context { by_ref: false } => call_args.push(quote!(::std::clone::Clone::clone(&__ctx))),
-            Param::Argument {
-                ident,
-                ty,
-                description,
-                default,
-            } => {
+            Param::Context { by_ref: false } => {
+                call_args.push(quote!(::std::clone::Clone::clone(&__ctx)))
+            }
+            Param::Argument(argument) => {
+                let Argument {
+                    ident,
+                    ty,
+                    description,
+                    default,
+                } = argument.as_ref();
                 let doc = description.as_ref().map(|d| quote!(#[doc = #d]));
                 let serde_default = match default {
                     Some(Some(expr)) => {

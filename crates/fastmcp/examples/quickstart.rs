@@ -24,7 +24,9 @@ async fn long_task(
     #[arg(description = "Pause per step, in milliseconds", default = 100)] delay_ms: u64,
 ) -> String {
     for i in 1..=steps {
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        if delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        }
         let message = format!("step {i} of {steps}");
         ctx.report_progress(f64::from(i), Some(f64::from(steps)), Some(&message))
             .await;

@@ -13,14 +13,17 @@ use fastmcp::transports::LineTransport;
 use fastmcp::{Client, Context, Error, FastMCP, Tool, ToolResult, tool};
 use futures::StreamExt as _;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf};
+use tokio::io::{
+    AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf,
+};
 
 /// Count to `n`, reporting each step.
 #[tool]
 async fn count(ctx: Context, n: u32) -> u32 {
     for i in 1..=n {
         let message = format!("step {i} of {n}");
-        ctx.report_progress(f64::from(i), Some(f64::from(n)), Some(&message)).await;
+        ctx.report_progress(f64::from(i), Some(f64::from(n)), Some(&message))
+            .await;
     }
     n
 }
@@ -34,7 +37,10 @@ async fn zigzag(ctx: Context) {
 }
 
 fn server(interval: Option<Duration>) -> FastMCP {
-    FastMCP::new("progress").progress_interval(interval).tool(count).tool(zigzag)
+    FastMCP::new("progress")
+        .progress_interval(interval)
+        .tool(count)
+        .tool(zigzag)
 }
 
 #[tokio::test]
@@ -47,16 +53,28 @@ async fn every_value_arrives_in_order_when_coalescing_is_off() {
         .await
         .unwrap();
     assert_eq!(result.data::<u32>().unwrap(), 500);
-    assert_eq!(recorder.values(), (1..=500).map(f64::from).collect::<Vec<_>>());
+    assert_eq!(
+        recorder.values(),
+        (1..=500).map(f64::from).collect::<Vec<_>>()
+    );
     let last = recorder.events().pop().unwrap();
-    assert_eq!(last, ProgressEvent { progress: 500.0, total: Some(500.0), message: Some("step 500 of 500".into()) });
+    assert_eq!(
+        last,
+        ProgressEvent {
+            progress: 500.0,
+            total: Some(500.0),
+            message: Some("step 500 of 500".into())
+        }
+    );
 }
 
 #[tokio::test]
 async fn coalescing_holds_bursts_but_always_delivers_the_last_value() {
     // An interval far longer than the test: after the first value, everything is held until the
     // end-of-request flush, which must deliver the newest value before the result.
-    let client = Client::connect(server(Some(Duration::from_secs(3600)))).await.unwrap();
+    let client = Client::connect(server(Some(Duration::from_secs(3600))))
+        .await
+        .unwrap();
     let recorder = Recorder::default();
     client
         .call_tool("count", json!({"n": 1000}))
@@ -64,14 +82,21 @@ async fn coalescing_holds_bursts_but_always_delivers_the_last_value() {
         .await
         .unwrap();
     assert_eq!(recorder.values(), vec![1.0, 1000.0]);
-    assert_eq!(recorder.events()[1].message.as_deref(), Some("step 1000 of 1000"));
+    assert_eq!(
+        recorder.events()[1].message.as_deref(),
+        Some("step 1000 of 1000")
+    );
 }
 
 #[tokio::test]
 async fn values_that_do_not_increase_are_dropped() {
     let client = Client::connect(server(None)).await.unwrap();
     let recorder = Recorder::default();
-    client.call_tool("zigzag", Value::Null).progress(recorder.handler()).await.unwrap();
+    client
+        .call_tool("zigzag", Value::Null)
+        .progress(recorder.handler())
+        .await
+        .unwrap();
     assert_eq!(recorder.values(), vec![1.0, 2.0, 3.0]);
 }
 
@@ -84,7 +109,11 @@ async fn the_per_call_handler_overrides_the_client_wide_one() {
         .connect(server(None))
         .await
         .unwrap();
-    client.call_tool("count", json!({"n": 3})).progress(per_call.handler()).await.unwrap();
+    client
+        .call_tool("count", json!({"n": 3}))
+        .progress(per_call.handler())
+        .await
+        .unwrap();
     assert_eq!(per_call.values(), vec![1.0, 2.0, 3.0]);
     assert!(client_wide.values().is_empty());
     client.call_tool("count", json!({"n": 2})).await.unwrap();
@@ -111,7 +140,11 @@ async fn a_failing_or_panicking_handler_does_not_break_the_call() {
 #[tokio::test]
 async fn the_stream_yields_every_event_then_the_result() {
     let client = Client::connect(server(None)).await.unwrap();
-    let events: Vec<CallEvent> = client.call_tool("count", json!({"n": 4})).stream().collect().await;
+    let events: Vec<CallEvent> = client
+        .call_tool("count", json!({"n": 4}))
+        .stream()
+        .collect()
+        .await;
     assert_eq!(events.len(), 5);
     let values: Vec<f64> = events
         .iter()
@@ -146,7 +179,10 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Captured {
         let mut message = Message(String::new());
         event.record(&mut message);
         let metadata = event.metadata();
-        self.0.lock().unwrap().push((metadata.target().to_owned(), *metadata.level(), message.0));
+        self.0
+            .lock()
+            .unwrap()
+            .push((metadata.target().to_owned(), *metadata.level(), message.0));
     }
 }
 
@@ -154,7 +190,8 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Captured {
 async fn the_default_handler_logs_the_exact_lines_at_debug() {
     use tracing_subscriber::layer::SubscriberExt as _;
     let captured = Captured::default();
-    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(captured.clone()));
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(captured.clone()));
 
     let client = Client::connect(server(None)).await.unwrap();
     client.call_tool("count", json!({"n": 3})).await.unwrap();
@@ -176,7 +213,12 @@ async fn the_default_handler_logs_the_exact_lines_at_debug() {
         "Progress: 2.5/0",
         "Progress: 7",
     ];
-    assert_eq!(lines, expected.map(|line| (tracing::Level::DEBUG, line.to_owned())).to_vec());
+    assert_eq!(
+        lines,
+        expected
+            .map(|line| (tracing::Level::DEBUG, line.to_owned()))
+            .to_vec()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,13 +236,17 @@ impl RawClient {
         let (read, write) = tokio::io::split(server_end);
         tokio::spawn(async move { server.serve(LineTransport::new(read, write)).await });
         let (read, write) = tokio::io::split(client_end);
-        let mut raw = Self { lines: BufReader::new(read).lines(), write };
+        let mut raw = Self {
+            lines: BufReader::new(read).lines(),
+            write,
+        };
         raw.send(json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}))
             .await;
         let (_, init) = raw.until_response(0).await;
         assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
-        raw.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+        raw.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
         raw
     }
 
@@ -211,7 +257,12 @@ impl RawClient {
     }
 
     async fn recv(&mut self) -> Value {
-        let line = self.lines.next_line().await.unwrap().expect("server closed the pipe");
+        let line = self
+            .lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("server closed the pipe");
         serde_json::from_str(&line).unwrap()
     }
 
@@ -242,11 +293,18 @@ async fn no_progress_is_sent_without_a_token() {
     raw.send(call(1, "count", json!({"n": 5}), None)).await;
     let (notifications, response) = raw.until_response(1).await;
     assert_eq!(notifications, Vec::<Value>::new());
-    assert_eq!(response["result"]["structuredContent"], json!({"result": 5}));
+    assert_eq!(
+        response["result"]["structuredContent"],
+        json!({"result": 5})
+    );
 
-    raw.send(call(2, "count", json!({"n": 2}), Some("tok"))).await;
+    raw.send(call(2, "count", json!({"n": 2}), Some("tok")))
+        .await;
     let (notifications, _) = raw.until_response(2).await;
-    let tokens: Vec<&Value> = notifications.iter().map(|n| &n["params"]["progressToken"]).collect();
+    let tokens: Vec<&Value> = notifications
+        .iter()
+        .map(|n| &n["params"]["progressToken"])
+        .collect();
     assert_eq!(tokens, [&json!("tok"), &json!("tok")]);
 }
 
@@ -263,16 +321,22 @@ async fn nothing_is_sent_after_the_result() {
             Ok::<_, String>(ToolResult::text("kept"))
         }
     });
-    let mut raw = RawClient::connect(FastMCP::new("late").progress_interval(None).tool(keeper)).await;
+    let mut raw =
+        RawClient::connect(FastMCP::new("late").progress_interval(None).tool(keeper)).await;
     raw.send(call(1, "keeper", json!({}), Some("late"))).await;
     let (notifications, _) = raw.until_response(1).await;
     assert_eq!(notifications.len(), 1);
 
     let ctx = kept.lock().unwrap().take().unwrap();
     ctx.report_progress(2.0, None, None).await;
-    raw.send(json!({"jsonrpc": "2.0", "id": 2, "method": "ping"})).await;
+    raw.send(json!({"jsonrpc": "2.0", "id": 2, "method": "ping"}))
+        .await;
     let (between, pong) = raw.until_response(2).await;
-    assert_eq!(between, Vec::<Value>::new(), "progress leaked after the result");
+    assert_eq!(
+        between,
+        Vec::<Value>::new(),
+        "progress leaked after the result"
+    );
     assert_eq!(pong["result"], json!({}));
 }
 
@@ -290,7 +354,9 @@ async fn scripted_server(io: DuplexStream, reply: fn(&Value, &Value) -> Vec<Valu
             Some("initialize") => vec![json!({"jsonrpc": "2.0", "id": message["id"], "result": {
                 "protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
                 "serverInfo": {"name": "scripted", "version": "0"}}})],
-            Some("tools/call") => reply(&message["params"]["_meta"]["progressToken"], &message["id"]),
+            Some("tools/call") => {
+                reply(&message["params"]["_meta"]["progressToken"], &message["id"])
+            }
             _ => continue,
         };
         let text: String = batch.iter().map(|m| format!("{m}\n")).collect();
@@ -311,17 +377,25 @@ async fn scripted_client(reply: fn(&Value, &Value) -> Vec<Value>) -> Client {
     let (server_end, client_end) = tokio::io::duplex(64 * 1024);
     tokio::spawn(scripted_server(server_end, reply));
     let (read, write) = tokio::io::split(client_end);
-    Client::connect(LineTransport::new(read, write)).await.unwrap()
+    Client::connect(LineTransport::new(read, write))
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn a_notification_racing_the_response_is_delivered_before_the_result() {
     // The progress arrives in the same write as the response, before the caller could have
     // started listening: it must still reach the handler, before the call returns.
-    let client = scripted_client(|token, id| vec![progress(token, 1.0), progress(token, 2.0), response(id)]).await;
+    let client =
+        scripted_client(|token, id| vec![progress(token, 1.0), progress(token, 2.0), response(id)])
+            .await;
     for _ in 0..20 {
         let recorder = Recorder::default();
-        let result = client.call_tool("any", json!({})).progress(recorder.handler()).await.unwrap();
+        let result = client
+            .call_tool("any", json!({}))
+            .progress(recorder.handler())
+            .await
+            .unwrap();
         assert_eq!(result.text(), "ok");
         assert_eq!(recorder.values(), vec![1.0, 2.0]);
     }
@@ -329,12 +403,22 @@ async fn a_notification_racing_the_response_is_delivered_before_the_result() {
 
 #[tokio::test]
 async fn a_notification_after_the_response_is_never_delivered() {
-    let client = scripted_client(|token, id| vec![progress(token, 1.0), response(id), progress(token, 2.0)]).await;
+    let client =
+        scripted_client(|token, id| vec![progress(token, 1.0), response(id), progress(token, 2.0)])
+            .await;
     let recorder = Recorder::default();
-    client.call_tool("any", json!({})).progress(recorder.handler()).await.unwrap();
+    client
+        .call_tool("any", json!({}))
+        .progress(recorder.handler())
+        .await
+        .unwrap();
     // A second request proves the late notification has been read (and dropped) by now.
     let second = Recorder::default();
-    client.call_tool("any", json!({})).progress(second.handler()).await.unwrap();
+    client
+        .call_tool("any", json!({}))
+        .progress(second.handler())
+        .await
+        .unwrap();
     assert_eq!(recorder.values(), vec![1.0]);
     assert_eq!(second.values(), vec![1.0]);
 }
@@ -350,7 +434,10 @@ async fn each_request_gets_a_unique_token() {
     for _ in 0..5 {
         tokens.push(client.call_tool("any", json!({})).await.unwrap().text());
     }
-    assert!(tokens.iter().all(|t| t != "null"), "every call carries a token: {tokens:?}");
+    assert!(
+        tokens.iter().all(|t| t != "null"),
+        "every call carries a token: {tokens:?}"
+    );
     let mut unique = tokens.clone();
     unique.sort();
     unique.dedup();
@@ -382,7 +469,10 @@ fn hanging_server() -> (FastMCP, tokio::sync::oneshot::Receiver<()>) {
             std::future::pending::<Result<ToolResult, String>>().await
         }
     });
-    (FastMCP::new("hang").progress_interval(None).tool(hang), dropped)
+    (
+        FastMCP::new("hang").progress_interval(None).tool(hang),
+        dropped,
+    )
 }
 
 #[tokio::test]
@@ -406,7 +496,10 @@ async fn dropping_a_call_cancels_the_tool_on_the_server() {
 async fn a_timed_out_call_fails_and_is_cancelled_on_the_server() {
     let (server, dropped) = hanging_server();
     let client = Client::connect(server).await.unwrap();
-    let outcome = client.call_tool("hang", json!({})).timeout(Duration::from_millis(50)).await;
+    let outcome = client
+        .call_tool("hang", json!({}))
+        .timeout(Duration::from_millis(50))
+        .await;
     assert!(matches!(outcome, Err(Error::Timeout(_))), "got {outcome:?}");
     tokio::time::timeout(Duration::from_secs(30), dropped)
         .await

@@ -9,7 +9,10 @@ mod quickstart;
 
 use fastmcp::Client;
 
-const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/quickstart_tools.json");
+const SNAPSHOT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/snapshots/quickstart_tools.json"
+);
 
 #[tokio::test]
 async fn quickstart_tool_schemas_match_the_snapshot() {
@@ -20,5 +23,8 @@ async fn quickstart_tool_schemas_match_the_snapshot() {
         std::fs::write(SNAPSHOT, &actual).unwrap();
     }
     let expected = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
-    assert_eq!(actual, expected, "tools/list changed; see the module docs to update the snapshot");
+    assert_eq!(
+        actual, expected,
+        "tools/list changed; see the module docs to update the snapshot"
+    );
 }

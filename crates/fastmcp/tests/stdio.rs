@@ -31,9 +31,23 @@ async fn within<F: std::future::IntoFuture>(what: &str, future: F) -> F::Output 
 async fn quickstart_round_trip_over_stdio() {
     let client = Client::connect(quickstart()).await.unwrap();
     assert_eq!(client.server_info().unwrap().name, "quickstart");
-    let names: Vec<String> = client.list_tools().await.unwrap().into_iter().map(|t| t.name.into()).collect();
+    let names: Vec<String> = client
+        .list_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.into())
+        .collect();
     assert_eq!(names, ["add", "long_task"]);
-    assert_eq!(client.call_tool("add", json!({"a": 20, "b": 22})).await.unwrap().data::<i64>().unwrap(), 42);
+    assert_eq!(
+        client
+            .call_tool("add", json!({"a": 20, "b": 22}))
+            .await
+            .unwrap()
+            .data::<i64>()
+            .unwrap(),
+        42
+    );
 
     let recorder = Recorder::default();
     let result = client
@@ -50,25 +64,46 @@ async fn quickstart_round_trip_over_stdio() {
 async fn a_burst_of_progress_arrives_complete_and_in_order_over_stdio() {
     let client = Client::connect(testbed()).await.unwrap();
     let recorder = Recorder::default();
-    let result = client.call_tool("burst", json!({"count": 5000})).progress(recorder.handler()).await.unwrap();
+    let result = client
+        .call_tool("burst", json!({"count": 5000}))
+        .progress(recorder.handler())
+        .await
+        .unwrap();
     assert_eq!(result.data::<u32>().unwrap(), 5000);
-    assert_eq!(recorder.values(), (1..=5000).map(f64::from).collect::<Vec<_>>());
+    assert_eq!(
+        recorder.values(),
+        (1..=5000).map(f64::from).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
 async fn a_child_that_exits_mid_call_fails_the_call_with_its_status() {
     let client = Client::connect(testbed()).await.unwrap();
-    let outcome = within("the call to a dying server", client.call_tool("exit_now", json!({"code": 7}))).await;
+    let outcome = within(
+        "the call to a dying server",
+        client.call_tool("exit_now", json!({"code": 7})),
+    )
+    .await;
     match outcome {
         Err(Error::ServerExited { status, stderr }) => {
             assert_eq!(status, "exit status: 7");
-            assert!(stderr.contains("testbed: exiting with code 7"), "stderr tail: {stderr:?}");
+            assert!(
+                stderr.contains("testbed: exiting with code 7"),
+                "stderr tail: {stderr:?}"
+            );
         }
         other => panic!("expected ServerExited, got {other:?}"),
     }
     // Later calls fail at once too.
-    let again = within("a call after the exit", client.call_tool("burst", json!({"count": 1}))).await;
-    assert!(matches!(again, Err(Error::ServerExited { .. })), "got {again:?}");
+    let again = within(
+        "a call after the exit",
+        client.call_tool("burst", json!({"count": 1})),
+    )
+    .await;
+    assert!(
+        matches!(again, Err(Error::ServerExited { .. })),
+        "got {again:?}"
+    );
 }
 
 #[tokio::test]
@@ -76,17 +111,33 @@ async fn every_pending_call_fails_when_the_child_dies() {
     let client = Client::connect(testbed()).await.unwrap();
     let hanging = tokio::spawn({
         let client = client.clone();
-        async move { client.call_tool("hang", json!({"message": "waiting"})).await }
+        async move {
+            client
+                .call_tool("hang", json!({"message": "waiting"}))
+                .await
+        }
     });
-    let dying = within("the dying call", client.call_tool("exit_now", json!({"code": 3}))).await;
-    assert!(matches!(dying, Err(Error::ServerExited { .. })), "got {dying:?}");
+    let dying = within(
+        "the dying call",
+        client.call_tool("exit_now", json!({"code": 3})),
+    )
+    .await;
+    assert!(
+        matches!(dying, Err(Error::ServerExited { .. })),
+        "got {dying:?}"
+    );
     let hung = within("the hanging call", hanging).await.unwrap();
-    assert!(matches!(hung, Err(Error::ServerExited { .. })), "got {hung:?}");
+    assert!(
+        matches!(hung, Err(Error::ServerExited { .. })),
+        "got {hung:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_command_that_does_not_exist_is_a_clear_error() {
-    let error = Client::connect("definitely-not-a-real-mcp-server --flag").await.unwrap_err();
+    let error = Client::connect("definitely-not-a-real-mcp-server --flag")
+        .await
+        .unwrap_err();
     assert!(
         error.to_string().starts_with("could not connect to the MCP server: cannot start server command 'definitely-not-a-real-mcp-server --flag'"),
         "{error}"
@@ -113,14 +164,20 @@ impl RawServer {
             .unwrap();
         let stdin = child.stdin.take().unwrap();
         let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut server = Self { child, stdin, lines };
+        let mut server = Self {
+            child,
+            stdin,
+            lines,
+        };
         server
             .send_line(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
                 "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}})
             .to_string())
             .await;
         assert_eq!(server.recv().await["id"], 0);
-        server.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+        server
+            .send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+            .await;
         server
     }
 
@@ -131,13 +188,17 @@ impl RawServer {
     }
 
     async fn recv(&mut self) -> Value {
-        let line = within("a reply", self.lines.next_line()).await.unwrap().expect("server closed stdout");
+        let line = within("a reply", self.lines.next_line())
+            .await
+            .unwrap()
+            .expect("server closed stdout");
         serde_json::from_str(&line).unwrap()
     }
 
     /// The server is still serving: a ping gets its answer.
     async fn assert_alive(&mut self, id: i64) {
-        self.send_line(&json!({"jsonrpc": "2.0", "id": id, "method": "ping"}).to_string()).await;
+        self.send_line(&json!({"jsonrpc": "2.0", "id": id, "method": "ping"}).to_string())
+            .await;
         let reply = self.recv().await;
         assert_eq!(reply, json!({"jsonrpc": "2.0", "id": id, "result": {}}));
     }
@@ -156,10 +217,17 @@ impl RawServer {
 #[tokio::test]
 async fn malformed_json_gets_a_parse_error_and_the_server_keeps_serving() {
     let mut server = RawServer::start().await;
-    server.send_line(r#"{"jsonrpc": "2.0", "id": 1, "method": "#).await;
+    server
+        .send_line(r#"{"jsonrpc": "2.0", "id": 1, "method": "#)
+        .await;
     let reply = server.recv().await;
     assert_eq!(reply["error"]["code"], -32700);
-    assert!(reply["error"]["message"].as_str().unwrap().starts_with("Parse error"));
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Parse error")
+    );
     assert_eq!(reply.get("id"), None);
     server.assert_alive(2).await;
 }
@@ -167,7 +235,9 @@ async fn malformed_json_gets_a_parse_error_and_the_server_keeps_serving() {
 #[tokio::test]
 async fn an_unknown_method_gets_method_not_found() {
     let mut server = RawServer::start().await;
-    server.send_line(r#"{"jsonrpc":"2.0","id":1,"method":"tools/explode"}"#).await;
+    server
+        .send_line(r#"{"jsonrpc":"2.0","id":1,"method":"tools/explode"}"#)
+        .await;
     let reply = server.recv().await;
     assert_eq!(reply["id"], 1);
     assert_eq!(reply["error"]["code"], -32601);
@@ -178,7 +248,9 @@ async fn an_unknown_method_gets_method_not_found() {
 #[tokio::test]
 async fn wrong_params_get_invalid_params_saying_why() {
     let mut server = RawServer::start().await;
-    server.send_line(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":42}}"#).await;
+    server
+        .send_line(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":42}}"#)
+        .await;
     let reply = server.recv().await;
     assert_eq!(reply["id"], 1);
     assert_eq!(reply["error"]["code"], -32602);
@@ -193,7 +265,9 @@ async fn wrong_params_get_invalid_params_saying_why() {
         reply["result"]["content"][0]["text"],
         r#"Invalid arguments for tool 'add': a: invalid type: string "one", expected i64"#
     );
-    server.send_line(r#"[{"jsonrpc":"2.0","id":4,"method":"ping"}]"#).await;
+    server
+        .send_line(r#"[{"jsonrpc":"2.0","id":4,"method":"ping"}]"#)
+        .await;
     assert_eq!(server.recv().await["error"]["code"], -32600);
     server.send_line(r#""just a string""#).await;
     assert_eq!(server.recv().await["error"]["code"], -32600);
@@ -207,7 +281,9 @@ async fn an_oversized_line_gets_an_error_without_buffering_it() {
     // 10 MB, then 64 MB: both over the 8 MiB limit. Memory must stay bounded by the limit,
     // not grow with the line.
     for megabytes in [10, 64] {
-        let mut line = String::from(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":""#);
+        let mut line = String::from(
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":""#,
+        );
         line.push_str(&"x".repeat(megabytes * 1024 * 1024));
         line.push_str(r#""}}}"#);
         server.send_line(&line).await;
@@ -220,5 +296,8 @@ async fn an_oversized_line_gets_an_error_without_buffering_it() {
         server.assert_alive(2).await;
     }
     let growth_mib = (server.peak_rss_kib().saturating_sub(before)) / 1024;
-    assert!(growth_mib < 40, "peak memory grew by {growth_mib} MiB for a 64 MiB line");
+    assert!(
+        growth_mib < 40,
+        "peak memory grew by {growth_mib} MiB for a 64 MiB line"
+    );
 }

@@ -19,7 +19,11 @@ fn add(a: i64, b: i64) -> i64 {
 #[tool(name = "greet", title = "Greeter", tags = ["social"], annotations(read_only = true, idempotent = true))]
 async fn greet_person(name: String, loud: Option<bool>) -> String {
     let greeting = format!("Hello, {name}!");
-    if loud.unwrap_or(false) { greeting.to_uppercase() } else { greeting }
+    if loud.unwrap_or(false) {
+        greeting.to_uppercase()
+    } else {
+        greeting
+    }
 }
 
 #[derive(Serialize, Deserialize, JsonSchema, Debug, PartialEq)]
@@ -79,33 +83,62 @@ async fn client() -> Client {
 #[tokio::test]
 async fn lists_tools_with_metadata_in_registration_order() {
     let client = client().await;
-    assert_eq!(client.server_info().map(|i| (i.name, i.version)), Some(("tools-test".into(), "1.2.3".into())));
+    assert_eq!(
+        client.server_info().map(|i| (i.name, i.version)),
+        Some(("tools-test".into(), "1.2.3".into()))
+    );
     assert_eq!(client.instructions().as_deref(), Some("Use add to add."));
     let tools = client.list_tools().await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-    assert_eq!(names, ["add", "greet", "origin", "fail", "explode", "picture", "sleepy"]);
+    assert_eq!(
+        names,
+        [
+            "add", "greet", "origin", "fail", "explode", "picture", "sleepy"
+        ]
+    );
     let greet = &tools[1];
     assert_eq!(greet.title.as_deref(), Some("Greeter"));
-    assert_eq!(greet.description.as_deref(), Some("Greet someone, optionally loudly."));
+    assert_eq!(
+        greet.description.as_deref(),
+        Some("Greet someone, optionally loudly.")
+    );
     let annotations = serde_json::to_value(greet.annotations.as_ref().unwrap()).unwrap();
-    assert_eq!(annotations, json!({"readOnlyHint": true, "idempotentHint": true}));
+    assert_eq!(
+        annotations,
+        json!({"readOnlyHint": true, "idempotentHint": true})
+    );
     assert_eq!(greet.input_schema["required"], json!(["name"]));
     // A struct output is published as is; a scalar is wrapped.
-    assert_eq!(tools[2].output_schema.as_ref().unwrap()["required"], json!(["x", "y"]));
-    assert_eq!(tools[0].output_schema.as_ref().unwrap()["properties"]["result"]["type"], "integer");
-    assert!(tools[5].output_schema.is_none(), "explicit ToolResult has no output schema");
+    assert_eq!(
+        tools[2].output_schema.as_ref().unwrap()["required"],
+        json!(["x", "y"])
+    );
+    assert_eq!(
+        tools[0].output_schema.as_ref().unwrap()["properties"]["result"]["type"],
+        "integer"
+    );
+    assert!(
+        tools[5].output_schema.is_none(),
+        "explicit ToolResult has no output schema"
+    );
 }
 
 #[tokio::test]
 async fn scalar_results_are_wrapped_and_typed() {
     let client = client().await;
-    let result = client.call_tool("add", json!({"a": 2, "b": 3})).await.unwrap();
+    let result = client
+        .call_tool("add", json!({"a": 2, "b": 3}))
+        .await
+        .unwrap();
     assert_eq!(result.data::<i64>().unwrap(), 5);
     assert_eq!(result.structured_content(), Some(&json!({"result": 5})));
     assert_eq!(result.text(), "5");
     assert!(!result.is_error());
 
-    let result = client.call_tool("greet", json!({"name": "Ada", "loud": true})).await.unwrap();
+    let result = client
+        .call_tool("greet", json!({"name": "Ada", "loud": true}))
+        .await
+        .unwrap();
     assert_eq!(result.text(), "HELLO, ADA!");
     assert_eq!(result.data::<String>().unwrap(), "HELLO, ADA!");
 }
@@ -153,12 +186,25 @@ async fn tool_errors_become_error_results() {
 async fn bad_arguments_name_the_field() {
     let client = client().await;
     let cases = [
-        (json!({"a": 1, "b": "x"}), r#"Invalid arguments for tool 'add': b: invalid type: string "x", expected i64"#),
-        (json!({"a": 1}), "Invalid arguments for tool 'add': missing field `b`"),
-        (json!({"a": 1, "b": 2, "c": 3}), "Invalid arguments for tool 'add': c: unknown field `c`, expected `a` or `b`"),
+        (
+            json!({"a": 1, "b": "x"}),
+            r#"Invalid arguments for tool 'add': b: invalid type: string "x", expected i64"#,
+        ),
+        (
+            json!({"a": 1}),
+            "Invalid arguments for tool 'add': missing field `b`",
+        ),
+        (
+            json!({"a": 1, "b": 2, "c": 3}),
+            "Invalid arguments for tool 'add': c: unknown field `c`, expected `a` or `b`",
+        ),
     ];
     for (arguments, expected) in cases {
-        let result = client.call_tool("add", arguments).raise_on_error(false).await.unwrap();
+        let result = client
+            .call_tool("add", arguments)
+            .raise_on_error(false)
+            .await
+            .unwrap();
         assert!(result.is_error());
         assert_eq!(result.text(), expected);
     }
@@ -179,16 +225,32 @@ async fn unknown_tool_is_a_protocol_error() {
 #[tokio::test]
 async fn a_panicking_tool_is_an_error_result_and_the_server_survives() {
     let client = client().await;
-    let result = client.call_tool("explode", json!({})).raise_on_error(false).await.unwrap();
+    let result = client
+        .call_tool("explode", json!({}))
+        .raise_on_error(false)
+        .await
+        .unwrap();
     assert!(result.is_error());
     assert_eq!(result.text(), "Tool 'explode' failed unexpectedly: kaboom");
-    assert_eq!(client.call_tool("add", json!({"a": 1, "b": 1})).await.unwrap().data::<i64>().unwrap(), 2);
+    assert_eq!(
+        client
+            .call_tool("add", json!({"a": 1, "b": 1}))
+            .await
+            .unwrap()
+            .data::<i64>()
+            .unwrap(),
+        2
+    );
 }
 
 #[tokio::test]
 async fn a_tool_past_its_timeout_is_stopped() {
     let client = client().await;
-    let result = client.call_tool("sleepy", json!({})).raise_on_error(false).await.unwrap();
+    let result = client
+        .call_tool("sleepy", json!({}))
+        .raise_on_error(false)
+        .await
+        .unwrap();
     assert!(result.is_error());
     assert_eq!(result.text(), "Tool 'sleepy' timed out after 20ms");
 }
@@ -219,9 +281,23 @@ async fn tools_can_be_built_from_closures_and_schemas() {
     let client = Client::connect(&server).await.unwrap();
     let tools = client.list_tools().await.unwrap();
     assert_eq!(tools[0].input_schema["required"], json!(["text"]));
-    assert_eq!(client.call_tool("echo", json!({"text": "hi"})).await.unwrap().text(), "hi");
-    let missing = client.call_tool("echo", json!({})).raise_on_error(false).await.unwrap();
-    assert_eq!((missing.is_error(), missing.text()), (true, "text is required".to_owned()));
+    assert_eq!(
+        client
+            .call_tool("echo", json!({"text": "hi"}))
+            .await
+            .unwrap()
+            .text(),
+        "hi"
+    );
+    let missing = client
+        .call_tool("echo", json!({}))
+        .raise_on_error(false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (missing.is_error(), missing.text()),
+        (true, "text is required".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -230,7 +306,14 @@ async fn tools_added_and_removed_at_runtime_are_visible() {
     let client = Client::connect(&server).await.unwrap();
     assert!(client.list_tools().await.unwrap().is_empty());
     server.add_tool(add).unwrap();
-    assert_eq!(client.call_tool("add", json!({"a": 1, "b": 2})).await.unwrap().text(), "3");
+    assert_eq!(
+        client
+            .call_tool("add", json!({"a": 1, "b": 2}))
+            .await
+            .unwrap()
+            .text(),
+        "3"
+    );
     assert!(server.remove_tool("add"));
     assert!(client.list_tools().await.unwrap().is_empty());
 }

@@ -19,7 +19,9 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::Client;
-use super::progress::{HandlerOutcome, ProgressEvent, ProgressHandler, SharedProgressHandler, deliver};
+use super::progress::{
+    HandlerOutcome, ProgressEvent, ProgressHandler, SharedProgressHandler, deliver,
+};
 use crate::error::Error;
 
 /// The result of a tool call.
@@ -72,9 +74,10 @@ impl ToolCallResult {
             let whole = serde_json::from_value::<T>(structured.clone());
             return match whole {
                 Ok(value) => Ok(value),
-                Err(error) => match structured.as_object().and_then(|o| {
-                    (o.len() == 1).then(|| o.get("result")).flatten()
-                }) {
+                Err(error) => match structured
+                    .as_object()
+                    .and_then(|o| (o.len() == 1).then(|| o.get("result")).flatten())
+                {
                     Some(inner) => serde_json::from_value(inner.clone())
                         .map_err(|error| Error::Data(error.to_string())),
                     None => Err(Error::Data(error.to_string())),
@@ -84,7 +87,12 @@ impl ToolCallResult {
         let text = self.text();
         serde_json::from_str(&text)
             .or_else(|_| serde_json::from_value(Value::String(text)))
-            .map_err(|error| Error::Data(format!("the result has no structured content and its text is not a {}: {error}", std::any::type_name::<T>())))
+            .map_err(|error| {
+                Error::Data(format!(
+                    "the result has no structured content and its text is not a {}: {error}",
+                    std::any::type_name::<T>()
+                ))
+            })
     }
 
     /// The protocol's `CallToolResult`, as received.
@@ -194,7 +202,10 @@ impl CallTool {
         let mut params = CallToolRequestParams::new(self.name.clone());
         params.arguments = arguments;
         let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
-        let mut in_flight = self.client.start_with_progress(request, self.meta.take()).await?;
+        let mut in_flight = self
+            .client
+            .start_with_progress(request, self.meta.take())
+            .await?;
         in_flight.set_timeout(self.timeout, self.progress_resets_timeout);
         Ok(in_flight)
     }
@@ -228,7 +239,7 @@ impl CallTool {
         loop {
             match in_flight.next().await {
                 Step::Progress(event) => deliver(handler.as_ref(), event).await,
-                Step::Done(result) => return self.finish(result),
+                Step::Done(result) => return self.finish(*result),
             }
         }
     }
@@ -264,8 +275,12 @@ impl CallTool {
                 },
             };
             match in_flight.next().await {
-                Step::Progress(event) => Some((CallEvent::Progress(event), State::Running(call, in_flight))),
-                Step::Done(result) => Some((CallEvent::Result(call.finish(result)), State::Finished)),
+                Step::Progress(event) => {
+                    Some((CallEvent::Progress(event), State::Running(call, in_flight)))
+                }
+                Step::Done(result) => {
+                    Some((CallEvent::Result(call.finish(*result)), State::Finished))
+                }
             }
         })
     }
@@ -296,7 +311,7 @@ impl IntoFuture for CallTool {
 /// One step of a request in flight.
 pub(super) enum Step {
     Progress(ProgressEvent),
-    Done(Result<ServerResult, Error>),
+    Done(Box<Result<ServerResult, Error>>),
 }
 
 /// A request in flight: its progress channel, its response, and its deadline.
@@ -352,9 +367,9 @@ impl InFlight {
                 if let Ok(event) = self.events.try_recv() {
                     return Step::Progress(event);
                 }
-                return Step::Done(self.done.take().unwrap_or_else(|| {
+                return Step::Done(Box::new(self.done.take().unwrap_or_else(|| {
                     Err(Error::ConnectionClosed("the call already finished".into()))
-                }));
+                })));
             }
             let deadline = self.deadline;
             let client = self.client.clone();
@@ -387,7 +402,6 @@ impl InFlight {
             self.deadline = Some((Instant::now() + timeout).min(hard));
         }
     }
-
 }
 
 impl Drop for InFlight {

@@ -1,7 +1,10 @@
 //! The client's side of the protocol: identity, and what it does with server notifications.
 #![allow(deprecated)] // MCP logging types are marked deprecated in rmcp (SEP-2577).
 
-use rmcp::model::{ClientCapabilities, ClientInfo, Implementation, LoggingMessageNotificationParam, ProtocolVersion};
+use rmcp::model::{
+    ClientCapabilities, ClientInfo, Implementation, LoggingMessageNotificationParam,
+    ProtocolVersion,
+};
 use rmcp::service::NotificationContext;
 use rmcp::{ClientHandler, RoleClient};
 
@@ -40,7 +43,9 @@ pub(crate) fn log_server_message(level: LogLevel, logger: Option<&str>, data: &s
     let logger = logger.unwrap_or("server");
     match level {
         LogLevel::Debug => tracing::debug!(target: "fastmcp::client::log", logger, "{text}"),
-        LogLevel::Info | LogLevel::Notice => tracing::info!(target: "fastmcp::client::log", logger, "{text}"),
+        LogLevel::Info | LogLevel::Notice => {
+            tracing::info!(target: "fastmcp::client::log", logger, "{text}")
+        }
         LogLevel::Warning => tracing::warn!(target: "fastmcp::client::log", logger, "{text}"),
         _ => tracing::error!(target: "fastmcp::client::log", logger, %level, "{text}"),
     }

@@ -137,6 +137,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Connects over any rmcp client transport (a [`LineTransport`](crate::transports::LineTransport)
+    /// over a socket, one of rmcp's own transports, …).
+    pub async fn connect_transport<T>(self, transport: T) -> Result<Client, Error>
+    where
+        T: Transport<RoleClient> + 'static,
+    {
+        self.start(transport, None).await
+    }
+
     async fn start<T>(self, transport: T, process: Option<ServerProcess>) -> Result<Client, Error>
     where
         T: Transport<RoleClient> + 'static,
@@ -187,23 +196,31 @@ impl Client {
 
     /// What the server said about itself when the session started.
     pub fn server_info(&self) -> Option<crate::types::Implementation> {
-        self.peer().peer_info().and_then(|info| info.server_info.clone())
+        self.peer()
+            .peer_info()
+            .and_then(|info| info.server_info.clone())
     }
 
     /// The protocol version in use.
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
-        self.peer().peer_info().map(|info| info.protocol_version.clone())
+        self.peer()
+            .peer_info()
+            .map(|info| info.protocol_version.clone())
     }
 
     /// The server's instructions, if it gave any.
     pub fn instructions(&self) -> Option<String> {
-        self.peer().peer_info().and_then(|info| info.instructions.clone())
+        self.peer()
+            .peer_info()
+            .and_then(|info| info.instructions.clone())
     }
 
     /// Checks the server is alive.
     pub async fn ping(&self) -> Result<(), Error> {
         let request = ClientRequest::PingRequest(Default::default());
-        self.request(request, self.inner.default_timeout).await.map(|_| ())
+        self.request(request, self.inner.default_timeout)
+            .await
+            .map(|_| ())
     }
 
     /// Lists every tool, following pagination cursors to the end.
@@ -230,13 +247,14 @@ impl Client {
     }
 
     /// Sends a request without progress and waits for its result.
-    async fn request(&self, request: ClientRequest, timeout: Option<Duration>) -> Result<ServerResult, Error> {
+    async fn request(
+        &self,
+        request: ClientRequest,
+        timeout: Option<Duration>,
+    ) -> Result<ServerResult, Error> {
         let mut options = PeerRequestOptions::no_options();
         options.timeout = timeout;
-        let handle = self
-            .peer()
-            .send_request_with_option(request, options)
-            .await;
+        let handle = self.peer().send_request_with_option(request, options).await;
         let result = match handle {
             Ok(handle) => handle.await_response().await,
             Err(error) => Err(error),
@@ -269,9 +287,10 @@ impl Client {
         match error {
             ServiceError::McpError(error) => Error::Protocol(error),
             ServiceError::Timeout { timeout } => Error::Timeout(timeout),
-            ServiceError::Cancelled { reason } => {
-                Error::ConnectionClosed(format!("request cancelled: {}", reason.unwrap_or_default()))
-            }
+            ServiceError::Cancelled { reason } => Error::ConnectionClosed(format!(
+                "request cancelled: {}",
+                reason.unwrap_or_default()
+            )),
             ServiceError::TransportClosed | ServiceError::TransportSend(_) => {
                 if let Some(process) = &self.inner.process
                     && let Some(exited) = process.exit_error(EXIT_STATUS_GRACE).await

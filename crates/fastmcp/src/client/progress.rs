@@ -47,7 +47,10 @@ pub fn default_progress_handler(progress: f64, total: Option<f64>, message: Opti
 fn progress_line(progress: f64, total: Option<f64>, message: Option<&str>) -> String {
     let mut line = match total {
         Some(total) if total != 0.0 => {
-            format!("Progress: {progress}/{total} ({:.1}%)", progress / total * 100.0)
+            format!(
+                "Progress: {progress}/{total} ({:.1}%)",
+                progress / total * 100.0
+            )
         }
         Some(total) => format!("Progress: {progress}/{total}"),
         None => format!("Progress: {progress}"),
@@ -165,7 +168,9 @@ impl ProgressRouter {
                     message: param.message,
                 });
             }
-            None => tracing::debug!(token = ?param.progress_token, "dropping progress for a request that is not in flight"),
+            None => {
+                tracing::debug!(token = ?param.progress_token, "dropping progress for a request that is not in flight")
+            }
         }
     }
 }
@@ -187,7 +192,8 @@ impl<T: Transport<RoleClient> + 'static> Transport<RoleClient> for Routed<T> {
             && let Some(route) = request.request.extensions().get::<ProgressRoute>()
             && let Some(token) = request.request.get_meta().get_progress_token()
         {
-            self.router.register(request.id.clone(), token, route.clone());
+            self.router
+                .register(request.id.clone(), token, route.clone());
         }
         self.inner.send(item)
     }
@@ -230,7 +236,10 @@ mod tests {
 
     #[test]
     fn formats_like_python_fastmcp() {
-        assert_eq!(progress_line(1.0, Some(4.0), Some("warm")), "Progress: 1/4 (25.0%) - warm");
+        assert_eq!(
+            progress_line(1.0, Some(4.0), Some("warm")),
+            "Progress: 1/4 (25.0%) - warm"
+        );
         assert_eq!(progress_line(2.5, Some(0.0), None), "Progress: 2.5/0");
         assert_eq!(progress_line(3.0, None, Some("")), "Progress: 3");
         assert_eq!(progress_line(1.0, Some(3.0), None), "Progress: 1/3 (33.3%)");

@@ -46,8 +46,11 @@ impl StdioServer {
     /// (`"python3 server.py --name 'my server'"`). A lone `*.py` path runs with `python3`, a
     /// lone `*.js` path with `node`.
     pub fn parse(command_line: &str) -> Result<Self, Error> {
-        let words = shell_words::split(command_line)
-            .map_err(|error| Error::Connect(format!("cannot parse command line {command_line:?}: {error}")))?;
+        let words = shell_words::split(command_line).map_err(|error| {
+            Error::Connect(format!(
+                "cannot parse command line {command_line:?}: {error}"
+            ))
+        })?;
         let Some((program, args)) = words.split_first() else {
             return Err(Error::Connect("the server command is empty".into()));
         };
@@ -103,7 +106,9 @@ impl StdioServer {
     }
 
     /// Starts the process: its stdin/stdout carry MCP, its stderr goes to the log.
-    pub(crate) fn spawn(&self) -> Result<(LineTransport<rmcp::RoleClient, ChildStdout>, ServerProcess), Error> {
+    pub(crate) fn spawn(
+        &self,
+    ) -> Result<(LineTransport<rmcp::RoleClient, ChildStdout>, ServerProcess), Error> {
         let mut command = Command::new(&self.program);
         command
             .args(&self.args)
@@ -116,14 +121,24 @@ impl StdioServer {
             command.current_dir(cwd);
         }
         let mut child = command.spawn().map_err(|error| {
-            Error::Connect(format!("cannot start server command '{}': {error}", self.display()))
+            Error::Connect(format!(
+                "cannot start server command '{}': {error}",
+                self.display()
+            ))
         })?;
-        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
-            return Err(Error::Connect("the server process has no stdio pipes".into()));
+            return Err(Error::Connect(
+                "the server process has no stdio pipes".into(),
+            ));
         };
         let tail = Arc::new(Mutex::new(VecDeque::new()));
-        tokio::spawn(capture_stderr(stderr, Arc::clone(&tail), self.program.clone()));
+        tokio::spawn(capture_stderr(
+            stderr,
+            Arc::clone(&tail),
+            self.program.clone(),
+        ));
         let (status_tx, status_rx) = watch::channel(None);
         let (kill_tx, kill_rx) = oneshot::channel();
         tokio::spawn(supervise(child, status_tx, kill_rx));
@@ -173,7 +188,11 @@ impl ServerProcess {
     }
 }
 
-async fn supervise(mut child: Child, status: watch::Sender<Option<String>>, kill: oneshot::Receiver<()>) {
+async fn supervise(
+    mut child: Child,
+    status: watch::Sender<Option<String>>,
+    kill: oneshot::Receiver<()>,
+) {
     let exit = tokio::select! {
         exit = child.wait() => exit,
         _ = kill => {

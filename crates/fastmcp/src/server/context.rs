@@ -27,7 +27,10 @@ pub(crate) struct SessionState {
 
 impl SessionState {
     pub(crate) fn set_log_level(&self, level: LogLevel) {
-        *self.log_level.lock().unwrap_or_else(PoisonError::into_inner) = Some(level);
+        *self
+            .log_level
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(level);
     }
 
     fn sends(&self, level: LogLevel) -> bool {
@@ -117,13 +120,17 @@ impl Context {
 
     /// The progress token the client attached to this request, if any.
     pub fn progress_token(&self) -> Option<&ProgressToken> {
-        self.inner.progress.as_ref().map(|reporter| reporter.token())
+        self.inner
+            .progress
+            .as_ref()
+            .map(|reporter| reporter.token())
     }
 
     /// Sends a log message to the client at `level`, unless the client asked (with
     /// `logging/setLevel`) only for more severe messages.
     pub async fn log(&self, level: LogLevel, message: impl Into<String>, logger: Option<&str>) {
-        self.log_data(level, Value::String(message.into()), logger).await;
+        self.log_data(level, Value::String(message.into()), logger)
+            .await;
     }
 
     /// Like [`log`](Self::log), with any JSON value as the message data.

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rmcp::model::{ProgressNotification, ProgressNotificationParam, ProgressToken, ServerNotification};
+use rmcp::model::{
+    ProgressNotification, ProgressNotificationParam, ProgressToken, ServerNotification,
+};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
@@ -31,7 +33,11 @@ struct State {
 }
 
 impl ProgressReporter {
-    pub(crate) fn new(token: ProgressToken, outbound: Outbound, interval: Option<Duration>) -> Arc<Self> {
+    pub(crate) fn new(
+        token: ProgressToken,
+        outbound: Outbound,
+        interval: Option<Duration>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             token,
             outbound,
@@ -44,11 +50,19 @@ impl ProgressReporter {
         &self.token
     }
 
-    pub(crate) async fn report(self: &Arc<Self>, progress: f64, total: Option<f64>, message: Option<&str>) {
+    pub(crate) async fn report(
+        self: &Arc<Self>,
+        progress: f64,
+        total: Option<f64>,
+        message: Option<&str>,
+    ) {
         // The lock is held across the send so concurrent reporters cannot reorder values.
         let mut state = self.state.lock().await;
         if state.finished {
-            tracing::debug!(progress, "dropping progress reported after the request finished");
+            tracing::debug!(
+                progress,
+                "dropping progress reported after the request finished"
+            );
             return;
         }
         if !progress.is_finite() || state.last.is_some_and(|last| progress <= last) {
@@ -108,7 +122,8 @@ impl ProgressReporter {
     }
 
     async fn send(&self, param: ProgressNotificationParam) {
-        let notification = ServerNotification::ProgressNotification(ProgressNotification::new(param));
+        let notification =
+            ServerNotification::ProgressNotification(ProgressNotification::new(param));
         if !self.outbound.notify(notification).await {
             tracing::debug!("progress not sent: the connection is closed");
         }

@@ -9,7 +9,7 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, ContentBlock,
     CustomRequest, CustomResult, ErrorCode, ErrorData, GetPromptRequestParams,
     InitializeRequestParams, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ServerCapabilities, ServerInfo, SetLevelRequestParams, SubscribeRequestParams,
+    ServerCapabilities, ServerConfig, SetLevelRequestParams, SubscribeRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler};
@@ -41,13 +41,13 @@ impl Session {
 const REQUEST_CANCELLED: ErrorCode = ErrorCode(-32800);
 
 impl ServerHandler for Session {
-    fn get_info(&self) -> ServerInfo {
+    fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()
             .enable_logging()
             .enable_tools()
             .enable_tool_list_changed()
             .build();
-        let mut info = ServerInfo::new(capabilities).with_server_info(self.server.server_info());
+        let mut info = ServerConfig::new(capabilities).with_server_info(self.server.server_info());
         info.protocol_version = rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE;
         if let Some(instructions) = self.server.instructions_text() {
             info = info.with_instructions(instructions);
@@ -70,7 +70,9 @@ impl ServerHandler for Session {
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
-        self.server.find_tool(name).map(|tool| tool.definition().clone())
+        self.server
+            .find_tool(name)
+            .map(|tool| tool.definition().clone())
     }
 
     async fn call_tool(
@@ -128,10 +130,7 @@ async fn run_tool(tool: &Tool, arguments: rmcp::model::JsonObject, ctx: Context)
         Some(limit) => match tokio::time::timeout(limit, call).await {
             Ok(outcome) => outcome,
             Err(_) => {
-                return error_result(format!(
-                    "Tool '{}' timed out after {limit:?}",
-                    tool.name()
-                ));
+                return error_result(format!("Tool '{}' timed out after {limit:?}", tool.name()));
             }
         },
         None => call.await,
@@ -146,7 +145,10 @@ async fn run_tool(tool: &Tool, arguments: rmcp::model::JsonObject, ctx: Context)
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
             tracing::error!(tool = tool.name(), %reason, "tool panicked");
-            error_result(format!("Tool '{}' failed unexpectedly: {reason}", tool.name()))
+            error_result(format!(
+                "Tool '{}' failed unexpectedly: {reason}",
+                tool.name()
+            ))
         }
     }
 }

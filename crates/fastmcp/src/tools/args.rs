@@ -16,14 +16,19 @@ use crate::types::JsonObject;
 /// let error = fastmcp::tools::args::parse_arguments::<Args>("add", args).unwrap_err();
 /// assert_eq!(error.to_string(), r#"Invalid arguments for tool 'add': a: invalid type: string "x", expected i64"#);
 /// ```
-pub fn parse_arguments<T: DeserializeOwned>(tool: &str, arguments: JsonObject) -> Result<T, ToolError> {
+pub fn parse_arguments<T: DeserializeOwned>(
+    tool: &str,
+    arguments: JsonObject,
+) -> Result<T, ToolError> {
     serde_path_to_error::deserialize(serde_json::Value::Object(arguments)).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         if path == "." {
             ToolError::new(format!("Invalid arguments for tool '{tool}': {inner}"))
         } else {
-            ToolError::new(format!("Invalid arguments for tool '{tool}': {path}: {inner}"))
+            ToolError::new(format!(
+                "Invalid arguments for tool '{tool}': {path}: {inner}"
+            ))
         }
     })
 }

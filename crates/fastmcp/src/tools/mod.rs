@@ -251,8 +251,11 @@ impl ToolBuilder {
 
     /// Finishes the tool with a [`ToolHandler`] (what `#[tool]` generates).
     pub fn raw_handler(self, handler: impl ToolHandler) -> Tool {
-        let mut definition =
-            crate::types::Tool::new(self.name, self.description.unwrap_or_default(), Arc::new(self.input_schema));
+        let mut definition = crate::types::Tool::new(
+            self.name,
+            self.description.unwrap_or_default(),
+            Arc::new(self.input_schema),
+        );
         if definition.description.as_deref() == Some("") {
             definition.description = None;
         }
@@ -322,7 +325,11 @@ pub mod __macro {
         pub fn output_schema(&self) -> (Option<Arc<JsonObject>>, bool) {
             (None, false)
         }
-        pub fn convert<T: IntoToolResult>(&self, value: T, _wrap: bool) -> Result<CallToolResult, ToolError> {
+        pub fn convert<T: IntoToolResult>(
+            &self,
+            value: T,
+            _wrap: bool,
+        ) -> Result<CallToolResult, ToolError> {
             value.into_tool_result()
         }
     }

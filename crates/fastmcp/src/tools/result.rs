@@ -63,13 +63,15 @@ impl ToolResult {
 
     /// Appends an image block; `data` is raw bytes (base64-encoded for you).
     pub fn with_image(mut self, data: impl AsRef<[u8]>, mime_type: impl Into<String>) -> Self {
-        self.content.push(ContentBlock::image(base64_of(data), mime_type));
+        self.content
+            .push(ContentBlock::image(base64_of(data), mime_type));
         self
     }
 
     /// Appends an audio block; `data` is raw bytes (base64-encoded for you).
     pub fn with_audio(mut self, data: impl AsRef<[u8]>, mime_type: impl Into<String>) -> Self {
-        self.content.push(ContentBlock::audio(base64_of(data), mime_type));
+        self.content
+            .push(ContentBlock::audio(base64_of(data), mime_type));
         self
     }
 
@@ -173,7 +175,11 @@ pub fn structured_result<T: Serialize>(value: &T, wrap: bool) -> Result<CallTool
     let value = serde_json::to_value(value)
         .map_err(|error| ToolError::new(format!("tool result is not serializable: {error}")))?;
     let mut result = CallToolResult::success(vec![ContentBlock::text(text_of(&value))]);
-    result.structured_content = Some(if wrap { json!({ "result": value }) } else { value });
+    result.structured_content = Some(if wrap {
+        json!({ "result": value })
+    } else {
+        value
+    });
     Ok(result)
 }
 

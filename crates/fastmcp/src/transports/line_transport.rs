@@ -84,7 +84,8 @@ impl<R: AsyncRead + Unpin + Send + 'static> Transport<RoleServer> for LineTransp
         loop {
             let reply = match self.reader.next().await {
                 Line::End => return None,
-                Line::Message(bytes) => match serde_json::from_slice::<ClientJsonRpcMessage>(bytes) {
+                Line::Message(bytes) => match serde_json::from_slice::<ClientJsonRpcMessage>(bytes)
+                {
                     Ok(mut message) => {
                         if let ClientJsonRpcMessage::Request(request) = &mut message {
                             // Lets `Context` queue notifications without a trip through the
@@ -176,7 +177,11 @@ fn reply_to_bad_message(bytes: &[u8], error: &serde_json::Error) -> Option<Serve
         } else {
             "Invalid Request: a JSON-RPC message must be a JSON object"
         };
-        return Some(error_reply(ErrorCode::INVALID_REQUEST, message.into(), None));
+        return Some(error_reply(
+            ErrorCode::INVALID_REQUEST,
+            message.into(),
+            None,
+        ));
     };
     let id = match object.get("id") {
         None => None,
@@ -215,6 +220,10 @@ fn reply_to_bad_message(bytes: &[u8], error: &serde_json::Error) -> Option<Serve
     }
 }
 
-fn error_reply(code: ErrorCode, message: String, id: Option<NumberOrString>) -> ServerJsonRpcMessage {
+fn error_reply(
+    code: ErrorCode,
+    message: String,
+    id: Option<NumberOrString>,
+) -> ServerJsonRpcMessage {
     ServerJsonRpcMessage::error(ErrorData::new(code, message, None), id)
 }

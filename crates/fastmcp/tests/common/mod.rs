@@ -9,7 +9,10 @@ use fastmcp::client::ProgressEvent;
 /// The path of an example binary (`cargo test` builds examples next to the test binaries).
 pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
     let path = dir.join("examples").join(name);
     assert!(
         path.exists(),
@@ -26,10 +29,15 @@ pub struct Recorder(Arc<Mutex<Vec<ProgressEvent>>>);
 impl Recorder {
     pub fn handler(
         &self,
-    ) -> impl Fn(f64, Option<f64>, Option<String>) -> std::future::Ready<()> + Send + Sync + 'static {
+    ) -> impl Fn(f64, Option<f64>, Option<String>) -> std::future::Ready<()> + Send + Sync + 'static
+    {
         let events = Arc::clone(&self.0);
         move |progress, total, message| {
-            events.lock().unwrap().push(ProgressEvent { progress, total, message });
+            events.lock().unwrap().push(ProgressEvent {
+                progress,
+                total,
+                message,
+            });
             std::future::ready(())
         }
     }

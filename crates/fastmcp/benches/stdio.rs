@@ -1,0 +1,315 @@
+//! stdio benchmark: FastMCP's quickstart server against a plain rmcp server with the same tools.
+//!
+//! `cargo bench -p fastmcp --bench stdio` runs, in one invocation, for each server (both started
+//! as child processes of this binary and driven by the same FastMCP client):
+//! cold start to the first response, `tools/call` round trips per second (one at a time),
+//! progress notifications delivered per second (coalescing off), and resident memory idle and
+//! after 10,000 calls. It prints each figure and the FastMCP/rmcp ratio. Every phase is bounded
+//! in time and count. Numbers, not assertions: see BENCHMARKS.md.
+
+#[allow(dead_code)]
+#[path = "../examples/quickstart.rs"]
+mod quickstart;
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use fastmcp::Client;
+use fastmcp::transports::LineTransport;
+use serde_json::json;
+use tokio::process::{Child, Command};
+
+/// Upper bounds for each phase.
+const ROUND_TRIP_BUDGET: Duration = Duration::from_secs(3);
+const ROUND_TRIP_MAX: u64 = 200_000;
+const PROGRESS_STEPS: u32 = 200_000;
+const MEMORY_CALLS: u64 = 10_000;
+const COLD_STARTS: u32 = 20;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Server {
+    FastMcp,
+    Rmcp,
+}
+
+impl Server {
+    fn flag(self) -> &'static str {
+        match self {
+            Server::FastMcp => "fastmcp",
+            Server::Rmcp => "rmcp",
+        }
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Figures {
+    cold_start_ms: f64,
+    round_trips_per_s: f64,
+    progress_per_s: f64,
+    idle_rss_mib: f64,
+    loaded_rss_mib: f64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    if let Some(kind) = args
+        .iter()
+        .position(|a| a == "--serve")
+        .and_then(|i| args.get(i + 1))
+    {
+        return runtime.block_on(serve(kind));
+    }
+    runtime.block_on(run())
+}
+
+async fn serve(kind: &str) -> anyhow::Result<()> {
+    match kind {
+        "fastmcp" => {
+            quickstart::server()
+                .progress_interval(None)
+                .run_stdio()
+                .await?
+        }
+        "rmcp" => plain_rmcp::serve().await?,
+        other => anyhow::bail!("unknown server {other}"),
+    }
+    Ok(())
+}
+
+async fn run() -> anyhow::Result<()> {
+    println!("stdio benchmark: FastMCP quickstart vs plain rmcp 3.11, same tools, same client");
+    let mut results = Vec::new();
+    for server in [Server::FastMcp, Server::Rmcp] {
+        results.push(measure(server).await?);
+    }
+    let (ours, theirs) = (results[0], results[1]);
+    println!();
+    println!("{:<34} {:>12} {:>12} {:>9}", "", "fastmcp", "rmcp", "ratio");
+    let rows = [
+        (
+            "cold start to first response (ms)",
+            ours.cold_start_ms,
+            theirs.cold_start_ms,
+        ),
+        (
+            "tools/call round trips per second",
+            ours.round_trips_per_s,
+            theirs.round_trips_per_s,
+        ),
+        (
+            "progress notifications per second",
+            ours.progress_per_s,
+            theirs.progress_per_s,
+        ),
+        ("idle RSS (MiB)", ours.idle_rss_mib, theirs.idle_rss_mib),
+        (
+            "RSS after 10,000 calls (MiB)",
+            ours.loaded_rss_mib,
+            theirs.loaded_rss_mib,
+        ),
+    ];
+    for (name, a, b) in rows {
+        println!("{name:<34} {a:>12.1} {b:>12.1} {:>8.2}x", a / b);
+    }
+    Ok(())
+}
+
+async fn spawn(server: Server) -> anyhow::Result<(Client, Child)> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(["--serve", server.flag()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()?;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        anyhow::bail!("no pipes");
+    };
+    let client = Client::builder()
+        .connect_transport(LineTransport::new(stdout, stdin))
+        .await?;
+    Ok((client, child))
+}
+
+async fn measure(server: Server) -> anyhow::Result<Figures> {
+    let name = server.flag();
+    let mut figures = Figures::default();
+
+    let mut best = f64::MAX;
+    for _ in 0..COLD_STARTS {
+        let started = Instant::now();
+        let (client, _child) = spawn(server).await?;
+        client.call_tool("add", json!({"a": 1, "b": 2})).await?;
+        best = best.min(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    figures.cold_start_ms = best;
+    println!(
+        "{name}: cold start (spawn, initialize, first tools/call), best of {COLD_STARTS}: {best:.2} ms"
+    );
+
+    let (client, child) = spawn(server).await?;
+    let pid = child.id().unwrap_or_default();
+    for _ in 0..1_000 {
+        client.call_tool("add", json!({"a": 1, "b": 2})).await?;
+    }
+    figures.idle_rss_mib = rss_mib(pid);
+
+    let started = Instant::now();
+    let mut calls = 0u64;
+    while started.elapsed() < ROUND_TRIP_BUDGET && calls < ROUND_TRIP_MAX {
+        client.call_tool("add", json!({"a": calls, "b": 1})).await?;
+        calls += 1;
+    }
+    figures.round_trips_per_s = calls as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "{name}: {calls} sequential tools/call in {:.2?}: {:.0}/s",
+        started.elapsed(),
+        figures.round_trips_per_s
+    );
+
+    for _ in 0..MEMORY_CALLS.saturating_sub(calls) {
+        client.call_tool("add", json!({"a": 1, "b": 2})).await?;
+    }
+    figures.loaded_rss_mib = rss_mib(pid);
+
+    let delivered = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&delivered);
+    let started = Instant::now();
+    client
+        .call_tool("long_task", json!({"steps": PROGRESS_STEPS, "delay_ms": 0}))
+        .progress(move |_, _, _| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            std::future::ready(())
+        })
+        .timeout(Duration::from_secs(120))
+        .await?;
+    let elapsed = started.elapsed();
+    let received = delivered.load(Ordering::Relaxed);
+    figures.progress_per_s = received as f64 / elapsed.as_secs_f64();
+    println!(
+        "{name}: {received} of {PROGRESS_STEPS} progress notifications in {elapsed:.2?}: {:.0}/s",
+        figures.progress_per_s
+    );
+    println!(
+        "{name}: RSS idle {:.1} MiB, after {MEMORY_CALLS} calls {:.1} MiB",
+        figures.idle_rss_mib, figures.loaded_rss_mib
+    );
+    drop(client);
+    Ok(figures)
+}
+
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+/// The baseline: the same two tools on rmcp alone (hand-written handler, rmcp's stdio transport).
+mod plain_rmcp {
+    use std::sync::Arc;
+
+    use rmcp::model::{
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorData,
+        ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities,
+        ServerConfig, Tool,
+    };
+    use rmcp::service::RequestContext;
+    use rmcp::{RoleServer, ServerHandler, ServiceExt as _};
+    use serde_json::{Value, json};
+
+    struct Plain {
+        tools: Vec<Tool>,
+    }
+
+    fn schema(value: Value) -> Arc<rmcp::model::JsonObject> {
+        Arc::new(value.as_object().cloned().unwrap_or_default())
+    }
+
+    fn int(arguments: &rmcp::model::JsonObject, key: &str) -> Result<i64, ErrorData> {
+        arguments
+            .get(key)
+            .and_then(Value::as_i64)
+            .ok_or_else(|| ErrorData::invalid_params(format!("{key} must be an integer"), None))
+    }
+
+    impl ServerHandler for Plain {
+        fn get_info(&self) -> ServerConfig {
+            ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        }
+
+        async fn list_tools(
+            &self,
+            _request: Option<PaginatedRequestParams>,
+            _context: RequestContext<RoleServer>,
+        ) -> Result<ListToolsResult, ErrorData> {
+            Ok(ListToolsResult::with_all_items(self.tools.clone()))
+        }
+
+        async fn call_tool(
+            &self,
+            request: CallToolRequestParams,
+            context: RequestContext<RoleServer>,
+        ) -> Result<CallToolResponse, ErrorData> {
+            let arguments = request.arguments.unwrap_or_default();
+            let result = match request.name.as_ref() {
+                "add" => {
+                    let sum = int(&arguments, "a")? + int(&arguments, "b")?;
+                    let mut result =
+                        CallToolResult::success(vec![ContentBlock::text(sum.to_string())]);
+                    result.structured_content = Some(json!({"result": sum}));
+                    result
+                }
+                "long_task" => {
+                    let steps = int(&arguments, "steps")?;
+                    let token = context.meta.get_progress_token();
+                    for i in 1..=steps {
+                        if let Some(token) = &token {
+                            let mut param = ProgressNotificationParam::new(token.clone(), i as f64);
+                            param.total = Some(steps as f64);
+                            param.message = Some(format!("step {i} of {steps}"));
+                            let _ = context.peer.notify_progress(param).await;
+                        }
+                    }
+                    let text = format!("done after {steps} steps");
+                    let mut result =
+                        CallToolResult::success(vec![ContentBlock::text(text.clone())]);
+                    result.structured_content = Some(json!({"result": text}));
+                    result
+                }
+                other => {
+                    return Err(ErrorData::invalid_params(
+                        format!("unknown tool {other}"),
+                        None,
+                    ));
+                }
+            };
+            Ok(result.into())
+        }
+    }
+
+    pub async fn serve() -> anyhow::Result<()> {
+        let object = json!({"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}, "required": ["a", "b"]});
+        let long = json!({"type": "object", "properties": {"steps": {"type": "integer"}, "delay_ms": {"type": "integer"}}, "required": ["steps"]});
+        let tools = vec![
+            Tool::new("add", "Add two integers.", schema(object)),
+            Tool::new("long_task", "Report progress.", schema(long)),
+        ];
+        let running = Plain { tools }.serve(rmcp::transport::stdio()).await?;
+        running.waiting().await?;
+        Ok(())
+    }
+}
