@@ -54,3 +54,8 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 }
+
+/// The README's code blocks, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
