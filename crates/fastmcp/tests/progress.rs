@@ -7,15 +7,13 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::Recorder;
+use common::{RawClient, Recorder};
 use fastmcp::client::{CallEvent, ProgressEvent};
 use fastmcp::transports::LineTransport;
 use fastmcp::{Client, Context, Error, FastMCP, Tool, ToolResult, tool};
 use futures::StreamExt as _;
 use serde_json::{Value, json};
-use tokio::io::{
-    AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf,
-};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 
 /// Count to `n`, reporting each step.
 #[tool]
@@ -223,61 +221,6 @@ async fn the_default_handler_logs_the_exact_lines_at_debug() {
 
 // ---------------------------------------------------------------------------------------------
 // Wire-level checks with a raw JSON-RPC peer.
-
-/// A raw client speaking JSON lines to a server over an in-process pipe.
-struct RawClient {
-    lines: Lines<BufReader<ReadHalf<DuplexStream>>>,
-    write: WriteHalf<DuplexStream>,
-}
-
-impl RawClient {
-    async fn connect(server: FastMCP) -> Self {
-        let (server_end, client_end) = tokio::io::duplex(64 * 1024);
-        let (read, write) = tokio::io::split(server_end);
-        tokio::spawn(async move { server.serve(LineTransport::new(read, write)).await });
-        let (read, write) = tokio::io::split(client_end);
-        let mut raw = Self {
-            lines: BufReader::new(read).lines(),
-            write,
-        };
-        raw.send(json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}))
-            .await;
-        let (_, init) = raw.until_response(0).await;
-        assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
-        raw.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-            .await;
-        raw
-    }
-
-    async fn send(&mut self, message: Value) {
-        let mut line = message.to_string();
-        line.push('\n');
-        self.write.write_all(line.as_bytes()).await.unwrap();
-    }
-
-    async fn recv(&mut self) -> Value {
-        let line = self
-            .lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("server closed the pipe");
-        serde_json::from_str(&line).unwrap()
-    }
-
-    /// Reads messages up to the response with this id: (notifications before it, response).
-    async fn until_response(&mut self, id: i64) -> (Vec<Value>, Value) {
-        let mut notifications = Vec::new();
-        loop {
-            let message = self.recv().await;
-            if message["id"] == id {
-                return (notifications, message);
-            }
-            notifications.push(message);
-        }
-    }
-}
 
 fn call(id: i64, name: &str, arguments: Value, token: Option<&str>) -> Value {
     let mut params = json!({"name": name, "arguments": arguments});

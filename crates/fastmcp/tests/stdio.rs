@@ -134,6 +134,29 @@ async fn every_pending_call_fails_when_the_child_dies() {
 }
 
 #[tokio::test]
+async fn dropping_the_client_kills_the_server_process() {
+    let client = Client::connect(testbed()).await.unwrap();
+    let pid: u32 = client
+        .call_tool("pid", json!({}))
+        .await
+        .unwrap()
+        .data()
+        .unwrap();
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    assert!(proc_dir.exists());
+    drop(client);
+    // Waiting for another process to go away can only be polled; the bound turns a leak into
+    // a failure instead of a hang.
+    within("the server process to exit", async {
+        while proc_dir.exists() {
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_command_that_does_not_exist_is_a_clear_error() {
     let error = Client::connect("definitely-not-a-real-mcp-server --flag")
         .await

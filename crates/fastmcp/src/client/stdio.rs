@@ -223,3 +223,45 @@ async fn capture_stderr(
         tail.push_back(line);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StdioServer;
+
+    fn words(server: &StdioServer) -> Vec<&str> {
+        std::iter::once(server.program())
+            .chain(server.arguments().iter().map(String::as_str))
+            .collect()
+    }
+
+    #[test]
+    fn command_lines_split_like_a_shell() {
+        let server = StdioServer::parse("python3 server.py --name 'my server' \"a b\"").unwrap();
+        assert_eq!(
+            words(&server),
+            ["python3", "server.py", "--name", "my server", "a b"]
+        );
+    }
+
+    #[test]
+    fn scripts_get_their_interpreter() {
+        assert_eq!(
+            words(&StdioServer::parse("srv/server.py --verbose").unwrap()),
+            ["python3", "srv/server.py", "--verbose"]
+        );
+        assert_eq!(
+            words(&StdioServer::parse("server.js").unwrap()),
+            ["node", "server.js"]
+        );
+        assert_eq!(
+            words(&StdioServer::parse("./my-server").unwrap()),
+            ["./my-server"]
+        );
+    }
+
+    #[test]
+    fn bad_command_lines_are_errors() {
+        assert!(StdioServer::parse("   ").is_err());
+        assert!(StdioServer::parse("python3 'unterminated").is_err());
+    }
+}

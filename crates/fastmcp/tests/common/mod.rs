@@ -4,7 +4,13 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use fastmcp::FastMCP;
 use fastmcp::client::ProgressEvent;
+use fastmcp::transports::LineTransport;
+use serde_json::{Value, json};
+use tokio::io::{
+    AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf,
+};
 
 /// The path of an example binary (`cargo test` builds examples next to the test binaries).
 pub fn example(name: &str) -> PathBuf {
@@ -48,5 +54,60 @@ impl Recorder {
 
     pub fn values(&self) -> Vec<f64> {
         self.events().iter().map(|e| e.progress).collect()
+    }
+}
+
+/// A raw client speaking JSON lines to a server over an in-process pipe.
+pub struct RawClient {
+    lines: Lines<BufReader<ReadHalf<DuplexStream>>>,
+    write: WriteHalf<DuplexStream>,
+}
+
+impl RawClient {
+    pub async fn connect(server: FastMCP) -> Self {
+        let (server_end, client_end) = tokio::io::duplex(64 * 1024);
+        let (read, write) = tokio::io::split(server_end);
+        tokio::spawn(async move { server.serve(LineTransport::new(read, write)).await });
+        let (read, write) = tokio::io::split(client_end);
+        let mut raw = Self {
+            lines: BufReader::new(read).lines(),
+            write,
+        };
+        raw.send(json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}))
+            .await;
+        let (_, init) = raw.until_response(0).await;
+        assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
+        raw.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+        raw
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        let mut line = message.to_string();
+        line.push('\n');
+        self.write.write_all(line.as_bytes()).await.unwrap();
+    }
+
+    pub async fn recv(&mut self) -> Value {
+        let line = self
+            .lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("server closed the pipe");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    /// Reads messages up to the response with this id: (notifications before it, response).
+    pub async fn until_response(&mut self, id: i64) -> (Vec<Value>, Value) {
+        let mut notifications = Vec::new();
+        loop {
+            let message = self.recv().await;
+            if message["id"] == id {
+                return (notifications, message);
+            }
+            notifications.push(message);
+        }
     }
 }

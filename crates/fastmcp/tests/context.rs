@@ -1,0 +1,88 @@
+//! `Context` beyond progress: logging to the client (honouring `logging/setLevel`) and the
+//! request id, checked on the wire.
+
+mod common;
+
+use common::RawClient;
+use fastmcp::{Context, FastMCP, LogLevel, tool};
+use serde_json::{Value, json};
+
+/// Log once at each of four levels.
+#[tool]
+async fn chatty(ctx: Context) -> String {
+    ctx.debug("d").await;
+    ctx.info("i").await;
+    ctx.warning("w").await;
+    ctx.error("e").await;
+    ctx.log(LogLevel::Notice, "n", Some("custom-logger")).await;
+    "logged".into()
+}
+
+/// Return the JSON-RPC id of this request.
+#[tool]
+fn whoami(ctx: &Context) -> String {
+    ctx.request_id().to_string()
+}
+
+fn server() -> FastMCP {
+    FastMCP::new("context").tool(chatty).tool(whoami)
+}
+
+fn call(id: i64, name: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": {}}})
+}
+
+fn levels(notifications: &[Value]) -> Vec<(String, String)> {
+    notifications
+        .iter()
+        .filter(|n| n["method"] == "notifications/message")
+        .map(|n| {
+            let params = &n["params"];
+            (
+                params["level"].as_str().unwrap().to_owned(),
+                params["data"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn logs_reach_the_client_and_respect_the_level_it_sets() {
+    let mut raw = RawClient::connect(server()).await;
+    raw.send(call(1, "chatty")).await;
+    let (notifications, response) = raw.until_response(1).await;
+    assert_eq!(response["result"]["content"][0]["text"], "logged");
+    let all: Vec<(String, String)> = [
+        ("debug", "d"),
+        ("info", "i"),
+        ("warning", "w"),
+        ("error", "e"),
+        ("notice", "n"),
+    ]
+    .iter()
+    .map(|(l, d)| ((*l).to_owned(), (*d).to_owned()))
+    .collect();
+    assert_eq!(levels(&notifications), all);
+    assert_eq!(notifications[4]["params"]["logger"], "custom-logger");
+
+    raw.send(json!({"jsonrpc": "2.0", "id": 2, "method": "logging/setLevel", "params": {"level": "warning"}})).await;
+    let (_, ack) = raw.until_response(2).await;
+    assert_eq!(ack["result"], json!({}));
+    raw.send(call(3, "chatty")).await;
+    let (notifications, _) = raw.until_response(3).await;
+    assert_eq!(
+        levels(&notifications),
+        vec![
+            ("warning".to_owned(), "w".to_owned()),
+            ("error".to_owned(), "e".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_context_knows_its_request_id() {
+    let mut raw = RawClient::connect(server()).await;
+    raw.send(call(41, "whoami")).await;
+    let (_, response) = raw.until_response(41).await;
+    assert_eq!(response["result"]["content"][0]["text"], "41");
+}
