@@ -1,5 +1,6 @@
 //! Turning `KEY=VALUE` words into a tool's argument object, guided by its input schema.
 
+use fastmcp::tools::args::coerce_value;
 use fastmcp::types::JsonObject;
 use serde_json::Value;
 
@@ -23,73 +24,11 @@ pub fn build_arguments(
             return Err(format!("argument '{pair}' is not KEY=VALUE"));
         };
         let property = schema.get("properties").and_then(|p| p.get(key));
-        let value = coerce(raw, property)
+        let value = coerce_value(raw, property)
             .map_err(|expected| format!("argument '{key}': '{raw}' is not a valid {expected}"))?;
         arguments.insert(key.to_owned(), value);
     }
     Ok(arguments)
-}
-
-/// Converts `raw` to the JSON type `property` declares; without a declared type, JSON if it
-/// parses, else the string.
-fn coerce(raw: &str, property: Option<&Value>) -> Result<Value, String> {
-    let types = declared_types(property);
-    if types.is_empty() {
-        return Ok(serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned())));
-    }
-    for kind in &types {
-        let parsed = match kind.as_str() {
-            "string" => Some(Value::String(raw.to_owned())),
-            "integer" => raw
-                .parse::<i64>()
-                .ok()
-                .map(Value::from)
-                .or_else(|| raw.parse::<u64>().ok().map(Value::from)),
-            "number" => raw
-                .parse::<f64>()
-                .ok()
-                .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
-            "boolean" => match raw.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" => Some(Value::Bool(true)),
-                "false" | "no" | "0" => Some(Value::Bool(false)),
-                _ => None,
-            },
-            "null" => (raw == "null").then_some(Value::Null),
-            "array" => serde_json::from_str(raw).ok().filter(Value::is_array),
-            "object" => serde_json::from_str(raw).ok().filter(Value::is_object),
-            _ => None,
-        };
-        if let Some(value) = parsed {
-            return Ok(value);
-        }
-    }
-    Err(types.join(" or "))
-}
-
-/// The `type`s a property schema allows, looking through `anyOf`/`oneOf`.
-fn declared_types(property: Option<&Value>) -> Vec<String> {
-    let Some(property) = property else {
-        return Vec::new();
-    };
-    let mut types = Vec::new();
-    match property.get("type") {
-        Some(Value::String(kind)) => types.push(kind.clone()),
-        Some(Value::Array(kinds)) => {
-            types.extend(kinds.iter().filter_map(Value::as_str).map(str::to_owned))
-        }
-        _ => {}
-    }
-    for key in ["anyOf", "oneOf"] {
-        if let Some(Value::Array(options)) = property.get(key) {
-            for option in options {
-                types.extend(declared_types(Some(option)));
-            }
-        }
-    }
-    // Try the most specific types first, so `5` for integer|string is a number.
-    types.sort_by_key(|kind| kind == "string");
-    types.dedup();
-    types
 }
 
 #[cfg(test)]

@@ -119,3 +119,105 @@ impl<E: Display> IntoToolError for E {
         ToolError::new(self.to_string())
     }
 }
+
+/// A failed resource read, prompt render or completion: sent to the client as a JSON-RPC error.
+///
+/// Functions behind resources and prompts may return any `Result<T, E>` with `E: Display`
+/// (an internal error carrying the message); return a `RequestError` to choose the code.
+///
+/// ```
+/// use fastmcp::RequestError;
+/// let error = RequestError::not_found("no such city: Atlantis");
+/// assert_eq!(error.to_string(), "no such city: Atlantis");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestError {
+    data: ErrorData,
+}
+
+impl RequestError {
+    /// An internal error (`-32603`) with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            data: ErrorData::internal_error(message.into(), None),
+        }
+    }
+
+    /// Resource not found (`-32002`; `-32602` on protocol 2026-07-28).
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            data: ErrorData::resource_not_found(message.into(), None),
+        }
+    }
+
+    /// Invalid params (`-32602`).
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Self {
+            data: ErrorData::invalid_params(message.into(), None),
+        }
+    }
+
+    /// The JSON-RPC error sent to the client.
+    pub fn into_error_data(self) -> ErrorData {
+        self.data
+    }
+}
+
+impl Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.data.message)
+    }
+}
+
+impl From<ErrorData> for RequestError {
+    fn from(data: ErrorData) -> Self {
+        Self { data }
+    }
+}
+
+/// Converts a function's error into a [`RequestError`]: a `RequestError` keeps its code, any
+/// other displayable error becomes an internal error. Used by `#[resource]` and `#[prompt]`.
+#[doc(hidden)]
+pub mod __request_error {
+    use std::fmt::Display;
+    use std::marker::PhantomData;
+
+    use super::RequestError;
+
+    pub struct Probe<E>(PhantomData<E>);
+
+    impl<E> Probe<E> {
+        pub fn of(_: &E) -> Self {
+            Probe(PhantomData)
+        }
+    }
+
+    pub struct Keep;
+    pub struct Wrap;
+
+    pub trait KeepKind {
+        fn kind(&self) -> Keep {
+            Keep
+        }
+    }
+    impl KeepKind for &Probe<RequestError> {}
+
+    pub trait WrapKind {
+        fn kind(&self) -> Wrap {
+            Wrap
+        }
+    }
+    impl<E: Display> WrapKind for &&Probe<E> {}
+
+    impl Keep {
+        pub fn convert(&self, error: RequestError) -> RequestError {
+            error
+        }
+    }
+
+    impl Wrap {
+        pub fn convert<E: Display>(&self, error: E) -> RequestError {
+            RequestError::new(error.to_string())
+        }
+    }
+}

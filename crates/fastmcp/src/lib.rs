@@ -32,19 +32,24 @@
 //! server [`Session`](server::Session) implements rmcp's `ServerHandler`.
 
 pub mod client;
+pub mod completion;
 pub mod error;
 pub mod logging;
+pub mod prompts;
+pub mod resources;
 pub mod server;
 pub mod tools;
 pub mod transports;
 pub mod types;
 
 pub use client::Client;
-pub use error::{Error, ToolError};
+pub use error::{Error, RequestError, ToolError};
 #[cfg(feature = "macros")]
 pub use fastmcp_macros::tool;
 pub use logging::LogLevel;
-pub use server::{Context, FastMCP};
+pub use prompts::Prompt;
+pub use resources::{Resource, ResourceTemplate};
+pub use server::{Context, DuplicatePolicy, FastMCP, Filter};
 pub use tools::{IntoTool, Tool, ToolResult};
 
 /// Re-exports used by code that `#[tool]` generates. Not a public API.

@@ -1,21 +1,24 @@
 //! [`Context`]: what a tool can do with the request that called it.
 #![allow(deprecated)] // MCP logging types are marked deprecated in rmcp (SEP-2577).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use rmcp::RoleServer;
 use rmcp::model::{
     LoggingMessageNotification, LoggingMessageNotificationParam, ProgressToken, RequestId,
     ServerNotification,
 };
 use rmcp::service::RequestContext;
+use rmcp::{Peer, RoleServer};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::outbound::Outbound;
 use super::progress::ProgressReporter;
+use crate::error::RequestError;
 use crate::logging::LogLevel;
+use crate::server::FastMCP;
 use crate::transports::outbox::Outbox;
 
 /// State that lives as long as one client connection (session).
@@ -23,9 +26,66 @@ use crate::transports::outbox::Outbox;
 pub(crate) struct SessionState {
     /// The minimum level set by `logging/setLevel`; `None` sends every level.
     log_level: Mutex<Option<LogLevel>>,
+    /// The connection, once a request has been seen on it.
+    peer: OnceLock<Peer<RoleServer>>,
+    /// URIs the client subscribed to with `resources/subscribe`.
+    subscriptions: Mutex<BTreeSet<String>>,
+    /// Values tools stored with `Context::set_state`.
+    values: Mutex<HashMap<String, Value>>,
 }
 
 impl SessionState {
+    pub(crate) fn remember_peer(&self, peer: &Peer<RoleServer>) {
+        if self.peer.get().is_none() {
+            let _ = self.peer.set(peer.clone());
+        }
+    }
+
+    /// The connection, if this session began with `initialize` (the legacy era, where the
+    /// server may send notifications at any time).
+    pub(crate) fn legacy_peer(&self) -> Option<Peer<RoleServer>> {
+        self.peer
+            .get()
+            .filter(|peer| peer.peer_info().is_some())
+            .cloned()
+    }
+
+    pub(crate) fn subscribe(&self, uri: String) {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(uri);
+    }
+
+    pub(crate) fn unsubscribe(&self, uri: &str) {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(uri);
+    }
+
+    fn set_value(&self, key: String, value: Value) {
+        self.values
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, value);
+    }
+
+    fn value(&self, key: &str) -> Option<Value> {
+        self.values
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .cloned()
+    }
+
+    pub(crate) fn is_subscribed(&self, uri: &str) -> bool {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(uri)
+    }
+
     pub(crate) fn set_log_level(&self, level: LogLevel) {
         *self
             .log_level
@@ -70,6 +130,7 @@ struct Inner {
     progress: Option<Arc<ProgressReporter>>,
     cancellation: CancellationToken,
     session: Arc<SessionState>,
+    server: FastMCP,
 }
 
 impl std::fmt::Debug for ProgressReporter {
@@ -84,6 +145,7 @@ impl Context {
     pub(crate) fn new(
         request: &RequestContext<RoleServer>,
         session: Arc<SessionState>,
+        server: FastMCP,
         progress_interval: Option<Duration>,
     ) -> Self {
         let outbound = match request.extensions.get::<Outbox>() {
@@ -101,6 +163,7 @@ impl Context {
                 progress,
                 cancellation: request.ct.clone(),
                 session,
+                server,
             }),
         }
     }
@@ -180,6 +243,40 @@ impl Context {
     /// FastMCP anyway; this is for work the tool spawned.)
     pub async fn cancelled(&self) {
         self.inner.cancellation.cancelled().await;
+    }
+
+    /// Reads a resource of this server, as a client would (`resources/read`).
+    pub async fn read_resource(
+        &self,
+        uri: &str,
+    ) -> Result<Vec<crate::types::ResourceContents>, RequestError> {
+        self.inner.server.read_resource_as(uri, self.clone()).await
+    }
+
+    /// Stores a value for the rest of this client's session.
+    pub fn set_state(
+        &self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Result<(), crate::Error> {
+        let value =
+            serde_json::to_value(value).map_err(|error| crate::Error::Data(error.to_string()))?;
+        self.inner.session.set_value(key.into(), value);
+        Ok(())
+    }
+
+    /// A value stored earlier in this session with [`set_state`](Self::set_state), if present
+    /// and of type `T`.
+    pub fn get_state<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.inner
+            .session
+            .value(key)
+            .and_then(|value| serde_json::from_value(value).ok())
+    }
+
+    /// The server this request is being served by.
+    pub fn server(&self) -> &FastMCP {
+        &self.inner.server
     }
 
     /// Flushes held progress and closes it: after this, nothing more is sent for the request.

@@ -1,12 +1,15 @@
 //! The server: [`FastMCP`] holds the components; each connection gets a [`Session`] that
 //! implements rmcp's `ServerHandler`, so any rmcp transport can serve it.
 
+mod components;
 mod context;
+mod notify;
 mod outbound;
 mod progress;
+pub(crate) mod registry;
 mod session;
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use rmcp::RoleServer;
@@ -14,10 +17,12 @@ use rmcp::service::ServerInitializeError;
 use rmcp::transport::IntoTransport;
 
 pub use context::Context;
+pub use registry::{ComponentMeta, DuplicatePolicy, Filter};
 pub use session::Session;
 
+use self::components::Components;
+use self::context::SessionState;
 use crate::error::Error;
-use crate::tools::{IntoTool, Tool};
 
 /// The default coalescing interval for progress notifications.
 pub const DEFAULT_PROGRESS_INTERVAL: Duration = Duration::from_millis(20);
@@ -44,7 +49,15 @@ pub const DEFAULT_PROGRESS_INTERVAL: Duration = Duration::from_millis(20);
 #[derive(Clone)]
 pub struct FastMCP {
     config: Arc<Config>,
-    tools: Arc<RwLock<Vec<Tool>>>,
+    shared: Arc<Shared>,
+}
+
+/// What every clone of a server shares: its components and its live sessions.
+#[derive(Default)]
+struct Shared {
+    components: RwLock<Components>,
+    sessions: Mutex<Vec<std::sync::Weak<SessionState>>>,
+    listeners: Mutex<Vec<notify::Listener>>,
 }
 
 #[derive(Clone, Debug)]
@@ -54,13 +67,15 @@ struct Config {
     title: Option<String>,
     instructions: Option<String>,
     progress_interval: Option<Duration>,
+    page_size: Option<usize>,
+    on_duplicate: DuplicatePolicy,
 }
 
 impl std::fmt::Debug for FastMCP {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FastMCP")
             .field("config", &self.config)
-            .field("tools", &self.tool_names())
+            .field("components", &*self.components())
             .finish()
     }
 }
@@ -75,8 +90,10 @@ impl FastMCP {
                 title: None,
                 instructions: None,
                 progress_interval: Some(DEFAULT_PROGRESS_INTERVAL),
+                page_size: None,
+                on_duplicate: DuplicatePolicy::Error,
             }),
-            tools: Arc::default(),
+            shared: Arc::default(),
         }
     }
 
@@ -111,71 +128,29 @@ impl FastMCP {
         self
     }
 
-    /// Adds a tool, builder style.
-    ///
-    /// # Panics
-    /// If a tool with the same name is already registered (a programming error, like an
-    /// overlapping route in axum). Use [`add_tool`](Self::add_tool) to handle it instead.
-    pub fn tool(self, tool: impl IntoTool) -> Self {
-        if let Err(error) = self.add_tool(tool) {
-            panic!("{error}");
-        }
+    /// Splits every list (`tools/list`, `resources/list`, …) into pages of `size` items with
+    /// opaque cursors. Default: no pagination.
+    pub fn page_size(mut self, size: usize) -> Self {
+        Arc::make_mut(&mut self.config).page_size = Some(size);
         self
     }
 
-    /// Adds a tool; fails if one with the same name exists.
-    pub fn add_tool(&self, tool: impl IntoTool) -> Result<(), Error> {
-        let tool = tool.into_tool();
-        let mut tools = self.tools.write().unwrap_or_else(PoisonError::into_inner);
-        if tools.iter().any(|existing| existing.name() == tool.name()) {
-            return Err(Error::Registration(format!(
-                "a tool named '{}' is already registered on server '{}'; rename one of them",
-                tool.name(),
-                self.config.name
-            )));
-        }
-        tools.push(tool);
-        Ok(())
-    }
-
-    /// Removes the tool with this name; returns whether it existed.
-    pub fn remove_tool(&self, name: &str) -> bool {
-        let mut tools = self.tools.write().unwrap_or_else(PoisonError::into_inner);
-        let before = tools.len();
-        tools.retain(|tool| tool.name() != name);
-        tools.len() != before
-    }
-
-    /// The registered tools, in registration order.
-    pub fn tools(&self) -> Vec<Tool> {
-        self.tools
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn tool_names(&self) -> Vec<String> {
-        self.tools
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|tool| tool.name().to_owned())
-            .collect()
-    }
-
-    pub(crate) fn find_tool(&self, name: &str) -> Option<Tool> {
-        self.tools
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .find(|tool| tool.name() == name)
-            .cloned()
+    /// What registering a component whose name (and version) is taken does. Default: an error.
+    pub fn on_duplicate(mut self, policy: DuplicatePolicy) -> Self {
+        Arc::make_mut(&mut self.config).on_duplicate = policy;
+        self
     }
 
     /// A new session: the per-connection handler. Hand it to any rmcp transport or service
     /// (for example rmcp's streamable HTTP service factory).
     pub fn session(&self) -> Session {
-        Session::new(self.clone())
+        let state = Arc::new(SessionState::default());
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::downgrade(&state));
+        Session::new(self.clone(), state)
     }
 
     /// Serves one connection over `transport` until the client disconnects.
@@ -214,6 +189,10 @@ impl FastMCP {
 
     pub(crate) fn progress_interval_setting(&self) -> Option<Duration> {
         self.config.progress_interval
+    }
+
+    pub(crate) fn page_size_setting(&self) -> Option<usize> {
+        self.config.page_size
     }
 
     pub(crate) fn server_info(&self) -> crate::types::Implementation {

@@ -1,25 +1,31 @@
 //! [`Session`]: one connection's request dispatcher (rmcp's `ServerHandler`).
-#![allow(deprecated)] // MCP logging types are marked deprecated in rmcp (SEP-2577).
+#![allow(deprecated)] // rmcp marks logging, sampling and resources/subscribe deprecated (SEP-2577).
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::FutureExt as _;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, ContentBlock,
-    CustomRequest, CustomResult, ErrorCode, ErrorData, GetPromptRequestParams,
-    InitializeRequestParams, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ServerCapabilities, ServerConfig, SetLevelRequestParams, SubscribeRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    CompletionInfo, ContentBlock, CustomRequest, CustomResult, ErrorCode, ErrorData,
+    GetPromptRequestParams, GetPromptResponse, InitializeRequestParams, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
+    RequestMetaObject, ServerCapabilities, ServerConfig, SetLevelRequestParams,
+    SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{RoleServer, ServerHandler};
 
 use super::FastMCP;
 use super::context::{Context, SessionState};
+use super::registry::paginate;
+use crate::completion::CompletionRequest;
 use crate::tools::Tool;
 
 /// One client connection to a [`FastMCP`] server: dispatches its requests to the server's
-/// components and holds per-connection state (such as the log level the client asked for).
+/// components and holds per-connection state (log level, subscriptions, stored values).
 ///
 /// Implements rmcp's [`ServerHandler`], so it runs under any rmcp transport.
 #[derive(Clone, Debug)]
@@ -28,23 +34,55 @@ pub struct Session {
     state: Arc<SessionState>,
 }
 
+/// JSON-RPC code for a request the client cancelled (used by several SDKs).
+const REQUEST_CANCELLED: ErrorCode = ErrorCode(-32800);
+
 impl Session {
-    pub(crate) fn new(server: FastMCP) -> Self {
-        Self {
-            server,
-            state: Arc::default(),
-        }
+    pub(crate) fn new(server: FastMCP, state: Arc<SessionState>) -> Self {
+        Self { server, state }
+    }
+
+    fn context(&self, request: &RequestContext<RoleServer>) -> Context {
+        self.state.remember_peer(&request.peer);
+        Context::new(
+            request,
+            Arc::clone(&self.state),
+            self.server.clone(),
+            self.server.progress_interval_setting(),
+        )
+    }
+
+    fn page<T>(
+        &self,
+        items: Vec<T>,
+        params: Option<PaginatedRequestParams>,
+    ) -> Result<(Vec<T>, Option<String>), ErrorData> {
+        let cursor = params.and_then(|p| p.cursor);
+        paginate(items, cursor.as_deref(), self.server.page_size_setting())
     }
 }
 
-/// JSON-RPC code for a request the client cancelled (used by several SDKs).
-const REQUEST_CANCELLED: ErrorCode = ErrorCode(-32800);
+/// The version a request asks for in `_meta.fastmcp.version`, if any.
+fn requested_version(meta: &RequestMetaObject) -> Option<String> {
+    meta.0
+        .0
+        .get("fastmcp")
+        .and_then(|fastmcp| fastmcp.get("version"))
+        .and_then(|version| version.as_str())
+        .map(str::to_owned)
+}
 
 impl ServerHandler for Session {
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()
             .enable_logging()
+            .enable_completions()
+            .enable_prompts()
+            .enable_resources()
             .enable_tools()
+            .enable_prompts_list_changed()
+            .enable_resources_list_changed()
+            .enable_resources_subscribe()
             .enable_tool_list_changed()
             .build();
         let mut info = ServerConfig::new(capabilities).with_server_info(self.server.server_info());
@@ -55,23 +93,31 @@ impl ServerHandler for Session {
         info
     }
 
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.state.remember_peer(&context.peer);
+    }
+
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let tools = self
-            .server
-            .tools()
-            .iter()
-            .map(|tool| tool.definition().clone())
-            .collect();
-        Ok(ListToolsResult::with_all_items(tools))
+        self.state.remember_peer(&context.peer);
+        let tools = {
+            let components = self.server.components();
+            components.tools.visible(&components.visibility)
+        };
+        let definitions = tools.iter().map(|tool| tool.definition().clone()).collect();
+        let (page, next) = self.page(definitions, request)?;
+        let mut result = ListToolsResult::with_all_items(page);
+        result.next_cursor = next;
+        Ok(result)
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
         self.server
-            .find_tool(name)
+            .components()
+            .tool(name, None)
             .map(|tool| tool.definition().clone())
     }
 
@@ -80,17 +126,18 @@ impl ServerHandler for Session {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let Some(tool) = self.server.find_tool(&request.name) else {
+        let version = requested_version(&context.meta);
+        let Some(tool) = self
+            .server
+            .components()
+            .tool(&request.name, version.as_deref())
+        else {
             return Err(ErrorData::invalid_params(
                 format!("Unknown tool: '{}'", request.name),
                 None,
             ));
         };
-        let ctx = Context::new(
-            &context,
-            Arc::clone(&self.state),
-            self.server.progress_interval_setting(),
-        );
+        let ctx = self.context(&context);
         let arguments = request.arguments.unwrap_or_default();
         let outcome = tokio::select! {
             biased;
@@ -105,6 +152,170 @@ impl ServerHandler for Session {
         }
     }
 
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        self.state.remember_peer(&context.peer);
+        let resources = {
+            let components = self.server.components();
+            components.resources.visible(&components.visibility)
+        };
+        let definitions = resources.iter().map(|r| r.definition().clone()).collect();
+        let (page, next) = self.page(definitions, request)?;
+        let mut result = ListResourcesResult::with_all_items(page);
+        result.next_cursor = next;
+        Ok(result)
+    }
+
+    async fn list_resource_templates(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        self.state.remember_peer(&context.peer);
+        let templates = {
+            let components = self.server.components();
+            components.templates.visible(&components.visibility)
+        };
+        let definitions = templates.iter().map(|t| t.definition().clone()).collect();
+        let (page, next) = self.page(definitions, request)?;
+        let mut result = ListResourceTemplatesResult::with_all_items(page);
+        result.next_cursor = next;
+        Ok(result)
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let ctx = self.context(&context);
+        let contents = self
+            .server
+            .read_resource_as(&request.uri, ctx.clone())
+            .await;
+        ctx.finish().await;
+        let contents = contents.map_err(crate::error::RequestError::into_error_data)?;
+        Ok(ReadResourceResult::new(contents).into())
+    }
+
+    async fn list_prompts(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        self.state.remember_peer(&context.peer);
+        let prompts = {
+            let components = self.server.components();
+            components.prompts.visible(&components.visibility)
+        };
+        let definitions = prompts.iter().map(|p| p.definition().clone()).collect();
+        let (page, next) = self.page(definitions, request)?;
+        let mut result = ListPromptsResult::with_all_items(page);
+        result.next_cursor = next;
+        Ok(result)
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let version = requested_version(&context.meta);
+        let Some(prompt) = self
+            .server
+            .components()
+            .prompt(&request.name, version.as_deref())
+        else {
+            return Err(ErrorData::invalid_params(
+                format!("Unknown prompt: '{}'", request.name),
+                None,
+            ));
+        };
+        let ctx = self.context(&context);
+        let result = prompt.render(request.arguments, ctx.clone()).await;
+        ctx.finish().await;
+        Ok(result
+            .map_err(crate::error::RequestError::into_error_data)?
+            .into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        self.state.remember_peer(&context.peer);
+        let completion = CompletionRequest {
+            argument: request.argument.name.clone(),
+            value: request.argument.value.clone(),
+            context: request
+                .context
+                .and_then(|c| c.arguments)
+                .unwrap_or_default()
+                .into_iter()
+                .collect::<HashMap<_, _>>(),
+        };
+        let values = match &request.r#ref {
+            Reference::Prompt(reference) => {
+                let Some(prompt) = self.server.components().prompt(&reference.name, None) else {
+                    return Err(ErrorData::invalid_params(
+                        format!("Unknown prompt: '{}'", reference.name),
+                        None,
+                    ));
+                };
+                prompt.complete(completion).await
+            }
+            Reference::Resource(reference) => {
+                let Some(template) = self.server.components().template(&reference.uri) else {
+                    return Err(ErrorData::invalid_params(
+                        format!("Unknown resource template: '{}'", reference.uri),
+                        None,
+                    ));
+                };
+                template.complete(completion).await
+            }
+            _ => Vec::new(),
+        };
+        Ok(CompleteResult::new(completion_info(values)))
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.state.remember_peer(&context.peer);
+        self.state.subscribe(request.uri);
+        Ok(())
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.state.remember_peer(&context.peer);
+        self.state.unsubscribe(&request.uri);
+        Ok(())
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        Some(requested.clone())
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let id = self.server.add_listener(context.sink().clone());
+        context.cancelled().await;
+        self.server.remove_listener(id);
+        Ok(())
+    }
+
     async fn on_custom_request(
         &self,
         request: CustomRequest,
@@ -116,11 +327,20 @@ impl ServerHandler for Session {
     async fn set_level(
         &self,
         request: SetLevelRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        self.state.remember_peer(&context.peer);
         self.state.set_log_level(request.level.into());
         Ok(())
     }
+}
+
+/// At most 100 values, with the total and whether more exist.
+fn completion_info(mut values: Vec<String>) -> CompletionInfo {
+    let total = values.len();
+    values.truncate(CompletionInfo::MAX_VALUES);
+    let has_more = total > values.len();
+    CompletionInfo::with_pagination(values, u32::try_from(total).ok(), has_more).unwrap_or_default()
 }
 
 /// Runs the tool with its timeout; errors, timeouts and panics become `isError` results.
@@ -139,11 +359,7 @@ async fn run_tool(tool: &Tool, arguments: rmcp::model::JsonObject, ctx: Context)
         Ok(Ok(result)) => result,
         Ok(Err(error)) => error_result(error.message().to_owned()),
         Err(panic) => {
-            let reason = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
+            let reason = panic_message(panic.as_ref());
             tracing::error!(tool = tool.name(), %reason, "tool panicked");
             error_result(format!(
                 "Tool '{}' failed unexpectedly: {reason}",
@@ -151,6 +367,14 @@ async fn run_tool(tool: &Tool, arguments: rmcp::model::JsonObject, ctx: Context)
             ))
         }
     }
+}
+
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
 /// The error for a request rmcp could not parse as a known method: either the method is

@@ -1,6 +1,7 @@
 //! Turning a `tools/call` argument object into a typed value, with errors that name the field.
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::ToolError;
 use crate::types::JsonObject;
@@ -31,4 +32,92 @@ pub fn parse_arguments<T: DeserializeOwned>(
             ))
         }
     })
+}
+
+/// Converts the string `raw` to the JSON type a property schema declares (`"5"` for an
+/// integer is `5`; for a string it stays `"5"`); without a declared type, JSON if it parses,
+/// else the string. `Err` names the expected type(s).
+///
+/// ```
+/// use fastmcp::tools::args::coerce_value;
+/// use serde_json::json;
+/// assert_eq!(coerce_value("5", Some(&json!({"type": "integer"}))), Ok(json!(5)));
+/// assert_eq!(coerce_value("5", Some(&json!({"type": "string"}))), Ok(json!("5")));
+/// assert_eq!(coerce_value("x", Some(&json!({"type": "integer"}))), Err("integer".to_owned()));
+/// ```
+pub fn coerce_value(raw: &str, property: Option<&Value>) -> Result<Value, String> {
+    let types = declared_types(property);
+    if types.is_empty() {
+        return Ok(serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned())));
+    }
+    for kind in &types {
+        let parsed = match kind.as_str() {
+            "string" => Some(Value::String(raw.to_owned())),
+            "integer" => raw
+                .parse::<i64>()
+                .ok()
+                .map(Value::from)
+                .or_else(|| raw.parse::<u64>().ok().map(Value::from)),
+            "number" => raw
+                .parse::<f64>()
+                .ok()
+                .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
+            "boolean" => match raw.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => Some(Value::Bool(true)),
+                "false" | "no" | "0" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            "null" => (raw == "null").then_some(Value::Null),
+            "array" => serde_json::from_str(raw).ok().filter(Value::is_array),
+            "object" => serde_json::from_str(raw).ok().filter(Value::is_object),
+            _ => None,
+        };
+        if let Some(value) = parsed {
+            return Ok(value);
+        }
+    }
+    Err(types.join(" or "))
+}
+
+/// The `type`s a property schema allows, looking through `anyOf`/`oneOf`.
+fn declared_types(property: Option<&Value>) -> Vec<String> {
+    let Some(property) = property else {
+        return Vec::new();
+    };
+    let mut types = Vec::new();
+    match property.get("type") {
+        Some(Value::String(kind)) => types.push(kind.clone()),
+        Some(Value::Array(kinds)) => {
+            types.extend(kinds.iter().filter_map(Value::as_str).map(str::to_owned))
+        }
+        _ => {}
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(options)) = property.get(key) {
+            for option in options {
+                types.extend(declared_types(Some(option)));
+            }
+        }
+    }
+    // Try the most specific types first, so `5` for integer|string is a number.
+    types.sort_by_key(|kind| kind == "string");
+    types.dedup();
+    types
+}
+
+/// Converts string arguments (prompt arguments, URI template variables) to the types `schema`
+/// declares for them; the error message names the argument.
+pub fn coerce_arguments<'a>(
+    schema: &JsonObject,
+    strings: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<JsonObject, String> {
+    let properties = schema.get("properties");
+    let mut arguments = JsonObject::new();
+    for (name, raw) in strings {
+        let property = properties.and_then(|p| p.get(name));
+        let value = coerce_value(raw, property)
+            .map_err(|expected| format!("argument '{name}': {raw:?} is not a valid {expected}"))?;
+        arguments.insert(name.to_owned(), value);
+    }
+    Ok(arguments)
 }

@@ -37,6 +37,7 @@ pub use result::{IntoToolResult, ToolResult, structured_result};
 
 use crate::error::{IntoToolError, ToolError};
 use crate::server::Context;
+use crate::server::registry::{Component, ComponentMeta};
 use crate::types::{CallToolResult, Icon, JsonObject, MetaObject, ToolAnnotations};
 
 /// The future a tool handler returns.
@@ -61,7 +62,7 @@ where
 #[derive(Clone)]
 pub struct Tool {
     definition: crate::types::Tool,
-    tags: BTreeSet<String>,
+    meta: ComponentMeta,
     timeout: Option<Duration>,
     handler: Arc<dyn ToolHandler>,
 }
@@ -70,7 +71,7 @@ impl std::fmt::Debug for Tool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tool")
             .field("definition", &self.definition)
-            .field("tags", &self.tags)
+            .field("meta", &self.meta)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -94,7 +95,12 @@ impl Tool {
 
     /// The tool's tags.
     pub fn tags(&self) -> &BTreeSet<String> {
-        &self.tags
+        &self.meta.tags
+    }
+
+    /// The tool's version, if it has one.
+    pub fn version(&self) -> Option<&str> {
+        self.meta.version.as_deref()
     }
 
     /// How long a call may run before it is stopped with an error result.
@@ -111,6 +117,18 @@ impl Tool {
 pub trait IntoTool {
     /// The conversion.
     fn into_tool(self) -> Tool;
+}
+
+impl Component for Tool {
+    const KIND: &'static str = "tool";
+
+    fn key(&self) -> &str {
+        &self.definition.name
+    }
+
+    fn component_meta(&self) -> &ComponentMeta {
+        &self.meta
+    }
 }
 
 impl IntoTool for Tool {
@@ -131,7 +149,7 @@ pub struct ToolBuilder {
     annotations: Option<ToolAnnotations>,
     icons: Option<Vec<Icon>>,
     meta: Option<MetaObject>,
-    tags: BTreeSet<String>,
+    component: ComponentMeta,
     timeout: Option<Duration>,
 }
 
@@ -149,7 +167,7 @@ impl ToolBuilder {
             annotations: None,
             icons: None,
             meta: None,
-            tags: BTreeSet::new(),
+            component: ComponentMeta::default(),
             timeout: None,
         }
     }
@@ -220,7 +238,20 @@ impl ToolBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.tags.extend(tags.into_iter().map(Into::into));
+        self.component.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// The tool's version. Several versions of one name can be registered; clients see the
+    /// highest, and can ask for another with `_meta: {"fastmcp": {"version": "…"}}`.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.component.version = Some(version.into());
+        self
+    }
+
+    /// Whether the tool starts enabled (default `true`); see [`FastMCP::enable`](crate::FastMCP::enable).
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.component.enabled = enabled;
         self
     }
 
@@ -266,7 +297,7 @@ impl ToolBuilder {
         definition.meta = self.meta;
         Tool {
             definition,
-            tags: self.tags,
+            meta: self.component,
             timeout: self.timeout,
             handler: Arc::new(handler),
         }
