@@ -45,7 +45,7 @@ pub mod types;
 pub use client::Client;
 pub use error::{Error, RequestError, ToolError};
 #[cfg(feature = "macros")]
-pub use fastmcp_macros::tool;
+pub use fastmcp_macros::{prompt, resource, tool};
 pub use logging::LogLevel;
 pub use prompts::Prompt;
 pub use resources::{Resource, ResourceTemplate};

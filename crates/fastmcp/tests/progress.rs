@@ -138,7 +138,7 @@ async fn a_failing_or_panicking_handler_does_not_break_the_call() {
 #[tokio::test]
 async fn the_stream_yields_every_event_then_the_result() {
     let client = Client::connect(server(None)).await.unwrap();
-    let events: Vec<CallEvent> = client
+    let events: Vec<CallEvent<_>> = client
         .call_tool("count", json!({"n": 4}))
         .stream()
         .collect()
@@ -299,6 +299,11 @@ async fn scripted_server(io: DuplexStream, reply: fn(&Value, &Value) -> Vec<Valu
                 "serverInfo": {"name": "scripted", "version": "0"}}})],
             Some("tools/call") => {
                 reply(&message["params"]["_meta"]["progressToken"], &message["id"])
+            }
+            // A legacy server: any other request is unknown to it.
+            Some(method) if !message["id"].is_null() => {
+                vec![json!({"jsonrpc": "2.0", "id": message["id"],
+                "error": {"code": -32601, "message": format!("Method not found: {method}")}})]
             }
             _ => continue,
         };

@@ -1,28 +1,255 @@
-//! The client's side of the protocol: identity, and what it does with server notifications.
-#![allow(deprecated)] // MCP logging types are marked deprecated in rmcp (SEP-2577).
+//! The client's side of the protocol: what it tells the server it can do, and the handlers
+//! that answer the server's requests (sampling, elicitation, roots) and notifications (logs).
+#![allow(deprecated)] // rmcp marks logging, sampling and roots deprecated (SEP-2577).
 
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
 use rmcp::model::{
-    ClientCapabilities, ClientInfo, Implementation, LoggingMessageNotificationParam,
-    ProtocolVersion,
+    ClientCapabilities, ClientInfo, CreateMessageRequestParams, CreateMessageResult,
+    ElicitRequestParams, ElicitResult, ElicitationAction, ErrorData, Implementation, InputRequest,
+    ListRootsResult, LoggingMessageNotificationParam, ProtocolVersion, Root, ServerNotification,
 };
-use rmcp::service::NotificationContext;
+use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ClientHandler, RoleClient};
+use serde_json::Value;
 
 use crate::logging::LogLevel;
 
+/// A server's request for input from the user (`elicitation/create`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElicitationRequest {
+    /// What to ask the user.
+    pub message: String,
+    /// Form or URL mode.
+    pub mode: ElicitationMode,
+}
+
+/// How the server wants the input collected.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ElicitationMode {
+    /// Fill in a form described by this JSON Schema (flat object of primitives).
+    Form {
+        /// The `requestedSchema`.
+        schema: Value,
+    },
+    /// Send the user to a URL (for sensitive input the client must not see).
+    Url {
+        /// Where to send the user.
+        url: String,
+        /// The server's id for this elicitation.
+        elicitation_id: String,
+    },
+}
+
+/// The user's answer to an [`ElicitationRequest`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElicitationResponse {
+    /// The user submitted this content (a JSON object matching the schema; `Null` in URL mode).
+    Accept(Value),
+    /// The user said no.
+    Decline,
+    /// The user dismissed the request.
+    Cancel,
+}
+
+/// A log message from the server (`notifications/message`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogMessage {
+    /// Its severity.
+    pub level: LogLevel,
+    /// The logger name, if the server gave one.
+    pub logger: Option<String>,
+    /// The message (a string, or any JSON).
+    pub data: Value,
+}
+
+type Handler<In, Out> = Arc<dyn Fn(In) -> BoxFuture<'static, Out> + Send + Sync>;
+
+/// The handlers a [`Client`](super::Client) answers the server with.
+#[derive(Clone, Default)]
+pub(crate) struct Handlers {
+    pub(crate) sampling:
+        Option<Handler<CreateMessageRequestParams, Result<CreateMessageResult, String>>>,
+    pub(crate) elicitation: Option<Handler<ElicitationRequest, ElicitationResponse>>,
+    pub(crate) roots: Option<Handler<(), Vec<Root>>>,
+    pub(crate) log: Option<Handler<LogMessage, ()>>,
+    pub(crate) message: Option<Handler<ServerNotification, ()>>,
+}
+
+pub(crate) fn handler<In, Out, F, Fut>(f: F) -> Handler<In, Out>
+where
+    F: Fn(In) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Out> + Send + 'static,
+{
+    Arc::new(move |input| Box::pin(f(input)))
+}
+
 /// The rmcp client handler behind [`Client`](super::Client).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct ClientSession {
     pub(crate) name: String,
+    pub(crate) handlers: Handlers,
+}
+
+impl ClientSession {
+    pub(crate) fn capabilities(&self) -> ClientCapabilities {
+        let mut capabilities = ClientCapabilities::default();
+        if self.handlers.sampling.is_some() {
+            capabilities.sampling = Some(Default::default());
+        }
+        if self.handlers.elicitation.is_some() {
+            capabilities.elicitation = Some(
+                serde_json::from_value(serde_json::json!({"form": {}, "url": {}}))
+                    .unwrap_or_default(),
+            );
+        }
+        if self.handlers.roots.is_some() {
+            capabilities.roots = Some(
+                serde_json::from_value(serde_json::json!({"listChanged": true}))
+                    .unwrap_or_default(),
+            );
+        }
+        capabilities
+    }
+
+    async fn sample(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, ErrorData> {
+        let Some(sampling) = &self.handlers.sampling else {
+            return Err(ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                "this client has no sampling handler",
+                None,
+            ));
+        };
+        sampling(params)
+            .await
+            .map_err(|message| ErrorData::internal_error(message, None))
+    }
+
+    async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, ErrorData> {
+        let Some(elicitation) = &self.handlers.elicitation else {
+            return Err(ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                "this client has no elicitation handler",
+                None,
+            ));
+        };
+        let request = match params {
+            ElicitRequestParams::FormElicitationParams {
+                message,
+                requested_schema,
+                ..
+            } => ElicitationRequest {
+                message,
+                mode: ElicitationMode::Form {
+                    schema: serde_json::to_value(requested_schema).unwrap_or(Value::Null),
+                },
+            },
+            ElicitRequestParams::UrlElicitationParams {
+                message,
+                url,
+                elicitation_id,
+                ..
+            } => ElicitationRequest {
+                message,
+                mode: ElicitationMode::Url {
+                    url,
+                    elicitation_id,
+                },
+            },
+            other => {
+                return Err(ErrorData::invalid_params(
+                    format!("unsupported elicitation: {other:?}"),
+                    None,
+                ));
+            }
+        };
+        Ok(match elicitation(request).await {
+            ElicitationResponse::Accept(content) => {
+                let result = ElicitResult::new(ElicitationAction::Accept);
+                if content.is_null() {
+                    result
+                } else {
+                    result.with_content(content)
+                }
+            }
+            ElicitationResponse::Decline => ElicitResult::new(ElicitationAction::Decline),
+            ElicitationResponse::Cancel => ElicitResult::new(ElicitationAction::Cancel),
+        })
+    }
+
+    async fn roots(&self) -> Result<ListRootsResult, ErrorData> {
+        let Some(roots) = &self.handlers.roots else {
+            return Err(ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                "this client has no roots",
+                None,
+            ));
+        };
+        Ok(ListRootsResult::new(roots(()).await))
+    }
+
+    /// Answers one input request of a 2026-07-28 `InputRequiredResult` round.
+    pub(crate) async fn fulfil(&self, request: InputRequest) -> Result<Value, ErrorData> {
+        let value = match request {
+            InputRequest::CreateMessage(request) => {
+                serde_json::to_value(self.sample(request.params).await?)
+            }
+            InputRequest::Elicitation(request) => {
+                serde_json::to_value(self.elicit(request.params).await?)
+            }
+            InputRequest::ListRoots(_) => serde_json::to_value(self.roots().await?),
+            other => {
+                return Err(ErrorData::invalid_params(
+                    format!("unsupported input request: {other:?}"),
+                    None,
+                ));
+            }
+        };
+        value.map_err(|error| ErrorData::internal_error(error.to_string(), None))
+    }
+
+    async fn on_notification(&self, notification: ServerNotification) {
+        if let Some(handler) = &self.handlers.message {
+            handler(notification).await;
+        }
+    }
 }
 
 impl ClientHandler for ClientSession {
     fn get_info(&self) -> ClientInfo {
         ClientInfo::new(
-            ClientCapabilities::default(),
+            self.capabilities(),
             Implementation::new(&self.name, env!("CARGO_PKG_VERSION")),
         )
         .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
+    }
+
+    async fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, ErrorData> {
+        self.sample(params).await
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        self.elicit(request).await
+    }
+
+    async fn list_roots(
+        &self,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ListRootsResult, ErrorData> {
+        self.roots().await
     }
 
     async fn on_logging_message(
@@ -30,23 +257,73 @@ impl ClientHandler for ClientSession {
         params: LoggingMessageNotificationParam,
         _context: NotificationContext<RoleClient>,
     ) {
-        log_server_message(params.level.into(), params.logger.as_deref(), &params.data);
+        let message = LogMessage {
+            level: params.level.into(),
+            logger: params.logger,
+            data: params.data,
+        };
+        match &self.handlers.log {
+            Some(handler) => handler(message).await,
+            None => log_server_message(&message),
+        }
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.on_notification(ServerNotification::ResourceUpdatedNotification(
+            rmcp::model::ResourceUpdatedNotification::new(params),
+        ))
+        .await;
+    }
+
+    async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.on_notification(ServerNotification::ResourceListChangedNotification(
+            Default::default(),
+        ))
+        .await;
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.on_notification(ServerNotification::ToolListChangedNotification(
+            Default::default(),
+        ))
+        .await;
+    }
+
+    async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.on_notification(ServerNotification::PromptListChangedNotification(
+            Default::default(),
+        ))
+        .await;
+    }
+
+    async fn on_custom_notification(
+        &self,
+        notification: rmcp::model::CustomNotification,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.on_notification(ServerNotification::CustomNotification(notification))
+            .await;
     }
 }
 
-/// Maps a server log message onto a `tracing` event (target `fastmcp::client::log`).
-pub(crate) fn log_server_message(level: LogLevel, logger: Option<&str>, data: &serde_json::Value) {
-    let text = match data {
-        serde_json::Value::String(text) => text.clone(),
+/// The default log handler: maps a server log message onto a `tracing` event
+/// (target `fastmcp::client::log`) at the matching level.
+pub fn log_server_message(message: &LogMessage) {
+    let text = match &message.data {
+        Value::String(text) => text.clone(),
         other => other.to_string(),
     };
-    let logger = logger.unwrap_or("server");
-    match level {
+    let logger = message.logger.as_deref().unwrap_or("server");
+    match message.level {
         LogLevel::Debug => tracing::debug!(target: "fastmcp::client::log", logger, "{text}"),
         LogLevel::Info | LogLevel::Notice => {
             tracing::info!(target: "fastmcp::client::log", logger, "{text}")
         }
         LogLevel::Warning => tracing::warn!(target: "fastmcp::client::log", logger, "{text}"),
-        _ => tracing::error!(target: "fastmcp::client::log", logger, %level, "{text}"),
+        level => tracing::error!(target: "fastmcp::client::log", logger, %level, "{text}"),
     }
 }

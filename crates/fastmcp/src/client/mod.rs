@@ -16,32 +16,61 @@
 //! # Ok(()) }
 //! ```
 
+#![allow(deprecated)] // rmcp marks sampling, roots and logging deprecated (SEP-2577); MCP still has them.
+
 mod call;
 mod handler;
 pub mod progress;
+mod reads;
+mod request;
 mod stdio;
 mod target;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use rmcp::model::{ClientRequest, ProtocolVersion, RequestMetaObject, ServerResult};
-use rmcp::service::{PeerRequestOptions, RunningService, ServiceError};
+use rmcp::model::{
+    ArgumentInfo, ClientNotification, ClientRequest, CompleteRequest, CompleteRequestParams,
+    CompletionContext, CompletionInfo, ProtocolVersion, Reference, RequestMetaObject, Root,
+    ServerNotification, ServerResult, SetLevelRequest, SetLevelRequestParams, SubscribeRequest,
+    SubscribeRequestParams, UnsubscribeRequest, UnsubscribeRequestParams,
+};
+use rmcp::service::{ClientInitializeError, PeerRequestOptions, RunningService, ServiceError};
 use rmcp::transport::Transport;
-use rmcp::{Peer, RoleClient, ServiceExt as _};
+use rmcp::{ClientLifecycleMode, ClientServiceExt as _, Peer, RoleClient};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-pub use call::{CallEvent, CallTool, ToolCallResult};
+pub use call::{CallTool, ToolCall, ToolCallResult};
+pub use handler::{
+    ElicitationMode, ElicitationRequest, ElicitationResponse, LogMessage, log_server_message,
+};
 pub use progress::{ProgressEvent, ProgressHandler, default_progress_handler};
+pub use reads::{GetPrompt, PromptGet, ReadResource, ResourceRead};
+pub use request::{CallEvent, Pending, RequestKind};
 pub use stdio::StdioServer;
 pub use target::{IntoTarget, Target};
 
-use self::handler::ClientSession;
+use self::handler::{ClientSession, Handlers, handler};
 use self::progress::{ProgressRoute, ProgressRouter, Routed, SharedProgressHandler};
 use self::stdio::ServerProcess;
 use crate::error::Error;
-use crate::types::Tool;
+use crate::logging::LogLevel;
+use crate::types::{
+    CreateMessageRequestParams, CreateMessageResult, Prompt, Resource, ResourceTemplate, Tool,
+};
+
+/// Which protocol era a client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Era {
+    /// Probe `server/discover` (2026-07-28); fall back to `initialize` for older servers.
+    #[default]
+    Auto,
+    /// The stateless 2026-07-28 protocol only.
+    Stateless,
+    /// The `initialize` session protocol (2024-11-05 … 2025-11-25) only.
+    Legacy,
+}
 
 /// How long to wait for a child's exit status after its pipe closes, to report it.
 const EXIT_STATUS_GRACE: Duration = Duration::from_secs(2);
@@ -55,6 +84,7 @@ pub struct Client {
 
 struct Inner {
     service: RunningService<RoleClient, ClientSession>,
+    session: ClientSession,
     router: Arc<ProgressRouter>,
     progress_handler: SharedProgressHandler,
     default_timeout: Option<Duration>,
@@ -75,6 +105,8 @@ pub struct ClientBuilder {
     name: String,
     progress_handler: SharedProgressHandler,
     default_timeout: Option<Duration>,
+    handlers: Handlers,
+    era: Era,
 }
 
 impl Default for ClientBuilder {
@@ -83,6 +115,8 @@ impl Default for ClientBuilder {
             name: "fastmcp".into(),
             progress_handler: progress::default_handler(),
             default_timeout: None,
+            handlers: Handlers::default(),
+            era: Era::default(),
         }
     }
 }
@@ -109,6 +143,75 @@ impl ClientBuilder {
     /// The timeout for every request that does not set its own (default: none).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.default_timeout = Some(timeout);
+        self
+    }
+
+    /// Which protocol era to speak (default [`Era::Auto`]).
+    pub fn era(mut self, era: Era) -> Self {
+        self.era = era;
+        self
+    }
+
+    /// Answers the server's sampling requests (`sampling/createMessage`): given the messages,
+    /// produce the model's reply. Declares the sampling capability.
+    pub fn sampling_handler<F, Fut, E>(mut self, f: F) -> Self
+    where
+        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CreateMessageResult, E>> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        let f = std::sync::Arc::new(f);
+        self.handlers.sampling = Some(handler(move |params| {
+            let future = f(params);
+            async move { future.await.map_err(|error| error.to_string()) }
+        }));
+        self
+    }
+
+    /// Answers the server's requests for user input (`elicitation/create`, form and URL
+    /// modes). Declares the elicitation capability.
+    pub fn elicitation_handler<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(ElicitationRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ElicitationResponse> + Send + 'static,
+    {
+        self.handlers.elicitation = Some(handler(f));
+        self
+    }
+
+    /// The roots (directories, repositories) the server may work in; declares the roots
+    /// capability. For roots that change, see [`roots_handler`](Self::roots_handler).
+    pub fn roots(self, roots: Vec<Root>) -> Self {
+        self.roots_handler(move || std::future::ready(roots.clone()))
+    }
+
+    /// Computes the roots each time the server asks.
+    pub fn roots_handler<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Vec<Root>> + Send + 'static,
+    {
+        self.handlers.roots = Some(handler(move |()| f()));
+        self
+    }
+
+    /// Receives the server's log messages (default: [`log_server_message`], onto `tracing`).
+    pub fn log_handler<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(LogMessage) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.handlers.log = Some(handler(f));
+        self
+    }
+
+    /// Receives every other server notification (list changes, resource updates, custom).
+    pub fn message_handler<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(ServerNotification) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.handlers.message = Some(handler(f));
         self
     }
 
@@ -155,8 +258,15 @@ impl ClientBuilder {
             inner: transport,
             router: Arc::clone(&router),
         };
-        let session = ClientSession { name: self.name };
-        let service = match session.serve(routed).await {
+        let session = ClientSession {
+            name: self.name,
+            handlers: self.handlers,
+        };
+        let service = match session
+            .clone()
+            .serve_with_lifecycle(routed, lifecycle(self.era))
+            .await
+        {
             Ok(service) => service,
             Err(error) => {
                 if let Some(process) = &process
@@ -164,12 +274,13 @@ impl ClientBuilder {
                 {
                     return Err(exited);
                 }
-                return Err(Error::Connect(error.to_string()));
+                return Err(Error::Connect(describe_init_error(&error)));
             }
         };
         Ok(Client {
             inner: Arc::new(Inner {
                 service,
+                session,
                 router,
                 progress_handler: self.progress_handler,
                 default_timeout: self.default_timeout,
@@ -215,27 +326,130 @@ impl Client {
             .and_then(|info| info.instructions.clone())
     }
 
-    /// Checks the server is alive.
+    /// Whether the session uses the stateless 2026-07-28 protocol.
+    pub fn is_stateless(&self) -> bool {
+        self.protocol_version()
+            .is_some_and(|version| !version.has_initialize())
+    }
+
+    /// Checks the server is alive (`ping`; `server/discover` on 2026-07-28, which has no ping).
     pub async fn ping(&self) -> Result<(), Error> {
-        let request = ClientRequest::PingRequest(Default::default());
-        self.request(request, self.inner.default_timeout)
-            .await
-            .map(|_| ())
+        let request = if self.is_stateless() {
+            ClientRequest::DiscoverRequest(Default::default())
+        } else {
+            ClientRequest::PingRequest(Default::default())
+        };
+        self.request(request).await.map(|_| ())
     }
 
     /// Lists every tool, following pagination cursors to the end.
     pub async fn list_tools(&self) -> Result<Vec<Tool>, Error> {
-        match self.peer().list_all_tools().await {
-            Ok(tools) => Ok(tools),
-            Err(error) => Err(self.map_error(error).await),
-        }
+        let result = self.peer().list_all_tools().await;
+        self.check(result).await
+    }
+
+    /// Lists every resource, following pagination cursors to the end.
+    pub async fn list_resources(&self) -> Result<Vec<Resource>, Error> {
+        let result = self.peer().list_all_resources().await;
+        self.check(result).await
+    }
+
+    /// Lists every resource template, following pagination cursors to the end.
+    pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, Error> {
+        let result = self.peer().list_all_resource_templates().await;
+        self.check(result).await
+    }
+
+    /// Lists every prompt, following pagination cursors to the end.
+    pub async fn list_prompts(&self) -> Result<Vec<Prompt>, Error> {
+        let result = self.peer().list_all_prompts().await;
+        self.check(result).await
     }
 
     /// Calls a tool. `arguments` is a JSON object (`serde_json::json!({...})`), or
     /// `Value::Null` for none. Configure the call on the returned [`CallTool`], then `.await`
-    /// it, or turn it into a stream of events with [`CallTool::stream`].
+    /// it, or turn it into a stream of events with [`Pending::stream`].
     pub fn call_tool(&self, name: impl Into<String>, arguments: Value) -> CallTool {
-        CallTool::new(self.clone(), name.into(), arguments)
+        Pending::new(self.clone(), ToolCall::new(name.into(), arguments))
+    }
+
+    /// Reads a resource; `.await` the returned [`ReadResource`] (which takes a progress
+    /// handler and a timeout like [`call_tool`](Self::call_tool)).
+    pub fn read_resource(&self, uri: impl Into<String>) -> ReadResource {
+        Pending::new(self.clone(), ResourceRead::new(uri.into()))
+    }
+
+    /// Renders a prompt. `arguments` is a JSON object of strings (other values are sent as
+    /// their JSON text).
+    pub fn get_prompt(&self, name: impl Into<String>, arguments: Value) -> GetPrompt {
+        Pending::new(self.clone(), PromptGet::new(name.into(), arguments))
+    }
+
+    /// Suggestions for an argument of a prompt or a variable of a resource template
+    /// (`completion/complete`). `context` holds the values already chosen for other arguments.
+    pub async fn complete(
+        &self,
+        reference: Reference,
+        argument: &str,
+        value: &str,
+        context: &[(&str, &str)],
+    ) -> Result<CompletionInfo, Error> {
+        let mut params = CompleteRequestParams::new(reference, ArgumentInfo::new(argument, value));
+        if !context.is_empty() {
+            let arguments = context
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            params = params.with_context(CompletionContext::with_arguments(arguments));
+        }
+        match self
+            .request(ClientRequest::CompleteRequest(CompleteRequest::new(params)))
+            .await?
+        {
+            ServerResult::CompleteResult(result) => Ok(result.completion),
+            other => Err(call::unexpected("CompleteResult", &other)),
+        }
+    }
+
+    /// Asks the server to send only log messages at `level` or above (`logging/setLevel`).
+    #[allow(deprecated)]
+    pub async fn set_logging_level(&self, level: LogLevel) -> Result<(), Error> {
+        let request = SetLevelRequest::new(SetLevelRequestParams::new(level.into()));
+        self.request(ClientRequest::SetLevelRequest(request))
+            .await
+            .map(|_| ())
+    }
+
+    /// Subscribes to changes of a resource (`resources/subscribe`); updates arrive at the
+    /// [`message_handler`](ClientBuilder::message_handler).
+    #[allow(deprecated)]
+    pub async fn subscribe_resource(&self, uri: &str) -> Result<(), Error> {
+        let request = SubscribeRequest::new(SubscribeRequestParams::new(uri));
+        self.request(ClientRequest::SubscribeRequest(request))
+            .await
+            .map(|_| ())
+    }
+
+    /// Stops a subscription made with [`subscribe_resource`](Self::subscribe_resource).
+    #[allow(deprecated)]
+    pub async fn unsubscribe_resource(&self, uri: &str) -> Result<(), Error> {
+        let request = UnsubscribeRequest::new(UnsubscribeRequestParams::new(uri));
+        self.request(ClientRequest::UnsubscribeRequest(request))
+            .await
+            .map(|_| ())
+    }
+
+    /// Tells the server the roots changed (`notifications/roots/list_changed`).
+    pub async fn send_roots_list_changed(&self) -> Result<(), Error> {
+        let notification = ClientNotification::RootsListChangedNotification(Default::default());
+        let result = self.peer().send_notification(notification).await;
+        self.check(result).await
+    }
+
+    /// Cancels an in-flight request by its id (`notifications/cancelled`). Dropping a pending
+    /// call does this for you.
+    pub async fn cancel(&self, request_id: crate::types::RequestId, reason: &str) {
+        request::cancel(self, request_id, reason).await;
     }
 
     /// Closes the connection, waiting for the transport to shut down.
@@ -246,23 +460,23 @@ impl Client {
         Ok(())
     }
 
+    async fn check<T>(&self, result: Result<T, ServiceError>) -> Result<T, Error> {
+        match result {
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.map_error(error).await),
+        }
+    }
+
     /// Sends a request without progress and waits for its result.
-    async fn request(
-        &self,
-        request: ClientRequest,
-        timeout: Option<Duration>,
-    ) -> Result<ServerResult, Error> {
+    async fn request(&self, request: ClientRequest) -> Result<ServerResult, Error> {
         let mut options = PeerRequestOptions::no_options();
-        options.timeout = timeout;
+        options.timeout = self.inner.default_timeout;
         let handle = self.peer().send_request_with_option(request, options).await;
         let result = match handle {
             Ok(handle) => handle.await_response().await,
             Err(error) => Err(error),
         };
-        match result {
-            Ok(result) => Ok(result),
-            Err(error) => Err(self.map_error(error).await),
-        }
+        self.check(result).await
     }
 
     /// Starts a request whose progress is routed to the returned channel.
@@ -270,7 +484,7 @@ impl Client {
         &self,
         mut request: ClientRequest,
         meta: Option<RequestMetaObject>,
-    ) -> Result<call::InFlight, Error> {
+    ) -> Result<request::InFlight, Error> {
         let (sender, events) = mpsc::unbounded_channel();
         rmcp::model::GetExtensions::extensions_mut(&mut request).insert(ProgressRoute(sender));
         let mut options = PeerRequestOptions::no_options();
@@ -279,7 +493,7 @@ impl Client {
             Ok(handle) => handle,
             Err(error) => return Err(self.map_error(error).await),
         };
-        Ok(call::InFlight::new(self.clone(), handle, events))
+        Ok(request::InFlight::new(self.clone(), handle, events))
     }
 
     /// Turns an rmcp error into ours; a closed connection to a dead child reports its exit.
@@ -301,5 +515,30 @@ impl Client {
             }
             other => Error::ConnectionClosed(other.to_string()),
         }
+    }
+}
+
+fn lifecycle(era: Era) -> ClientLifecycleMode {
+    match era {
+        Era::Legacy => ClientLifecycleMode::Initialize,
+        Era::Stateless => ClientLifecycleMode::Discover {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+        },
+        Era::Auto => ClientLifecycleMode::Auto {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            legacy_version: Some(ProtocolVersion::LATEST_WITH_INITIALIZE),
+        },
+    }
+}
+
+fn describe_init_error(error: &ClientInitializeError) -> String {
+    match error {
+        ClientInitializeError::ConnectionClosed(_) => {
+            "the server closed the connection during the handshake".into()
+        }
+        ClientInitializeError::JsonRpcError(data) => {
+            format!("the server refused the handshake: {}", data.message)
+        }
+        other => other.to_string(),
     }
 }
