@@ -148,7 +148,7 @@ impl<K: RequestKind> Pending<K> {
         loop {
             match exchange.next().await {
                 Step::Progress(event) => deliver(handler.as_ref(), event).await,
-                Step::Done(result) => return result.and_then(|r| exchange.kind.finish(r)),
+                Step::Done(result) => return (*result).and_then(|r| exchange.kind.finish(r)),
             }
         }
     }
@@ -176,7 +176,7 @@ impl<K: RequestKind> Pending<K> {
             match exchange.next().await {
                 Step::Progress(event) => Some((CallEvent::Progress(event), Some(exchange))),
                 Step::Done(result) => {
-                    let result = result.and_then(|r| exchange.kind.finish(r));
+                    let result = (*result).and_then(|r| exchange.kind.finish(r));
                     Some((CallEvent::Result(result), None))
                 }
             }
@@ -196,7 +196,7 @@ impl<K: RequestKind> IntoFuture for Pending<K> {
 /// One step of a request.
 enum Step {
     Progress(ProgressEvent),
-    Done(Result<ServerResult, Error>),
+    Done(Box<Result<ServerResult, Error>>),
 }
 
 /// One logical request across its input rounds.
@@ -221,7 +221,7 @@ impl<K: RequestKind> Exchange<K> {
                 Some(in_flight) => in_flight,
                 None => {
                     if let Err(error) = self.kind.check() {
-                        return Step::Done(Err(error));
+                        return Step::Done(Box::new(Err(error)));
                     }
                     let request = self.kind.request(self.responses.take(), self.state.take());
                     match self
@@ -233,7 +233,7 @@ impl<K: RequestKind> Exchange<K> {
                             in_flight.set_timeout(self.timeout, self.progress_resets_timeout);
                             self.in_flight.insert(in_flight)
                         }
-                        Err(error) => return Step::Done(Err(error)),
+                        Err(error) => return Step::Done(Box::new(Err(error))),
                     }
                 }
             };
@@ -244,10 +244,10 @@ impl<K: RequestKind> Exchange<K> {
                     match *result {
                         Ok(ServerResult::InputRequiredResult(required)) => {
                             if let Err(error) = self.answer(required).await {
-                                return Step::Done(Err(error));
+                                return Step::Done(Box::new(Err(error)));
                             }
                         }
-                        other => return Step::Done(other),
+                        other => return Step::Done(Box::new(other)),
                     }
                 }
             }
