@@ -48,6 +48,10 @@ pub enum Error {
     #[error("{0}")]
     Registration(String),
 
+    /// The peer does not support what was asked (a client without elicitation, say).
+    #[error("not supported: {0}")]
+    Unsupported(String),
+
     /// A value did not have the shape the caller asked for.
     #[error("unexpected data: {0}")]
     Data(String),

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::Duration;
 
 use rmcp::model::{
     LoggingMessageNotification, LoggingMessageNotificationParam, ProgressToken, RequestId,
@@ -14,6 +13,7 @@ use rmcp::{Peer, RoleServer};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::input::InputState;
 use super::outbound::Outbound;
 use super::progress::ProgressReporter;
 use crate::error::RequestError;
@@ -21,9 +21,18 @@ use crate::logging::LogLevel;
 use crate::server::FastMCP;
 use crate::transports::outbox::Outbox;
 
+/// Whether a request uses the stateless 2026-07-28 protocol.
+pub(crate) fn is_stateless(request: &RequestContext<RoleServer>) -> bool {
+    request
+        .protocol_version()
+        .is_some_and(|version| !version.has_initialize())
+}
+
 /// State that lives as long as one client connection (session).
 #[derive(Debug, Default)]
 pub(crate) struct SessionState {
+    /// An id for the session.
+    id: OnceLock<String>,
     /// The minimum level set by `logging/setLevel`; `None` sends every level.
     log_level: Mutex<Option<LogLevel>>,
     /// The connection, once a request has been seen on it.
@@ -35,6 +44,10 @@ pub(crate) struct SessionState {
 }
 
 impl SessionState {
+    pub(crate) fn id(&self) -> &str {
+        self.id.get_or_init(new_session_id)
+    }
+
     pub(crate) fn remember_peer(&self, peer: &Peer<RoleServer>) {
         if self.peer.get().is_none() {
             let _ = self.peer.set(peer.clone());
@@ -126,6 +139,13 @@ pub struct Context {
 #[derive(Debug)]
 struct Inner {
     request_id: RequestId,
+    peer: Peer<RoleServer>,
+    input: InputState,
+    /// The level a 2026-07-28 request asked for in `_meta` (`None`: no logs); unused on
+    /// legacy sessions, which use the session's level.
+    request_log_level: Option<Option<LogLevel>>,
+    client_info: Option<crate::types::Implementation>,
+    capabilities: Option<crate::types::ClientCapabilities>,
     outbound: Outbound,
     progress: Option<Arc<ProgressReporter>>,
     cancellation: CancellationToken,
@@ -146,8 +166,11 @@ impl Context {
         request: &RequestContext<RoleServer>,
         session: Arc<SessionState>,
         server: FastMCP,
-        progress_interval: Option<Duration>,
+        input: InputState,
     ) -> Self {
+        let progress_interval = server.progress_interval_setting();
+        let stateless = is_stateless(request);
+        let request_log_level = stateless.then(|| request.meta.log_level().map(LogLevel::from));
         let outbound = match request.extensions.get::<Outbox>() {
             Some(outbox) => Outbound::Direct(outbox.clone()),
             None => Outbound::Peer(request.peer.clone()),
@@ -159,6 +182,11 @@ impl Context {
         Self {
             inner: Arc::new(Inner {
                 request_id: request.id.clone(),
+                peer: request.peer.clone(),
+                input,
+                request_log_level,
+                client_info: request.client_info(),
+                capabilities: request.client_capabilities(),
                 outbound,
                 progress,
                 cancellation: request.ct.clone(),
@@ -199,7 +227,11 @@ impl Context {
     /// Like [`log`](Self::log), with any JSON value as the message data.
     pub async fn log_data(&self, level: LogLevel, data: Value, logger: Option<&str>) {
         tracing::debug!(target: "fastmcp::server::context", %level, %data, "log to client");
-        if !self.inner.session.sends(level) {
+        let wanted = match self.inner.request_log_level {
+            Some(requested) => requested.is_some_and(|minimum| level >= minimum),
+            None => self.inner.session.sends(level),
+        };
+        if !wanted {
             return;
         }
         let mut param = LoggingMessageNotificationParam::new(level.into(), data);
@@ -274,6 +306,38 @@ impl Context {
             .and_then(|value| serde_json::from_value(value).ok())
     }
 
+    /// The client's name and version, as it introduced itself.
+    pub fn client_info(&self) -> Option<&crate::types::Implementation> {
+        self.inner.client_info.as_ref()
+    }
+
+    /// An id for this client's session, stable across its requests (on 2026-07-28, where
+    /// there are no sessions, unique per connection).
+    pub fn session_id(&self) -> &str {
+        self.inner.session.id()
+    }
+
+    /// Gets the client's answer to an input request (see `server::input`).
+    pub(crate) async fn ask(
+        &self,
+        request: rmcp::model::InputRequest,
+    ) -> Result<Value, crate::Error> {
+        self.inner.input.ask(&self.inner.peer, request).await
+    }
+
+    pub(crate) fn input(&self) -> &InputState {
+        &self.inner.input
+    }
+
+    /// What the client said it can do.
+    pub(crate) fn client_capabilities(&self) -> Option<crate::types::ClientCapabilities> {
+        self.inner
+            .peer
+            .peer_info()
+            .map(|info| info.capabilities.clone())
+            .or_else(|| self.inner.capabilities.clone())
+    }
+
     /// The server this request is being served by.
     pub fn server(&self) -> &FastMCP {
         &self.inner.server
@@ -285,4 +349,18 @@ impl Context {
             reporter.finish().await;
         }
     }
+}
+
+/// A random 128-bit id, hex-encoded.
+pub(crate) fn new_session_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness: fall back to time and address, which is unique enough for an id.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        bytes = nanos.to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

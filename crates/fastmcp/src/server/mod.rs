@@ -3,10 +3,13 @@
 
 mod components;
 mod context;
+mod elicitation;
+mod input;
 mod notify;
 mod outbound;
 mod progress;
 pub(crate) mod registry;
+mod sampling;
 mod session;
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -17,7 +20,9 @@ use rmcp::service::ServerInitializeError;
 use rmcp::transport::IntoTransport;
 
 pub use context::Context;
+pub use elicitation::Elicitation;
 pub use registry::{ComponentMeta, DuplicatePolicy, Filter};
+pub use sampling::{SampleRequest, SampleResult};
 pub use session::Session;
 
 use self::components::Components;
@@ -69,6 +74,8 @@ struct Config {
     progress_interval: Option<Duration>,
     page_size: Option<usize>,
     on_duplicate: DuplicatePolicy,
+    /// Seals `requestState` between 2026-07-28 input rounds.
+    state_codec: Arc<rmcp::model::RequestStateCodec>,
 }
 
 impl std::fmt::Debug for FastMCP {
@@ -92,6 +99,7 @@ impl FastMCP {
                 progress_interval: Some(DEFAULT_PROGRESS_INTERVAL),
                 page_size: None,
                 on_duplicate: DuplicatePolicy::Error,
+                state_codec: Arc::new(random_state_codec()),
             }),
             shared: Arc::default(),
         }
@@ -139,6 +147,20 @@ impl FastMCP {
     pub fn on_duplicate(mut self, policy: DuplicatePolicy) -> Self {
         Arc::make_mut(&mut self.config).on_duplicate = policy;
         self
+    }
+
+    /// The key that signs `requestState` between 2026-07-28 input rounds (at least 32 bytes).
+    /// By default each server makes a random one; set the same key on every instance when
+    /// several serve one client base behind a load balancer.
+    pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Result<Self, Error> {
+        let codec = rmcp::model::RequestStateCodec::try_new(key)
+            .map_err(|error| Error::Registration(format!("invalid request state key: {error}")))?;
+        Arc::make_mut(&mut self.config).state_codec = Arc::new(codec);
+        Ok(self)
+    }
+
+    pub(crate) fn state_codec(&self) -> &rmcp::model::RequestStateCodec {
+        &self.config.state_codec
     }
 
     /// A new session: the per-connection handler. Hand it to any rmcp transport or service
@@ -204,4 +226,18 @@ impl FastMCP {
     pub(crate) fn instructions_text(&self) -> Option<&str> {
         self.config.instructions.as_deref()
     }
+}
+
+/// A codec with a fresh random key.
+fn random_state_codec() -> rmcp::model::RequestStateCodec {
+    let mut key = [0u8; 32];
+    if getrandom::fill(&mut key).is_err() {
+        // No OS randomness: derive a key from the process's ids; weaker, but still unknown
+        // to clients, and only needed to detect tampering within this process's lifetime.
+        let seed = context::new_session_id() + &std::process::id().to_string();
+        for (slot, byte) in key.iter_mut().zip(seed.bytes().cycle()) {
+            *slot = byte;
+        }
+    }
+    rmcp::model::RequestStateCodec::new_unchecked(key.to_vec())
 }

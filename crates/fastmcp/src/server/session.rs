@@ -9,17 +9,19 @@ use futures::FutureExt as _;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
     CompletionInfo, ContentBlock, CustomRequest, CustomResult, ErrorCode, ErrorData,
-    GetPromptRequestParams, GetPromptResponse, InitializeRequestParams, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
-    RequestMetaObject, ServerCapabilities, ServerConfig, SetLevelRequestParams,
-    SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+    GetPromptRequestParams, GetPromptResponse, InitializeRequestParams, InputRequiredResult,
+    InputResponses, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Reference, RequestMetaObject, ServerCapabilities, ServerConfig,
+    SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{RoleServer, ServerHandler};
+use serde_json::Value;
 
 use super::FastMCP;
-use super::context::{Context, SessionState};
+use super::context::{Context, SessionState, is_stateless};
+use super::input::{InputState, binding};
 use super::registry::paginate;
 use crate::completion::CompletionRequest;
 use crate::tools::Tool;
@@ -42,14 +44,56 @@ impl Session {
         Self { server, state }
     }
 
-    fn context(&self, request: &RequestContext<RoleServer>) -> Context {
+    fn context(&self, request: &RequestContext<RoleServer>, input: InputState) -> Context {
         self.state.remember_peer(&request.peer);
-        Context::new(
-            request,
-            Arc::clone(&self.state),
-            self.server.clone(),
-            self.server.progress_interval_setting(),
-        )
+        Context::new(request, Arc::clone(&self.state), self.server.clone(), input)
+    }
+
+    /// The input state of a request that may ask the client for input, checking its sealed
+    /// `requestState` on 2026-07-28.
+    fn input_state(
+        &self,
+        request: &RequestContext<RoleServer>,
+        binding: &[u8],
+        request_state: Option<&str>,
+        input_responses: Option<InputResponses>,
+    ) -> Result<InputState, ErrorData> {
+        if is_stateless(request) {
+            InputState::for_stateless_request(
+                self.server.state_codec(),
+                binding,
+                request_state,
+                input_responses,
+            )
+        } else {
+            Ok(InputState::legacy())
+        }
+    }
+
+    /// Runs a handler to its end, its cancellation, or its request for client input, then
+    /// flushes its progress (nothing is sent after the result).
+    async fn drive<T>(
+        &self,
+        ctx: &Context,
+        request: &RequestContext<RoleServer>,
+        binding: &[u8],
+        work: impl Future<Output = T>,
+    ) -> Result<Outcome<T>, ErrorData> {
+        let outcome = tokio::select! {
+            biased;
+            () = request.ct.cancelled() => None,
+            () = ctx.input().needed() => Some(None),
+            value = work => Some(Some(value)),
+        };
+        ctx.finish().await;
+        match outcome {
+            None => Err(ErrorData::new(REQUEST_CANCELLED, "Request cancelled", None)),
+            Some(None) => Ok(Outcome::InputRequired(
+                ctx.input()
+                    .input_required(self.server.state_codec(), binding)?,
+            )),
+            Some(Some(value)) => Ok(Outcome::Done(value)),
+        }
     }
 
     fn page<T>(
@@ -60,6 +104,12 @@ impl Session {
         let cursor = params.and_then(|p| p.cursor);
         paginate(items, cursor.as_deref(), self.server.page_size_setting())
     }
+}
+
+/// How a handler ended.
+enum Outcome<T> {
+    Done(T),
+    InputRequired(InputRequiredResult),
 }
 
 /// The version a request asks for in `_meta.fastmcp.version`, if any.
@@ -137,18 +187,30 @@ impl ServerHandler for Session {
                 None,
             ));
         };
-        let ctx = self.context(&context);
         let arguments = request.arguments.unwrap_or_default();
-        let outcome = tokio::select! {
-            biased;
-            () = context.ct.cancelled() => None,
-            result = run_tool(&tool, arguments, ctx.clone()) => Some(result),
-        };
-        // Flush held progress before the result goes out; nothing is sent after it.
-        ctx.finish().await;
-        match outcome {
-            Some(result) => Ok(result.into()),
-            None => Err(ErrorData::new(REQUEST_CANCELLED, "Request cancelled", None)),
+        let binding = binding(
+            "tools/call",
+            &request.name,
+            &Value::Object(arguments.clone()),
+        );
+        let input = self.input_state(
+            &context,
+            &binding,
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
+        let ctx = self.context(&context, input);
+        match self
+            .drive(
+                &ctx,
+                &context,
+                &binding,
+                run_tool(&tool, arguments, ctx.clone()),
+            )
+            .await?
+        {
+            Outcome::Done(result) => Ok(result.into()),
+            Outcome::InputRequired(required) => Ok(CallToolResponse::InputRequired(required)),
         }
     }
 
@@ -191,14 +253,22 @@ impl ServerHandler for Session {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let ctx = self.context(&context);
-        let contents = self
-            .server
-            .read_resource_as(&request.uri, ctx.clone())
-            .await;
-        ctx.finish().await;
-        let contents = contents.map_err(crate::error::RequestError::into_error_data)?;
-        Ok(ReadResourceResult::new(contents).into())
+        let binding = binding("resources/read", &request.uri, &Value::Null);
+        let input = self.input_state(
+            &context,
+            &binding,
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
+        let ctx = self.context(&context, input);
+        let read = self.server.read_resource_as(&request.uri, ctx.clone());
+        match self.drive(&ctx, &context, &binding, read).await? {
+            Outcome::Done(contents) => {
+                let contents = contents.map_err(crate::error::RequestError::into_error_data)?;
+                Ok(ReadResourceResult::new(contents).into())
+            }
+            Outcome::InputRequired(required) => Ok(ReadResourceResponse::InputRequired(required)),
+        }
     }
 
     async fn list_prompts(
@@ -234,12 +304,26 @@ impl ServerHandler for Session {
                 None,
             ));
         };
-        let ctx = self.context(&context);
-        let result = prompt.render(request.arguments, ctx.clone()).await;
-        ctx.finish().await;
-        Ok(result
-            .map_err(crate::error::RequestError::into_error_data)?
-            .into())
+        let arguments = request
+            .arguments
+            .clone()
+            .map(Value::Object)
+            .unwrap_or(Value::Null);
+        let binding = binding("prompts/get", &request.name, &arguments);
+        let input = self.input_state(
+            &context,
+            &binding,
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
+        let ctx = self.context(&context, input);
+        let render = prompt.render(request.arguments, ctx.clone());
+        match self.drive(&ctx, &context, &binding, render).await? {
+            Outcome::Done(result) => Ok(result
+                .map_err(crate::error::RequestError::into_error_data)?
+                .into()),
+            Outcome::InputRequired(required) => Ok(GetPromptResponse::InputRequired(required)),
+        }
     }
 
     async fn complete(

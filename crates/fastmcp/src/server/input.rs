@@ -1,0 +1,163 @@
+//! Asking the client for something mid-request: elicitation, sampling, roots.
+//!
+//! On a legacy session (`initialize`, 2024-11-05 … 2025-11-25) these are server→client
+//! requests sent while the tool runs. On the stateless 2026-07-28 protocol the server cannot
+//! call the client, so the request ends with an `InputRequiredResult` naming what it needs
+//! plus a `requestState` sealed with an HMAC; the client answers and sends the request again,
+//! and the handler runs again from the start, this time finding the answers where it asks for
+//! them. The answers of earlier rounds travel in the sealed state, bound to the request they
+//! belong to, so a client cannot alter or transplant them.
+
+#![allow(deprecated)] // rmcp marks sampling and roots deprecated (SEP-2577).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use rmcp::model::{
+    ClientResult, ErrorData, InputRequest, InputRequests, InputRequiredResult, InputResponses,
+    ServerRequest,
+};
+use rmcp::model::{RequestStateCodec, SealOptions};
+use rmcp::{Peer, RoleServer};
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use crate::error::Error;
+
+/// The sealed payload carried in `requestState` between rounds.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct SealedState {
+    responses: BTreeMap<String, Value>,
+}
+
+/// Per-request input state.
+#[derive(Debug)]
+pub(crate) struct InputState {
+    stateless: bool,
+    /// The answers known so far: earlier rounds' (from the sealed state) plus this round's.
+    responses: BTreeMap<String, Value>,
+    next_key: AtomicUsize,
+    /// What the handler is waiting for, in stateless mode.
+    required: Mutex<InputRequests>,
+    needed: Notify,
+}
+
+impl InputState {
+    pub(crate) fn legacy() -> Self {
+        Self::stateless(BTreeMap::new(), false)
+    }
+
+    fn stateless(responses: BTreeMap<String, Value>, stateless: bool) -> Self {
+        Self {
+            stateless,
+            responses,
+            next_key: AtomicUsize::new(0),
+            required: Mutex::new(InputRequests::new()),
+            needed: Notify::new(),
+        }
+    }
+
+    /// The state of a 2026-07-28 request: the sealed answers of earlier rounds (verified
+    /// against `binding`) merged with this round's `input_responses`.
+    pub(crate) fn for_stateless_request(
+        codec: &RequestStateCodec,
+        binding: &[u8],
+        request_state: Option<&str>,
+        input_responses: Option<InputResponses>,
+    ) -> Result<Self, ErrorData> {
+        let mut responses = match request_state {
+            None => BTreeMap::new(),
+            Some(sealed) => {
+                codec
+                    .open_json_with::<SealedState>(sealed, binding)
+                    .map_err(|error| {
+                        ErrorData::invalid_params(format!("Invalid requestState: {error}"), None)
+                    })?
+                    .responses
+            }
+        };
+        responses.extend(input_responses.unwrap_or_default());
+        Ok(Self::stateless(responses, true))
+    }
+
+    /// Resolves when the handler is waiting for input the client has not given yet.
+    pub(crate) async fn needed(&self) {
+        self.needed.notified().await;
+    }
+
+    /// The result that asks the client for the missing input.
+    pub(crate) fn input_required(
+        &self,
+        codec: &RequestStateCodec,
+        binding: &[u8],
+    ) -> Result<InputRequiredResult, ErrorData> {
+        let requests =
+            std::mem::take(&mut *self.required.lock().unwrap_or_else(PoisonError::into_inner));
+        let state = SealedState {
+            responses: self.responses.clone(),
+        };
+        let sealed = codec
+            .seal_json_with(&state, &SealOptions::new().associated_data(binding))
+            .map_err(|error| {
+                ErrorData::internal_error(format!("cannot seal request state: {error}"), None)
+            })?;
+        Ok(InputRequiredResult::new(Some(requests), Some(sealed)))
+    }
+
+    /// Gets the client's answer to `request`.
+    pub(crate) async fn ask(
+        &self,
+        peer: &Peer<RoleServer>,
+        request: InputRequest,
+    ) -> Result<Value, Error> {
+        if !self.stateless {
+            return ask_now(peer, request).await;
+        }
+        let key = format!("input-{}", self.next_key.fetch_add(1, Ordering::Relaxed));
+        if let Some(answer) = self.responses.get(&key) {
+            return Ok(answer.clone());
+        }
+        self.required
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, request);
+        self.needed.notify_one();
+        // The dispatcher answers the request with `InputRequiredResult` and drops this
+        // handler; the next round runs it again with the answer.
+        std::future::pending().await
+    }
+}
+
+/// A server→client request on a legacy session.
+async fn ask_now(peer: &Peer<RoleServer>, request: InputRequest) -> Result<Value, Error> {
+    let request = match request {
+        InputRequest::Elicitation(request) => ServerRequest::ElicitRequest(request),
+        InputRequest::CreateMessage(request) => ServerRequest::CreateMessageRequest(request),
+        InputRequest::ListRoots(request) => ServerRequest::ListRootsRequest(request),
+        other => {
+            return Err(Error::Unsupported(format!(
+                "unknown input request {other:?}"
+            )));
+        }
+    };
+    let result = peer
+        .send_request(request)
+        .await
+        .map_err(|error| match error {
+            rmcp::ServiceError::McpError(error) => Error::Protocol(error),
+            other => Error::ConnectionClosed(other.to_string()),
+        })?;
+    let value = match result {
+        ClientResult::ElicitResult(result) => serde_json::to_value(result),
+        ClientResult::CreateMessageResult(result) => serde_json::to_value(result),
+        ClientResult::ListRootsResult(result) => serde_json::to_value(result),
+        other => serde_json::to_value(other),
+    };
+    value.map_err(|error| Error::Data(error.to_string()))
+}
+
+/// What a request's sealed state is bound to: its method and parameters.
+pub(crate) fn binding(method: &str, name: &str, arguments: &Value) -> Vec<u8> {
+    serde_json::to_vec(&(method, name, arguments)).unwrap_or_default()
+}
