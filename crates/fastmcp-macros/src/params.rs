@@ -207,6 +207,7 @@ pub fn arguments(params: &[Param]) -> Arguments {
         #[derive(::fastmcp::__private::serde::Deserialize, ::fastmcp::__private::schemars::JsonSchema)]
         #[serde(crate = "::fastmcp::__private::serde", deny_unknown_fields)]
         #[schemars(crate = "::fastmcp::__private::schemars")]
+        #[allow(non_snake_case)]
         struct __FastmcpArgs { #(#fields,)* }
     };
     Arguments {

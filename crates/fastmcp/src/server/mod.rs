@@ -4,6 +4,8 @@
 mod components;
 mod context;
 mod elicitation;
+#[cfg(feature = "http-server")]
+mod http;
 mod input;
 mod notify;
 mod outbound;
@@ -21,6 +23,8 @@ use rmcp::transport::IntoTransport;
 
 pub use context::Context;
 pub use elicitation::Elicitation;
+#[cfg(feature = "http-server")]
+pub use http::HttpOptions;
 pub use registry::{ComponentMeta, DuplicatePolicy, Filter};
 pub use sampling::{SampleRequest, SampleResult};
 pub use session::Session;
