@@ -134,6 +134,8 @@ impl SessionState {
 #[derive(Clone, Debug)]
 pub struct Context {
     inner: Arc<Inner>,
+    /// The key the next input request is sent under (see [`Context::with_input_key`]).
+    input_key: Option<Arc<str>>,
 }
 
 #[derive(Debug)]
@@ -180,6 +182,7 @@ impl Context {
             .get_progress_token()
             .map(|token| ProgressReporter::new(token, outbound.clone(), progress_interval));
         Self {
+            input_key: None,
             inner: Arc::new(Inner {
                 request_id: request.id.clone(),
                 peer: request.peer.clone(),
@@ -318,24 +321,47 @@ impl Context {
     }
 
     /// Gets the client's answer to an input request (see `server::input`).
+    /// A handle on this request whose next input request (elicit, sample, roots) is sent
+    /// under `key`. On 2026-07-28 the key names the entry in `inputRequests` and
+    /// `inputResponses`; without one, keys are `input-0`, `input-1`, … in the order asked.
+    pub fn with_input_key(&self, key: impl Into<String>) -> Context {
+        Context {
+            inner: Arc::clone(&self.inner),
+            input_key: Some(key.into().into()),
+        }
+    }
+
+    /// Gets the client's answer to an input request (see `server::input`). `capable` says
+    /// whether the client declared the capability the request needs.
     pub(crate) async fn ask(
         &self,
         request: rmcp::model::InputRequest,
+        capability: &str,
     ) -> Result<Value, crate::Error> {
-        self.inner.input.ask(&self.inner.peer, request).await
+        let capable = self
+            .client_capabilities()
+            .and_then(|caps| serde_json::to_value(caps).ok())
+            .is_none_or(|caps| caps.get(capability).is_some());
+        let key = self.input_key.as_deref().map(str::to_owned);
+        self.inner
+            .input
+            .ask(
+                &self.inner.peer,
+                key,
+                request,
+                capable.then_some(()).ok_or(capability),
+            )
+            .await
     }
 
     pub(crate) fn input(&self) -> &InputState {
         &self.inner.input
     }
 
-    /// What the client said it can do.
-    pub(crate) fn client_capabilities(&self) -> Option<crate::types::ClientCapabilities> {
-        self.inner
-            .peer
-            .peer_info()
-            .map(|info| info.capabilities.clone())
-            .or_else(|| self.inner.capabilities.clone())
+    /// What the client said it can do: from the request's `_meta` on 2026-07-28, from
+    /// `initialize` on a legacy session.
+    pub fn client_capabilities(&self) -> Option<crate::types::ClientCapabilities> {
+        self.inner.capabilities.clone()
     }
 
     /// The server this request is being served by.

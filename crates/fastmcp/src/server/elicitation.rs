@@ -121,16 +121,11 @@ impl Context {
         &self,
         params: ElicitRequestParams,
     ) -> Result<Elicitation<Value>, Error> {
-        if self
-            .client_capabilities()
-            .is_some_and(|caps| caps.elicitation.is_none())
-        {
-            return Err(Error::Unsupported(
-                "the client does not support elicitation".into(),
-            ));
-        }
         let answer = self
-            .ask(InputRequest::Elicitation(ElicitRequest::new(params)))
+            .ask(
+                InputRequest::Elicitation(ElicitRequest::new(params)),
+                "elicitation",
+            )
             .await?;
         let result: ElicitResult = serde_json::from_value(answer)
             .map_err(|error| Error::Data(format!("malformed elicitation result: {error}")))?;

@@ -40,6 +40,8 @@ pub(crate) struct InputState {
     next_key: AtomicUsize,
     /// What the handler is waiting for, in stateless mode.
     required: Mutex<InputRequests>,
+    /// Set when the request must fail instead (a capability the client lacks).
+    abort: Mutex<Option<ErrorData>>,
     needed: Notify,
 }
 
@@ -54,6 +56,7 @@ impl InputState {
             responses,
             next_key: AtomicUsize::new(0),
             required: Mutex::new(InputRequests::new()),
+            abort: Mutex::new(None),
             needed: Notify::new(),
         }
     }
@@ -92,6 +95,14 @@ impl InputState {
         codec: &RequestStateCodec,
         binding: &[u8],
     ) -> Result<InputRequiredResult, ErrorData> {
+        if let Some(error) = self
+            .abort
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            return Err(error);
+        }
         let requests =
             std::mem::take(&mut *self.required.lock().unwrap_or_else(PoisonError::into_inner));
         let state = SealedState {
@@ -105,16 +116,35 @@ impl InputState {
         Ok(InputRequiredResult::new(Some(requests), Some(sealed)))
     }
 
-    /// Gets the client's answer to `request`.
+    /// Gets the client's answer to `request`, sent under `key` (or the next automatic key).
+    /// `capable` is `Err(capability)` when the client did not declare what the request needs:
+    /// an error for the tool on a legacy session; on 2026-07-28 the whole request fails with
+    /// `MissingRequiredClientCapability` (-32021), as the specification requires.
     pub(crate) async fn ask(
         &self,
         peer: &Peer<RoleServer>,
+        key: Option<String>,
         request: InputRequest,
+        capable: Result<(), &str>,
     ) -> Result<Value, Error> {
+        if let Err(capability) = capable {
+            if !self.stateless {
+                return Err(Error::Unsupported(format!(
+                    "the client does not support {capability}"
+                )));
+            }
+            let required =
+                serde_json::from_value(serde_json::json!({ capability: {} })).unwrap_or_default();
+            *self.abort.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some(ErrorData::missing_required_client_capability(required));
+            self.needed.notify_one();
+            return std::future::pending().await;
+        }
         if !self.stateless {
             return ask_now(peer, request).await;
         }
-        let key = format!("input-{}", self.next_key.fetch_add(1, Ordering::Relaxed));
+        let key = key
+            .unwrap_or_else(|| format!("input-{}", self.next_key.fetch_add(1, Ordering::Relaxed)));
         if let Some(answer) = self.responses.get(&key) {
             return Ok(answer.clone());
         }

@@ -84,16 +84,10 @@ pub struct SampleResult {
 impl Context {
     /// Asks the client's model for a reply (`sampling/createMessage`).
     pub async fn sample(&self, request: impl Into<SampleRequest>) -> Result<SampleResult, Error> {
-        if self
-            .client_capabilities()
-            .is_some_and(|caps| caps.sampling.is_none())
-        {
-            return Err(Error::Unsupported(
-                "the client does not support sampling".into(),
-            ));
-        }
         let request = CreateMessageRequest::new(request.into().params);
-        let answer = self.ask(InputRequest::CreateMessage(request)).await?;
+        let answer = self
+            .ask(InputRequest::CreateMessage(request), "sampling")
+            .await?;
         let raw: CreateMessageResult = serde_json::from_value(answer)
             .map_err(|error| Error::Data(format!("malformed sampling result: {error}")))?;
         let text = raw
@@ -113,16 +107,8 @@ impl Context {
 
     /// The client's roots: the directories or repositories it lets the server work in.
     pub async fn list_roots(&self) -> Result<Vec<crate::types::Root>, Error> {
-        if self
-            .client_capabilities()
-            .is_some_and(|caps| caps.roots.is_none())
-        {
-            return Err(Error::Unsupported(
-                "the client does not expose roots".into(),
-            ));
-        }
         let request = rmcp::model::ListRootsRequest::default();
-        let answer = self.ask(InputRequest::ListRoots(request)).await?;
+        let answer = self.ask(InputRequest::ListRoots(request), "roots").await?;
         let result: rmcp::model::ListRootsResult = serde_json::from_value(answer)
             .map_err(|error| Error::Data(format!("malformed roots result: {error}")))?;
         Ok(result.roots)
