@@ -222,9 +222,20 @@ fn json_schema_2020_12_tool() -> Tool {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "type": "object",
             "$defs": {
-                "address": {"type": "object", "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}
+                "address": {"$anchor": "addressDef", "type": "object",
+                    "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}
             },
-            "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"}},
+            "properties": {
+                "name": {"type": "string"},
+                "address": {"$ref": "#/$defs/address"},
+                "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+                "phone": {"type": "string"},
+                "email": {"type": "string"}
+            },
+            "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+            "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+            "then": {"required": ["phone"]},
+            "else": {"required": ["email"]},
             "additionalProperties": false
         }))
         .handler(|arguments, _ctx: Context| async move {
@@ -367,13 +378,11 @@ async fn test_input_required_result_capabilities(ctx: Context) -> Result<String,
     Ok("the client declared neither elicitation nor sampling".into())
 }
 
-/// Needs elicitation; without the capability the request fails with -32021
+/// Needs sampling; without the capability the request fails with -32021
 #[tool]
 async fn test_missing_capability(ctx: Context) -> Result<String, String> {
-    let name = ctx
-        .elicit_with_schema("What is your name?", ask_schema("name", "string"))
-        .await;
-    answer(name, "name")
+    let reply = ctx.sample("Say hello").await.map_err(|e| e.to_string())?;
+    Ok(reply.text)
 }
 
 /// Elicits on 2026-07-28 (which must end the request with an input round, never a request on the stream)
