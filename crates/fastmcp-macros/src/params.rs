@@ -234,9 +234,12 @@ pub fn argument_names(params: &[Param]) -> Vec<String> {
         .collect()
 }
 
-/// Replaces the function with a unit struct of the same name whose `call` is the function,
-/// plus `conversion` (the `IntoTool`/`IntoPrompt`/… impl).
-pub fn wrap(function: &ItemFn, conversion: TokenStream) -> TokenStream {
+/// Replaces the function with a zero-argument function of the same name returning the
+/// component (`add()` is the `Tool`; registering takes `add` itself), and moves the original
+/// into a module of the same name (`add::call(…)`, for unit tests). A function and a module
+/// live in different namespaces, so both keep the name, and a local variable may still
+/// shadow it.
+pub fn wrap(function: &ItemFn, target: TokenStream, body: TokenStream) -> TokenStream {
     let ident = &function.sig.ident;
     let vis = &function.vis;
     let docs: Vec<&Attribute> = function
@@ -254,19 +257,24 @@ pub fn wrap(function: &ItemFn, conversion: TokenStream) -> TokenStream {
     let asyncness = &function.sig.asyncness;
     let unsafety = &function.sig.unsafety;
     let block = &function.block;
+    let call_doc = format!(
+        "The function behind [`{ident}()`](fn@{ident}), callable directly (for example in unit tests)."
+    );
     quote! {
         #(#docs)*
-        #[allow(non_camel_case_types)]
-        #[derive(Clone, Copy, Debug, Default)]
-        #vis struct #ident;
-
-        impl #ident {
-            /// The function behind this component, callable directly (for example in unit tests).
-            #(#other_attrs)*
-            #vis #unsafety #asyncness fn call(#inputs) #output #block
+        #vis fn #ident() -> #target {
+            #body
         }
 
-        #conversion
+        #[doc = #call_doc]
+        #vis mod #ident {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[doc = #call_doc]
+            #(#other_attrs)*
+            pub #unsafety #asyncness fn call(#inputs) #output #block
+        }
     }
 }
 

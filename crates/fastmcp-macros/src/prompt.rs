@@ -53,9 +53,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let await_call = function.sig.asyncness.map(|_| quote!(.await));
     let unwrap_result = unwrap_request_error(returns_result);
 
-    let conversion = quote! {
-        impl ::fastmcp::prompts::IntoPrompt for #ident {
-            fn into_prompt(self) -> ::fastmcp::prompts::Prompt {
+    let body = quote! {
+
                 #definition
 
                 #builder
@@ -74,8 +73,6 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                             ::std::result::Result::Ok(::fastmcp::prompts::IntoPromptResult::into_prompt_result(__value))
                         })
                     })
-            }
-        }
     };
-    Ok(wrap(&function, conversion))
+    Ok(wrap(&function, quote!(::fastmcp::prompts::Prompt), body))
 }

@@ -116,23 +116,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let await_call = function.sig.asyncness.map(|_| quote!(.await));
     let unwrap_result = unwrap_request_error(returns_result);
     let schema = is_template.then(|| quote!(.params_schema_for::<__FastmcpArgs>()));
-    let (target, trait_name, method) = if is_template {
-        (
-            quote!(::fastmcp::resources::ResourceTemplate),
-            quote!(::fastmcp::resources::IntoResourceTemplate),
-            quote!(into_resource_template),
-        )
+    let target = if is_template {
+        quote!(::fastmcp::resources::ResourceTemplate)
     } else {
-        (
-            quote!(::fastmcp::resources::Resource),
-            quote!(::fastmcp::resources::IntoResource),
-            quote!(into_resource),
-        )
+        quote!(::fastmcp::resources::Resource)
     };
 
-    let conversion = quote! {
-        impl #trait_name for #ident {
-            fn #method(self) -> #target {
+    let body = quote! {
+
                 #definition
 
                 #builder
@@ -154,8 +145,6 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                             (&&::fastmcp::resources::__macro::Probe::of(&__value)).kind().convert(__value, &__uri)
                         })
                     })
-            }
-        }
     };
-    Ok(wrap(&function, conversion))
+    Ok(wrap(&function, target, body))
 }

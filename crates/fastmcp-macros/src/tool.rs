@@ -101,9 +101,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         }
     });
 
-    let conversion = quote! {
-        impl ::fastmcp::tools::IntoTool for #ident {
-            fn into_tool(self) -> ::fastmcp::tools::Tool {
+    let body = quote! {
+
                 #definition
 
                 #[allow(unused_imports)]
@@ -126,8 +125,6 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                             (&&::fastmcp::tools::__macro::Probe::<#value_ty>::new()).kind().convert(__value, __wrap)
                         })
                     })
-            }
-        }
     };
-    Ok(wrap(&function, conversion))
+    Ok(wrap(&function, quote!(::fastmcp::tools::Tool), body))
 }

@@ -48,6 +48,7 @@ pub use handler::{
 pub use progress::{ProgressEvent, ProgressHandler, default_progress_handler};
 pub use reads::{GetPrompt, PromptGet, ReadResource, ResourceRead};
 pub use request::{CallEvent, Pending, RequestKind};
+pub use rmcp::service::Subscription;
 pub use stdio::StdioServer;
 pub use target::{IntoTarget, Target};
 
@@ -437,6 +438,27 @@ impl Client {
         self.request(ClientRequest::UnsubscribeRequest(request))
             .await
             .map(|_| ())
+    }
+
+    /// Opens a 2026-07-28 `subscriptions/listen` stream: list changes and updates of the
+    /// resources `filter` names arrive on the returned subscription, in order.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: fastmcp::Client) -> Result<(), fastmcp::Error> {
+    /// use fastmcp::types::SubscriptionFilter;
+    /// let filter = SubscriptionFilter::builder().tools_list_changed().resource_subscription("file:///log").build();
+    /// let mut subscription = client.listen(filter).await?;
+    /// while let Ok(Some(notification)) = subscription.next().await {
+    ///     println!("{notification:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn listen(
+        &self,
+        filter: rmcp::model::SubscriptionFilter,
+    ) -> Result<Subscription, Error> {
+        let result = self.peer().listen(filter).await;
+        self.check(result).await
     }
 
     /// Tells the server the roots changed (`notifications/roots/list_changed`).

@@ -240,6 +240,13 @@ impl IntoPrompt for Prompt {
     }
 }
 
+/// What `#[prompt]` generates: a function returning the component.
+impl<F: Fn() -> Prompt> IntoPrompt for F {
+    fn into_prompt(self) -> Prompt {
+        self()
+    }
+}
+
 /// Builds a [`Prompt`]; finish with [`handler`](Self::handler).
 #[derive(Clone)]
 #[must_use = "a PromptBuilder does nothing until `handler` builds the Prompt"]

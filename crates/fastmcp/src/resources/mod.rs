@@ -164,6 +164,13 @@ impl IntoResource for Resource {
     }
 }
 
+/// What `#[resource]` generates: a function returning the component.
+impl<F: Fn() -> Resource> IntoResource for F {
+    fn into_resource(self) -> Resource {
+        self()
+    }
+}
+
 /// Builds a [`Resource`]; finish with [`handler`](Self::handler).
 #[derive(Debug, Clone)]
 #[must_use = "a ResourceBuilder does nothing until `handler` builds the Resource"]

@@ -130,6 +130,13 @@ impl IntoResourceTemplate for ResourceTemplate {
     }
 }
 
+/// What `#[resource]` generates: a function returning the component.
+impl<F: Fn() -> ResourceTemplate> IntoResourceTemplate for F {
+    fn into_resource_template(self) -> ResourceTemplate {
+        self()
+    }
+}
+
 /// Builds a [`ResourceTemplate`]; finish with [`handler`](Self::handler).
 #[derive(Clone)]
 #[must_use = "a ResourceTemplateBuilder does nothing until `handler` builds the template"]

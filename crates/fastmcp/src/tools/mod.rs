@@ -137,6 +137,13 @@ impl IntoTool for Tool {
     }
 }
 
+/// What `#[tool]` generates: a function returning the component.
+impl<F: Fn() -> Tool> IntoTool for F {
+    fn into_tool(self) -> Tool {
+        self()
+    }
+}
+
 /// Builds a [`Tool`]; finish with [`handler`](Self::handler) or [`raw_handler`](Self::raw_handler).
 #[derive(Debug, Clone)]
 #[must_use = "a ToolBuilder does nothing until `handler` builds the Tool"]
