@@ -86,3 +86,39 @@ async fn the_context_knows_its_request_id() {
     let (_, response) = raw.until_response(41).await;
     assert_eq!(response["result"]["content"][0]["text"], "41");
 }
+
+/// The `_meta` a 2026-07-28 request carries, optionally asking for logs at `level`.
+fn stateless_meta(level: Option<&str>) -> Value {
+    let mut meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"}
+    });
+    if let Some(level) = level {
+        meta["io.modelcontextprotocol/logLevel"] = json!(level);
+    }
+    meta
+}
+
+#[tokio::test]
+async fn stateless_requests_get_logs_only_when_they_ask() {
+    let mut raw = RawClient::stateless(server());
+    let call = |id: i64, level: Option<&str>| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+               "params": {"name": "chatty", "arguments": {}, "_meta": stateless_meta(level)}})
+    };
+    raw.send(call(1, None)).await;
+    let (notifications, response) = raw.until_response(1).await;
+    assert_eq!(response["result"]["content"][0]["text"], "logged");
+    assert_eq!(levels(&notifications), Vec::<(String, String)>::new());
+
+    raw.send(call(2, Some("warning"))).await;
+    let (notifications, _) = raw.until_response(2).await;
+    assert_eq!(
+        levels(&notifications),
+        vec![
+            ("warning".to_owned(), "w".to_owned()),
+            ("error".to_owned(), "e".to_owned())
+        ]
+    );
+}

@@ -10,28 +10,54 @@ use std::sync::{Arc, Mutex};
 
 use fastmcp::client::{ElicitationMode, ElicitationRequest, ElicitationResponse, Era};
 use fastmcp::prompts::Message;
-use fastmcp::resources::{Resource, ResourceTemplate};
-use fastmcp::server::{Elicitation, SampleRequest};
+use fastmcp::resources::Resource;
 use fastmcp::types::{
     CreateMessageResult, Reference, ResourceContents, Role, Root, SamplingMessage,
     ServerNotification, SubscriptionFilter,
 };
-use fastmcp::{Client, Context, Error, FastMCP, Filter, Tool, ToolResult, prompt, resource, tool};
+use fastmcp::{Client, Context, Error, FastMCP, Filter, Tool, ToolResult};
 use serde_json::{Value, json};
 
-/// Runs one async test body once per era.
+/// Runs one async test body per era, over an in-process connection.
 macro_rules! in_both_eras {
     ($($name:ident),* $(,)?) => {
-        mod legacy {
-            $( #[tokio::test] async fn $name() { super::$name(super::Era::Legacy).await } )*
-        }
-        mod stateless {
-            $( #[tokio::test] async fn $name() { super::$name(super::Era::Stateless).await } )*
+        mod memory_only {
+            mod legacy {
+                $( #[tokio::test] async fn $name() { super::super::$name(super::super::Era::Legacy).await } )*
+            }
+            mod stateless {
+                $( #[tokio::test] async fn $name() { super::super::$name(super::super::Era::Stateless).await } )*
+            }
         }
     };
 }
 
-in_both_eras!(
+/// Runs one async test body per era and per transport: in-process and a stdio child process.
+macro_rules! everywhere {
+    ($($name:ident),* $(,)?) => {
+        mod memory_legacy {
+            $( #[tokio::test] async fn $name() { super::$name(super::Era::Legacy, super::Via::Memory).await } )*
+        }
+        mod memory_stateless {
+            $( #[tokio::test] async fn $name() { super::$name(super::Era::Stateless, super::Via::Memory).await } )*
+        }
+        mod stdio_legacy {
+            $( #[tokio::test] async fn $name() { super::$name(super::Era::Legacy, super::Via::Stdio).await } )*
+        }
+        mod stdio_stateless {
+            $( #[tokio::test] async fn $name() { super::$name(super::Era::Stateless, super::Via::Stdio).await } )*
+        }
+    };
+}
+
+/// How the client reaches the surface server.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    Memory,
+    Stdio,
+}
+
+everywhere!(
     negotiates_the_era,
     fixed_resources_read_as_text_and_binary,
     templates_match_convert_and_reject_traversal,
@@ -39,138 +65,28 @@ in_both_eras!(
     prompts_render_with_typed_arguments,
     prompt_errors_are_protocol_errors,
     completions_come_from_completers_and_enums,
-    lists_paginate_with_opaque_cursors,
-    visibility_rules_hide_and_restore_components,
-    the_highest_version_wins_unless_one_is_asked_for,
     elicitation_is_typed_with_accept_decline_cancel,
     sampling_and_roots_reach_the_client,
     session_state_persists_across_calls,
+);
+
+in_both_eras!(
+    lists_paginate_with_opaque_cursors,
+    visibility_rules_hide_and_restore_components,
+    the_highest_version_wins_unless_one_is_asked_for,
     file_and_directory_resources_read_from_disk,
 );
 
 // ---------------------------------------------------------------------------------------------
 // The server under test.
 
-/// Weather for a city (a fixed resource made by the macro).
-#[resource("weather://today", mime_type = "text/plain")]
-fn today() -> String {
-    "sunny".into()
-}
+#[path = "common/surface_server.rs"]
+mod surface_server;
 
-#[derive(serde::Serialize)]
-struct Forecast {
-    city: String,
-    day: u32,
-}
+use surface_server::server;
 
-/// A forecast: `day` is typed, so `day=abc` is refused.
-#[resource("weather://{city}/day/{day}")]
-fn forecast(city: String, day: u32) -> Forecast {
-    Forecast { city, day }
-}
-
-/// Greet `name` in a `style`.
-#[prompt(title = "Greeting")]
-fn greet(
-    #[arg(description = "Who to greet")] name: String,
-    #[arg(description = "How many times")] times: Option<u32>,
-) -> String {
-    vec![format!("Hello, {name}!"); times.unwrap_or(1) as usize].join(" ")
-}
-
-#[derive(serde::Deserialize, schemars::JsonSchema, PartialEq, Debug)]
-struct Booking {
-    guests: u32,
-    /// When
-    date: String,
-}
-
-/// Book a table, asking the user for the details.
-#[tool]
-async fn book(ctx: Context) -> Result<String, String> {
-    match ctx
-        .elicit::<Booking>("Book a table")
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        Elicitation::Accept(booking) => {
-            Ok(format!("booked {} on {}", booking.guests, booking.date))
-        }
-        Elicitation::Decline => Ok("declined".into()),
-        Elicitation::Cancel => Ok("cancelled".into()),
-    }
-}
-
-/// Ask the client's model, then list its roots.
-#[tool]
-async fn think(ctx: Context, question: String) -> Result<String, String> {
-    let reply = ctx
-        .sample(SampleRequest::new(question).system_prompt("be brief"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let roots = ctx.list_roots().await.map_err(|e| e.to_string())?;
-    Ok(format!("{} | {} roots", reply.text, roots.len()))
-}
-
-/// Count calls in this session.
-#[tool]
-fn counter(ctx: &Context) -> Result<u32, String> {
-    let next = ctx.get_state::<u32>("count").unwrap_or(0) + 1;
-    ctx.set_state("count", next).map_err(|e| e.to_string())?;
-    Ok(next)
-}
-
-fn server() -> FastMCP {
-    let colors = ResourceTemplate::builder("colors://{name}")
-        .name("color")
-        .params_schema(json!({"type": "object", "properties": {"name": {"type": "string", "enum": ["red", "green", "blue"]}}}))
-        .handler(|request, _ctx| async move { Ok::<_, String>(format!("color {}", request.params["name"])) });
-    let paths = ResourceTemplate::builder("files://{path*}")
-        .name("files")
-        .complete(
-            "path",
-            |request: fastmcp::completion::CompletionRequest| async move {
-                ["src/main.rs", "src/lib.rs", "README.md"]
-                    .iter()
-                    .filter(|p| p.starts_with(&request.value))
-                    .map(|p| (*p).to_owned())
-                    .collect()
-            },
-        )
-        .handler(|request, _ctx| async move {
-            Ok::<_, String>(format!("file {}", request.params["path"]))
-        });
-    let review = fastmcp::Prompt::builder("review")
-        .description("Review with an embedded file and an image")
-        .argument(fastmcp::prompts::PromptArgument::new("file").with_required(true))
-        .handler(|args, _ctx| async move {
-            let file = args["file"].as_str().unwrap_or_default().to_owned();
-            Ok::<_, String>(vec![
-                Message::user_resource(format!("files://{file}"), "text/plain", "fn main() {}"),
-                Message::user_image([1u8, 2, 3], "image/png"),
-                Message::assistant("Looks fine."),
-            ])
-        });
-    FastMCP::new("surface")
-        .resource(Resource::text("mem://hello", "hello world"))
-        .resource(Resource::binary(
-            "mem://bytes",
-            vec![0u8, 159, 146, 150],
-            "application/octet-stream",
-        ))
-        .resource(today)
-        .resource_template(forecast)
-        .resource_template(colors)
-        .resource_template(paths)
-        .prompt(greet)
-        .prompt(review)
-        .tool(book)
-        .tool(think)
-        .tool(counter)
-}
-
-/// A client for `server` in `era`, with handlers that answer elicitation, sampling and roots.
-async fn connect_to(server: &FastMCP, era: Era) -> Client {
+/// A client for `target` in `era`, with handlers that answer elicitation, sampling and roots.
+async fn connect_to(target: impl fastmcp::client::IntoTarget, era: Era) -> Client {
     Client::builder()
         .era(era)
         .elicitation_handler(|request: ElicitationRequest| async move {
@@ -204,13 +120,22 @@ async fn connect_to(server: &FastMCP, era: Era) -> Client {
             },
         )
         .roots(vec![Root::new("file:///work"), Root::new("file:///tmp")])
-        .connect(server)
+        .connect(target)
         .await
         .expect("connect")
 }
 
-async fn connect(era: Era) -> Client {
-    connect_to(&server(), era).await
+fn surface_target(via: Via) -> fastmcp::client::Target {
+    match via {
+        Via::Memory => server().into(),
+        Via::Stdio => {
+            fastmcp::client::StdioServer::new(common::example("surface").to_string_lossy()).into()
+        }
+    }
+}
+
+async fn connect(era: Era, via: Via) -> Client {
+    connect_to(surface_target(via), era).await
 }
 
 fn text_of(contents: &[ResourceContents]) -> String {
@@ -224,14 +149,14 @@ fn text_of(contents: &[ResourceContents]) -> String {
 // ---------------------------------------------------------------------------------------------
 // The test bodies.
 
-async fn negotiates_the_era(era: Era) {
-    let client = connect(era).await;
+async fn negotiates_the_era(era: Era, via: Via) {
+    let client = connect(era, via).await;
     assert_eq!(client.is_stateless(), era == Era::Stateless);
     client.ping().await.unwrap();
 }
 
-async fn fixed_resources_read_as_text_and_binary(era: Era) {
-    let client = connect(era).await;
+async fn fixed_resources_read_as_text_and_binary(era: Era, via: Via) {
+    let client = connect(era, via).await;
     let resources = client.list_resources().await.unwrap();
     let uris: Vec<&str> = resources.iter().map(|r| r.uri.as_str()).collect();
     assert_eq!(uris, ["mem://hello", "mem://bytes", "weather://today"]);
@@ -268,8 +193,8 @@ async fn fixed_resources_read_as_text_and_binary(era: Era) {
     );
 }
 
-async fn templates_match_convert_and_reject_traversal(era: Era) {
-    let client = connect(era).await;
+async fn templates_match_convert_and_reject_traversal(era: Era, via: Via) {
+    let client = connect(era, via).await;
     let templates = client.list_resource_templates().await.unwrap();
     let written: Vec<&str> = templates.iter().map(|t| t.uri_template.as_str()).collect();
     assert_eq!(
@@ -334,8 +259,8 @@ async fn templates_match_convert_and_reject_traversal(era: Era) {
     );
 }
 
-async fn unknown_resources_get_the_era_error_code(era: Era) {
-    let client = connect(era).await;
+async fn unknown_resources_get_the_era_error_code(era: Era, via: Via) {
+    let client = connect(era, via).await;
     match client.read_resource("mem://missing").await {
         Err(Error::Protocol(error)) => {
             let expected = if era == Era::Stateless {
@@ -350,8 +275,8 @@ async fn unknown_resources_get_the_era_error_code(era: Era) {
     }
 }
 
-async fn prompts_render_with_typed_arguments(era: Era) {
-    let client = connect(era).await;
+async fn prompts_render_with_typed_arguments(era: Era, via: Via) {
+    let client = connect(era, via).await;
     let prompts = client.list_prompts().await.unwrap();
     let greet = &prompts[0];
     assert_eq!(
@@ -406,8 +331,8 @@ async fn prompts_render_with_typed_arguments(era: Era) {
     assert_eq!(review.messages[2].role, Role::Assistant);
 }
 
-async fn prompt_errors_are_protocol_errors(era: Era) {
-    let client = connect(era).await;
+async fn prompt_errors_are_protocol_errors(era: Era, via: Via) {
+    let client = connect(era, via).await;
     let cases = [
         (
             "greet",
@@ -431,8 +356,8 @@ async fn prompt_errors_are_protocol_errors(era: Era) {
     }
 }
 
-async fn completions_come_from_completers_and_enums(era: Era) {
-    let client = connect(era).await;
+async fn completions_come_from_completers_and_enums(era: Era, via: Via) {
+    let client = connect(era, via).await;
     let files = client
         .complete(
             Reference::for_resource("files://{path*}"),
@@ -578,8 +503,8 @@ async fn the_highest_version_wins_unless_one_is_asked_for(era: Era) {
     );
 }
 
-async fn elicitation_is_typed_with_accept_decline_cancel(era: Era) {
-    let client = connect(era).await;
+async fn elicitation_is_typed_with_accept_decline_cancel(era: Era, via: Via) {
+    let client = connect(era, via).await;
     assert_eq!(
         client.call_tool("book", Value::Null).await.unwrap().text(),
         "booked 4 on friday"
@@ -587,7 +512,11 @@ async fn elicitation_is_typed_with_accept_decline_cancel(era: Era) {
 
     // A client without an elicitation handler: legacy tools see an error; on 2026-07-28 the
     // request fails with -32021 (missing required client capability).
-    let bare = Client::builder().era(era).connect(&server()).await.unwrap();
+    let bare = Client::builder()
+        .era(era)
+        .connect(surface_target(via))
+        .await
+        .unwrap();
     let outcome = bare
         .call_tool("book", Value::Null)
         .raise_on_error(false)
@@ -608,8 +537,8 @@ async fn elicitation_is_typed_with_accept_decline_cancel(era: Era) {
     }
 }
 
-async fn sampling_and_roots_reach_the_client(era: Era) {
-    let client = connect(era).await;
+async fn sampling_and_roots_reach_the_client(era: Era, via: Via) {
+    let client = connect(era, via).await;
     let result = client
         .call_tool("think", json!({"question": "why?"}))
         .await
@@ -620,8 +549,8 @@ async fn sampling_and_roots_reach_the_client(era: Era) {
     );
 }
 
-async fn session_state_persists_across_calls(era: Era) {
-    let client = connect(era).await;
+async fn session_state_persists_across_calls(era: Era, via: Via) {
+    let client = connect(era, via).await;
     let first: u32 = client
         .call_tool("counter", Value::Null)
         .await

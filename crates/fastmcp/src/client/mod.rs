@@ -86,6 +86,8 @@ pub struct Client {
 struct Inner {
     service: RunningService<RoleClient, ClientSession>,
     session: ClientSession,
+    /// The log level sent in each request's `_meta` on 2026-07-28.
+    log_level: std::sync::Mutex<Option<LogLevel>>,
     router: Arc<ProgressRouter>,
     progress_handler: SharedProgressHandler,
     default_timeout: Option<Duration>,
@@ -282,6 +284,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 service,
                 session,
+                log_level: std::sync::Mutex::new(None),
                 router,
                 progress_handler: self.progress_handler,
                 default_timeout: self.default_timeout,
@@ -412,13 +415,41 @@ impl Client {
         }
     }
 
-    /// Asks the server to send only log messages at `level` or above (`logging/setLevel`).
+    /// Asks the server to send only log messages at `level` or above: `logging/setLevel` on a
+    /// legacy session; on 2026-07-28, which has no session, every later request carries the
+    /// level in its `_meta` (without it, the server sends no logs at all).
     #[allow(deprecated)]
     pub async fn set_logging_level(&self, level: LogLevel) -> Result<(), Error> {
+        if self.is_stateless() {
+            *self
+                .inner
+                .log_level
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(level);
+            return Ok(());
+        }
         let request = SetLevelRequest::new(SetLevelRequestParams::new(level.into()));
         self.request(ClientRequest::SetLevelRequest(request))
             .await
             .map(|_| ())
+    }
+
+    /// `_meta` for a request: what the caller gave, plus the log level on 2026-07-28.
+    #[allow(deprecated)]
+    fn request_meta(&self, meta: Option<RequestMetaObject>) -> Option<RequestMetaObject> {
+        let level = *self
+            .inner
+            .log_level
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match level {
+            None => meta,
+            Some(level) => {
+                let mut meta = meta.unwrap_or_default();
+                meta.set_log_level(level.into());
+                Some(meta)
+            }
+        }
     }
 
     /// Subscribes to changes of a resource (`resources/subscribe`); updates arrive at the
@@ -493,6 +524,7 @@ impl Client {
     async fn request(&self, request: ClientRequest) -> Result<ServerResult, Error> {
         let mut options = PeerRequestOptions::no_options();
         options.timeout = self.inner.default_timeout;
+        options.meta = self.request_meta(None);
         let handle = self.peer().send_request_with_option(request, options).await;
         let result = match handle {
             Ok(handle) => handle.await_response().await,
@@ -510,7 +542,7 @@ impl Client {
         let (sender, events) = mpsc::unbounded_channel();
         rmcp::model::GetExtensions::extensions_mut(&mut request).insert(ProgressRoute(sender));
         let mut options = PeerRequestOptions::no_options();
-        options.meta = meta;
+        options.meta = self.request_meta(meta);
         let handle = match self.peer().send_request_with_option(request, options).await {
             Ok(handle) => handle,
             Err(error) => return Err(self.map_error(error).await),

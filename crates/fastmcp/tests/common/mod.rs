@@ -64,15 +64,22 @@ pub struct RawClient {
 }
 
 impl RawClient {
-    pub async fn connect(server: FastMCP) -> Self {
+    /// A raw client that has not said anything yet (for the stateless protocol, where every
+    /// request carries its own `_meta`).
+    pub fn stateless(server: FastMCP) -> Self {
         let (server_end, client_end) = tokio::io::duplex(64 * 1024);
         let (read, write) = tokio::io::split(server_end);
         tokio::spawn(async move { server.serve(LineTransport::new(read, write)).await });
         let (read, write) = tokio::io::split(client_end);
-        let mut raw = Self {
+        Self {
             lines: BufReader::new(read).lines(),
             write,
-        };
+        }
+    }
+
+    /// A raw client on a legacy session (after `initialize`).
+    pub async fn connect(server: FastMCP) -> Self {
+        let mut raw = Self::stateless(server);
         raw.send(json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}))
             .await;
