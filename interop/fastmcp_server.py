@@ -25,5 +25,32 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
+@mcp.resource("data://greeting", mime_type="text/plain")
+def greeting() -> str:
+    """A fixed greeting."""
+    return "hello from python"
+
+
+@mcp.resource("weather://{city}/today")
+def weather(city: str) -> str:
+    """Weather for a city."""
+    return f"sunny in {city}"
+
+
+@mcp.prompt
+def review(code: str) -> str:
+    """Ask for a review of `code`."""
+    return f"Please review: {code}"
+
+
+@mcp.tool
+async def ask_name(ctx: Context) -> str:
+    """Ask the user for their name."""
+    result = await ctx.elicit("What is your name?", response_type=str)
+    if result.action == "accept":
+        return f"Hello, {result.data}!"
+    return result.action
+
+
 if __name__ == "__main__":
     mcp.run(show_banner=False)

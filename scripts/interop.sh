@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Interop with peers we did not write, over stdio:
-#   1. the official Python MCP client (PyPI `mcp`) drives our quickstart server;
-#   2. our Client drives a Python FastMCP server and must see every progress value;
-#   3. our CLI drives the same server, and its --json progress lines must be complete.
-# Creates a venv with the pinned peers on first use ($FASTMCP_VENV, default .venv).
+#   1. the official Python MCP client (PyPI `mcp`) drives our quickstart server, and our
+#      everything server in both protocol eras;
+#   2. our Client drives a Python FastMCP server (progress, resources, prompts, elicitation)
+#      and the reference TypeScript everything server;
+#   3. our CLI drives the Python server, and its --json progress lines must be complete.
+# Creates a venv with the pinned Python peers on first use ($FASTMCP_VENV, default .venv)
+# and installs the Node peers into .ci/cache (scripts/node-tools.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,16 +19,26 @@ if ! "$PY" -c 'import mcp, fastmcp' 2>/dev/null \
   "$PY" -m pip install --quiet --disable-pip-version-check mcp==2.3.0 fastmcp==4.1.2
 fi
 
-cargo build --quiet -p fastmcp --example quickstart
+source scripts/node-tools.sh
+
+cargo build --quiet -p fastmcp --example quickstart --example everything
 cargo build --quiet -p fastmcp-cli
 QUICKSTART=target/debug/examples/quickstart
+EVERYTHING=target/debug/examples/everything
 FASTMCP=target/debug/fastmcp
 
 echo "== python mcp client -> our quickstart server"
 timeout 120 "$PY" interop/python_client.py "$QUICKSTART"
 
+echo "== python mcp client -> our everything server, legacy and 2026-07-28"
+timeout 300 "$PY" interop/python_everything.py "$EVERYTHING"
+
 echo "== our client -> python fastmcp server"
 FASTMCP_TEST_PYTHON="$PWD/$PY" timeout 300 cargo test --quiet -p fastmcp --test interop_python
+
+echo "== our client -> typescript everything server"
+FASTMCP_TEST_NODE="$NODE22" FASTMCP_TEST_TS_EVERYTHING="$TS_EVERYTHING" \
+  timeout 300 cargo test --quiet -p fastmcp --test interop_ts
 
 echo "== our cli -> python fastmcp server"
 out=$(mktemp) err=$(mktemp)
