@@ -414,6 +414,19 @@ fn test_trigger_tool_change(ctx: &Context) -> ToolResult {
     ToolResult::text("tool list changed")
 }
 
+/// Adds or removes a prompt, so clients see prompts/list_changed
+#[tool]
+fn test_trigger_prompt_change(ctx: &Context) -> ToolResult {
+    let server = ctx.server();
+    if !server.remove_prompt("test_dynamic_prompt") {
+        let dynamic = fastmcp::Prompt::builder("test_dynamic_prompt")
+            .description("A prompt that comes and goes")
+            .handler(|_, _ctx| async { Ok::<_, String>("dynamic") });
+        let _ = server.add_prompt(dynamic);
+    }
+    ToolResult::text("prompt list changed")
+}
+
 /// A prompt that needs an input round before it can render
 #[prompt]
 async fn test_input_required_result_prompt(ctx: Context) -> Result<String, String> {
@@ -425,6 +438,28 @@ async fn test_input_required_result_prompt(ctx: Context) -> Result<String, Strin
         )
         .await;
     Ok(format!("Use this context: {}", answer(context, "context")?))
+}
+
+/// A tool whose `region` argument is mirrored into the `Mcp-Param-Region` HTTP header (SEP-2243);
+/// the server checks header and body agree.
+fn test_custom_headers() -> Tool {
+    Tool::builder("test_custom_headers")
+        .description(
+            "Echoes a region that clients also send as the Mcp-Param-Region header (SEP-2243)",
+        )
+        .input_schema(json!({
+            "type": "object",
+            "properties": {"region": {"type": "string", "x-mcp-header": "Region"}},
+            "required": ["region"]
+        }))
+        .handler(|arguments, _ctx: Context| async move {
+            let region = arguments
+                .get("region")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            Ok::<_, String>(ToolResult::text(format!("region={region}")))
+        })
 }
 
 /// A simple prompt without arguments
@@ -515,6 +550,7 @@ pub fn server() -> FastMCP {
         .tool(test_elicitation_sep1034_defaults)
         .tool(test_elicitation_sep1330_enums)
         .tool(json_schema_2020_12_tool())
+        .tool(test_custom_headers())
         .tool(test_input_required_result_elicitation)
         .tool(test_input_required_result_sampling)
         .tool(test_input_required_result_list_roots)
@@ -527,6 +563,7 @@ pub fn server() -> FastMCP {
         .tool(test_streaming_elicitation)
         .tool(test_logging_tool)
         .tool(test_trigger_tool_change)
+        .tool(test_trigger_prompt_change)
         .resource(
             Resource::builder("test://static-text")
                 .name("static-text")

@@ -75,7 +75,9 @@ async fn our_client_receives_every_progress_value_from_python_fastmcp() {
 async fn our_client_uses_python_fastmcp_resources_prompts_and_callbacks() {
     use fastmcp::client::Era;
     for era in [Era::Legacy, Era::Stateless] {
-        let Some(server) = python_server() else { return };
+        let Some(server) = python_server() else {
+            return;
+        };
         check_python_surface(server, era).await;
     }
 }
@@ -95,24 +97,47 @@ async fn check_python_surface(server: StdioServer, era: fastmcp::client::Era) {
         .unwrap();
 
     let resources = client.list_resources().await.unwrap();
-    assert_eq!(resources.iter().map(|r| r.uri.as_str()).collect::<Vec<_>>(), ["data://greeting"]);
+    assert_eq!(
+        resources.iter().map(|r| r.uri.as_str()).collect::<Vec<_>>(),
+        ["data://greeting"]
+    );
     let text = |contents: Vec<ResourceContents>| match &contents[0] {
         ResourceContents::TextResourceContents { text, .. } => text.clone(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(text(client.read_resource("data://greeting").await.unwrap()), "hello from python");
+    assert_eq!(
+        text(client.read_resource("data://greeting").await.unwrap()),
+        "hello from python"
+    );
     let templates = client.list_resource_templates().await.unwrap();
     assert_eq!(templates[0].uri_template, "weather://{city}/today");
-    assert_eq!(text(client.read_resource("weather://Oslo/today").await.unwrap()), "sunny in Oslo");
+    assert_eq!(
+        text(client.read_resource("weather://Oslo/today").await.unwrap()),
+        "sunny in Oslo"
+    );
 
-    let prompt = client.get_prompt("review", json!({"code": "x = 1"})).await.unwrap();
-    assert_eq!(prompt.messages[0].content.as_text().unwrap().text, "Please review: x = 1");
+    let prompt = client
+        .get_prompt("review", json!({"code": "x = 1"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        prompt.messages[0].content.as_text().unwrap().text,
+        "Please review: x = 1"
+    );
 
     assert_eq!(client.is_stateless(), era == Era::Stateless);
     if era == Era::Legacy {
         // Python FastMCP 4.1.2's ctx.elicit is a server->client request, which the 2026-07-28
         // protocol does not have (and it dropped ctx.sample); exercise our elicitation
         // callback on the legacy session.
-        assert_eq!(client.call_tool("ask_name", json!({})).await.unwrap().data::<String>().unwrap(), "Hello, Ada!");
+        assert_eq!(
+            client
+                .call_tool("ask_name", json!({}))
+                .await
+                .unwrap()
+                .data::<String>()
+                .unwrap(),
+            "Hello, Ada!"
+        );
     }
 }

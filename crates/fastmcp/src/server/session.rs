@@ -403,8 +403,11 @@ impl ServerHandler for Session {
     async fn on_custom_request(
         &self,
         request: CustomRequest,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
+        if is_stateless(&context) && REMOVED_IN_2026.contains(&request.method.as_str()) {
+            return Err(removed_method(&request.method));
+        }
         Err(unknown_or_malformed(&request))
     }
 
@@ -413,6 +416,10 @@ impl ServerHandler for Session {
         request: SetLevelRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if is_stateless(&context) {
+            // 2026-07-28 has no sessions: the level travels in each request's `_meta`.
+            return Err(removed_method("logging/setLevel"));
+        }
         self.state.remember_peer(&context.peer);
         self.state.set_log_level(request.level.into());
         Ok(())
@@ -459,6 +466,23 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// Methods the stateless 2026-07-28 protocol removed.
+const REMOVED_IN_2026: &[&str] = &[
+    "initialize",
+    "ping",
+    "logging/setLevel",
+    "resources/subscribe",
+    "resources/unsubscribe",
+];
+
+fn removed_method(method: &str) -> ErrorData {
+    ErrorData::new(
+        ErrorCode::METHOD_NOT_FOUND,
+        format!("Method not found: {method} (not part of protocol 2026-07-28)"),
+        None,
+    )
 }
 
 /// The error for a request rmcp could not parse as a known method: either the method is
