@@ -242,9 +242,11 @@ impl FastMCP {
         match (resource, template) {
             (Some(resource), _) => resource.read(ctx).await,
             (None, Some((template, variables))) => template.read(uri, variables, ctx).await,
-            (None, None) => Err(crate::error::RequestError::not_found(format!(
-                "Resource not found: {uri}"
-            ))),
+            (None, None) => Err(crate::types::ErrorData::resource_not_found(
+                format!("Resource not found: {uri}"),
+                Some(serde_json::json!({ "uri": uri })),
+            )
+            .into()),
         }
     }
 

@@ -80,7 +80,17 @@ impl InputState {
                     .responses
             }
         };
-        responses.extend(input_responses.unwrap_or_default());
+        for (key, answer) in input_responses.unwrap_or_default() {
+            if !answer.is_object() {
+                return Err(ErrorData::invalid_params(
+                    format!(
+                        "Invalid inputResponses: the answer for '{key}' must be an object, not {answer}"
+                    ),
+                    None,
+                ));
+            }
+            responses.insert(key, answer);
+        }
         Ok(Self::stateless(responses, true))
     }
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the official MCP conformance suites against the `everything` example over Streamable
+# HTTP on 127.0.0.1, with sessions and without:
+#   - @modelcontextprotocol/conformance@0.1.16 server --suite all            (2025-11-25)
+#   - @modelcontextprotocol/conformance@0.2.0-alpha.12 server --suite all --spec-version 2026-07-28
+#   - @modelcontextprotocol/conformance@0.2.0-alpha.12 server --requirements 2026-07-28
+# Each run compares against .ci/conformance/*.yaml: a failure not listed there, or a listed one
+# that now passes, fails this script. Prints the pass counts per run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/node-tools.sh
+
+cargo build --quiet -p fastmcp --example everything
+EVERYTHING=target/debug/examples/everything
+LOGS=$(mktemp -d)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start() { # NAME ARGS... -> prints the port once the server accepts connections
+  local name=$1; shift
+  local port; port=$(free_port)
+  "$EVERYTHING" --http "127.0.0.1:$port" "$@" >"$LOGS/$name.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+    sleep 0.1
+  done
+  echo "everything ($name) did not start; its log:" >&2; cat "$LOGS/$name.log" >&2; exit 1
+}
+
+STATEFUL=$(start stateful)
+STATELESS=$(start stateless --stateless)
+
+status=0
+summary=()
+run() { # LABEL EXPECTED SUITE-JS ARGS...
+  local label=$1 expected=$2 suite=$3; shift 3
+  echo "== $label"
+  local out="$LOGS/$(echo "$label" | tr ' /' '__').log"
+  if (cd "$LOGS" && timeout 900 "$NODE22" "$suite" server "$@" --expected-failures "$OLDPWD/$expected") >"$out" 2>&1; then
+    result=ok
+  else
+    result=FAILED; status=1
+    grep -E "^\s*(✗|✓ .*now passing)|Unexpected|Stale" "$out" | head -40 || true
+  fi
+  local total; total=$(grep -E "^Total:" "$out" | tail -1 || true)
+  summary+=("$(printf '%-58s %-28s %s' "$label" "${total:-no total}" "$result")")
+}
+
+for mode in stateful stateless; do
+  port=$([ "$mode" = stateful ] && echo "$STATEFUL" || echo "$STATELESS")
+  url="http://127.0.0.1:$port/mcp"
+  run "0.1.16 --suite all ($mode)" ".ci/conformance/server-0.1.16-$mode.yaml" "$CONFORMANCE_01" \
+    --url "$url" --suite all
+  run "0.2.0-alpha.12 --suite all --spec-version 2026-07-28 ($mode)" ".ci/conformance/server-2026-07-28.yaml" \
+    "$CONFORMANCE_02" --url "$url" --suite all --spec-version 2026-07-28
+  run "0.2.0-alpha.12 --requirements 2026-07-28 ($mode)" ".ci/conformance/server-requirements-2026-07-28.yaml" \
+    "$CONFORMANCE_02" --url "$url" --requirements 2026-07-28
+done
+
+echo
+echo "== conformance summary (server suites against examples/everything.rs)"
+printf '%s\n' "${summary[@]}"
+exit $status
