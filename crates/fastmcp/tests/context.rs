@@ -122,3 +122,102 @@ async fn stateless_requests_get_logs_only_when_they_ask() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lifespan, shared state, reading the server's own resources, and a bad cursor.
+
+struct Database {
+    url: String,
+}
+
+/// Which database the startup hook opened.
+#[tool]
+fn database(ctx: &Context) -> String {
+    ctx.state::<Database>()
+        .map(|db| db.url.clone())
+        .unwrap_or_else(|| "none".into())
+}
+
+/// Read this server's own resource.
+#[tool]
+async fn read_own(ctx: Context) -> Result<String, String> {
+    let contents = ctx
+        .read_resource("mem://motd")
+        .await
+        .map_err(|e| e.to_string())?;
+    match &contents[0] {
+        fastmcp::types::ResourceContents::TextResourceContents { text, .. } => Ok(text.clone()),
+        other => Err(format!("{other:?}")),
+    }
+}
+
+#[tokio::test]
+async fn startup_and_shutdown_hooks_bracket_the_session_and_share_state() {
+    let (stopped_tx, stopped) = tokio::sync::oneshot::channel::<()>();
+    let stopped_tx = std::sync::Mutex::new(Some(stopped_tx));
+    let server = FastMCP::new("lifespan")
+        .on_startup(|server: FastMCP| async move {
+            server.insert_state(Database {
+                url: "sqlite::memory:".into(),
+            });
+            Ok::<_, String>(())
+        })
+        .on_shutdown(move |_server: FastMCP| {
+            let sender = stopped_tx.lock().unwrap().take();
+            async move {
+                if let Some(sender) = sender {
+                    let _ = sender.send(());
+                }
+                Ok::<_, String>(())
+            }
+        })
+        .resource(fastmcp::Resource::text("mem://motd", "welcome"))
+        .tool(database)
+        .tool(read_own);
+    let client = fastmcp::Client::connect(&server).await.unwrap();
+    assert_eq!(
+        client
+            .call_tool("database", Value::Null)
+            .await
+            .unwrap()
+            .text(),
+        "sqlite::memory:"
+    );
+    assert_eq!(
+        client
+            .call_tool("read_own", Value::Null)
+            .await
+            .unwrap()
+            .text(),
+        "welcome"
+    );
+    client.close().await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(30), stopped)
+        .await
+        .expect("the shutdown hook did not run after the last client left")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_failing_startup_hook_stops_the_server_from_serving() {
+    let server =
+        FastMCP::new("broken").on_startup(|_server: FastMCP| async { Err::<(), _>("no database") });
+    let error = fastmcp::Client::connect(&server).await.unwrap_err();
+    assert!(error.to_string().contains("could not connect"), "{error}");
+}
+
+#[tokio::test]
+async fn an_invalid_cursor_is_invalid_params_and_the_server_keeps_serving() {
+    let mut raw = RawClient::connect(server()).await;
+    raw.send(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"cursor": "not-a-cursor"}})).await;
+    let (_, reply) = raw.until_response(1).await;
+    assert_eq!(reply["error"]["code"], -32602);
+    assert_eq!(
+        reply["error"]["message"],
+        r#"Invalid cursor: "not-a-cursor""#
+    );
+    raw.send(json!({"jsonrpc": "2.0", "id": 2, "method": "ping"}))
+        .await;
+    let (_, pong) = raw.until_response(2).await;
+    assert_eq!(pong["result"], json!({}));
+}

@@ -110,7 +110,11 @@ pub struct ClientBuilder {
     default_timeout: Option<Duration>,
     handlers: Handlers,
     era: Era,
+    connect_timeout: Duration,
 }
+
+/// How long the handshake may take by default.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -120,6 +124,7 @@ impl Default for ClientBuilder {
             default_timeout: None,
             handlers: Handlers::default(),
             era: Era::default(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
         }
     }
 }
@@ -146,6 +151,12 @@ impl ClientBuilder {
     /// The timeout for every request that does not set its own (default: none).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.default_timeout = Some(timeout);
+        self
+    }
+
+    /// How long connecting (starting the server, the handshake) may take (default 60 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
         self
     }
 
@@ -265,11 +276,16 @@ impl ClientBuilder {
             name: self.name,
             handlers: self.handlers,
         };
-        let service = match session
+        let handshake = session
             .clone()
-            .serve_with_lifecycle(routed, lifecycle(self.era))
-            .await
-        {
+            .serve_with_lifecycle(routed, lifecycle(self.era));
+        let Ok(handshake) = tokio::time::timeout(self.connect_timeout, handshake).await else {
+            return Err(Error::Connect(format!(
+                "the server did not complete the MCP handshake within {:?}",
+                self.connect_timeout
+            )));
+        };
+        let service = match handshake {
             Ok(service) => service,
             Err(error) => {
                 if let Some(process) = &process

@@ -364,6 +364,12 @@ impl Context {
         self.inner.capabilities.clone()
     }
 
+    /// A value shared with every request by [`FastMCP::insert_state`] (typically from an
+    /// [`on_startup`](FastMCP::on_startup) hook).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.inner.server.state()
+    }
+
     /// The server this request is being served by.
     pub fn server(&self) -> &FastMCP {
         &self.inner.server

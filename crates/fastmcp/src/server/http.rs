@@ -180,10 +180,12 @@ impl FastMCP {
         tracing::info!(address = ?local, path = %options.path, "serving MCP over HTTP");
         let app = self.http_router(options, shutdown.clone());
         let listener = NoDelay(listener);
-        axum::serve(listener, app)
+        self.enter().await?;
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await?;
-        Ok(())
+            .await;
+        self.leave().await;
+        served.map_err(Error::from)
     }
 }
 

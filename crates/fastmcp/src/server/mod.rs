@@ -7,6 +7,7 @@ mod elicitation;
 #[cfg(feature = "http-server")]
 mod http;
 mod input;
+mod lifespan;
 mod notify;
 mod outbound;
 mod progress;
@@ -67,9 +68,11 @@ struct Shared {
     components: RwLock<Components>,
     sessions: Mutex<Vec<std::sync::Weak<SessionState>>>,
     listeners: Mutex<Vec<notify::Listener>>,
+    state: lifespan::StateMap,
+    running: lifespan::Running,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Config {
     name: String,
     version: String,
@@ -80,6 +83,20 @@ struct Config {
     on_duplicate: DuplicatePolicy,
     /// Seals `requestState` between 2026-07-28 input rounds.
     state_codec: Arc<rmcp::model::RequestStateCodec>,
+    startup: Vec<lifespan::Hook>,
+    shutdown: Vec<lifespan::Hook>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("progress_interval", &self.progress_interval)
+            .field("page_size", &self.page_size)
+            .field("on_duplicate", &self.on_duplicate)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for FastMCP {
@@ -104,6 +121,8 @@ impl FastMCP {
                 page_size: None,
                 on_duplicate: DuplicatePolicy::Error,
                 state_codec: Arc::new(random_state_codec()),
+                startup: Vec::new(),
+                shutdown: Vec::new(),
             }),
             shared: Arc::default(),
         }
@@ -192,6 +211,17 @@ impl FastMCP {
     /// # Ok(()) }
     /// ```
     pub async fn serve<T, E, A>(&self, transport: T) -> Result<(), Error>
+    where
+        T: IntoTransport<RoleServer, E, A>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        self.enter().await?;
+        let result = self.serve_connection(transport).await;
+        self.leave().await;
+        result
+    }
+
+    async fn serve_connection<T, E, A>(&self, transport: T) -> Result<(), Error>
     where
         T: IntoTransport<RoleServer, E, A>,
         E: std::error::Error + Send + Sync + 'static,

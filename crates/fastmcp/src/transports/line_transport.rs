@@ -61,6 +61,14 @@ impl<Role, R: AsyncRead + Unpin> LineTransport<Role, R> {
     }
 }
 
+impl<Role, R> Drop for LineTransport<Role, R> {
+    /// A transport dropped without `close` (its service loop failed or never started) still
+    /// ends the stream, so the peer sees the connection close instead of waiting forever.
+    fn drop(&mut self) {
+        self.outbox.close_soon();
+    }
+}
+
 fn send_now<Role: ServiceRole>(
     outbox: &Outbox,
     item: &TxJsonRpcMessage<Role>,

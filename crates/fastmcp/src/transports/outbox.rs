@@ -95,6 +95,12 @@ impl Outbox {
         self.push(message)
     }
 
+    /// Stops accepting messages; the writer finishes what was queued, then closes the stream.
+    pub fn close_soon(&self) {
+        self.queue().closed = true;
+        self.inner.wake.notify_one();
+    }
+
     /// Stops accepting messages and waits until the writer has written what was queued.
     pub async fn close(&self) {
         loop {

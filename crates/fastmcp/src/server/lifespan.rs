@@ -1,0 +1,149 @@
+//! Lifespan: work done when a server starts serving and when it stops, and state shared with
+//! every request.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use futures::future::BoxFuture;
+
+use super::FastMCP;
+use crate::error::Error;
+
+/// A startup or shutdown hook.
+pub(crate) type Hook = Arc<dyn Fn(FastMCP) -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+
+/// Values shared with every request, one per type (like axum's `Extension`).
+#[derive(Default)]
+pub(crate) struct StateMap {
+    values: RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl StateMap {
+    fn insert<T: Send + Sync + 'static>(&self, value: T) {
+        self.values
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        let value = self
+            .values
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&TypeId::of::<T>())
+            .cloned()?;
+        value.downcast::<T>().ok()
+    }
+}
+
+/// How many serving loops are running, so startup runs on the first and shutdown on the last.
+#[derive(Default)]
+pub(crate) struct Running {
+    count: tokio::sync::Mutex<usize>,
+}
+
+fn hook<F, Fut, E>(f: F) -> Hook
+where
+    F: Fn(FastMCP) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    Arc::new(move |server| {
+        let future = f(server);
+        Box::pin(async move { future.await.map_err(|error| error.to_string()) })
+    })
+}
+
+impl FastMCP {
+    /// Runs `f` when the server starts serving (before the first connection is answered). Use
+    /// it to open databases and the like, and [`insert_state`](Self::insert_state) to hand
+    /// them to tools. A failing hook stops the server from starting.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), fastmcp::Error> {
+    /// use fastmcp::{tool, Context, FastMCP};
+    ///
+    /// struct Db(String);
+    ///
+    /// /// Which database is connected.
+    /// #[tool]
+    /// fn which_db(ctx: &Context) -> String {
+    ///     ctx.state::<Db>().map(|db| db.0.clone()).unwrap_or_default()
+    /// }
+    ///
+    /// FastMCP::new("app")
+    ///     .on_startup(|server: FastMCP| async move {
+    ///         server.insert_state(Db("postgres://localhost/app".into()));
+    ///         Ok::<_, String>(())
+    ///     })
+    ///     .on_shutdown(|_server: FastMCP| async move { Ok::<_, String>(()) })
+    ///     .tool(which_db)
+    ///     .run_stdio()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn on_startup<F, Fut, E>(mut self, f: F) -> Self
+    where
+        F: Fn(FastMCP) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        std::sync::Arc::make_mut(&mut self.config)
+            .startup
+            .push(hook(f));
+        self
+    }
+
+    /// Runs `f` when the server stops serving (after the last connection ends).
+    pub fn on_shutdown<F, Fut, E>(mut self, f: F) -> Self
+    where
+        F: Fn(FastMCP) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        std::sync::Arc::make_mut(&mut self.config)
+            .shutdown
+            .push(hook(f));
+        self
+    }
+
+    /// Shares `value` with every request (`ctx.state::<T>()`), replacing any earlier value of
+    /// the same type.
+    pub fn insert_state<T: Send + Sync + 'static>(&self, value: T) {
+        self.shared.state.insert(value);
+    }
+
+    /// The shared value of type `T`, if one was inserted.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.shared.state.get()
+    }
+
+    /// Enters the lifespan: the first entrant runs the startup hooks.
+    pub(crate) async fn enter(&self) -> Result<(), Error> {
+        let mut running = self.shared.running.count.lock().await;
+        if *running == 0 {
+            for startup in &self.config.startup {
+                startup(self.clone())
+                    .await
+                    .map_err(|error| Error::Connect(format!("server startup failed: {error}")))?;
+            }
+        }
+        *running += 1;
+        Ok(())
+    }
+
+    /// Leaves the lifespan: the last one out runs the shutdown hooks.
+    pub(crate) async fn leave(&self) {
+        let mut running = self.shared.running.count.lock().await;
+        *running = running.saturating_sub(1);
+        if *running == 0 {
+            for shutdown in &self.config.shutdown {
+                if let Err(error) = shutdown(self.clone()).await {
+                    tracing::warn!(%error, "server shutdown hook failed");
+                }
+            }
+        }
+    }
+}
