@@ -235,10 +235,11 @@ pub fn argument_names(params: &[Param]) -> Vec<String> {
 }
 
 /// Replaces the function with a zero-argument function of the same name returning the
-/// component (`add()` is the `Tool`; registering takes `add` itself), and moves the original
-/// into a module of the same name (`add::call(…)`, for unit tests). A function and a module
-/// live in different namespaces, so both keep the name, and a local variable may still
-/// shadow it.
+/// component (`add()` is the `Tool`; registering takes `add` itself), and keeps the original
+/// callable as `add::call(…)` (for unit tests) through a field-less braced struct of the same
+/// name. A braced struct lives only in the type namespace and a function only in the value
+/// namespace, so both keep the name, a local variable may still shadow it, and everything
+/// works inside a function body too.
 pub fn wrap(function: &ItemFn, target: TokenStream, body: TokenStream) -> TokenStream {
     let ident = &function.sig.ident;
     let vis = &function.vis;
@@ -267,13 +268,13 @@ pub fn wrap(function: &ItemFn, target: TokenStream, body: TokenStream) -> TokenS
         }
 
         #[doc = #call_doc]
-        #vis mod #ident {
-            #[allow(unused_imports)]
-            use super::*;
+        #[allow(non_camel_case_types)]
+        #vis struct #ident {}
 
+        impl #ident {
             #[doc = #call_doc]
             #(#other_attrs)*
-            pub #unsafety #asyncness fn call(#inputs) #output #block
+            #vis #unsafety #asyncness fn call(#inputs) #output #block
         }
     }
 }

@@ -328,3 +328,22 @@ async fn the_macro_keeps_the_function_callable() {
 async fn ping_works() {
     client().await.ping().await.unwrap();
 }
+
+#[tokio::test]
+async fn tools_can_be_declared_inside_a_function_and_shadowed_by_locals() {
+    use fastmcp::types::JsonObject;
+
+    /// Double a number.
+    #[tool]
+    fn double(n: i64) -> i64 {
+        n * 2
+    }
+
+    let server = FastMCP::new("local").tool(double);
+    // A local variable may take the tool's name without clashing with it.
+    let double: JsonObject = JsonObject::new();
+    let client = Client::connect(server).await.unwrap();
+    let result = client.call_tool("double", json!({"n": 21})).await.unwrap();
+    assert_eq!(result.data::<i64>().unwrap(), 42);
+    assert!(double.is_empty());
+}
