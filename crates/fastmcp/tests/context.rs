@@ -221,3 +221,31 @@ async fn an_invalid_cursor_is_invalid_params_and_the_server_keeps_serving() {
     let (_, pong) = raw.until_response(2).await;
     assert_eq!(pong["result"], json!({}));
 }
+
+#[tokio::test]
+async fn an_unsupported_protocol_version_is_refused_with_the_supported_list() {
+    let mut raw = RawClient::stateless(server());
+    let mut meta = stateless_meta(None);
+    meta["io.modelcontextprotocol/protocolVersion"] = json!("1999-01-01");
+    raw.send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {"_meta": meta}}),
+    )
+    .await;
+    let (_, reply) = raw.until_response(1).await;
+    assert_eq!(reply["error"]["code"], -32022, "{reply}");
+    let supported = reply["error"]["data"]["supported"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        supported.contains(&json!("2026-07-28")) && supported.contains(&json!("2025-11-25")),
+        "{reply}"
+    );
+    // The server keeps serving: a valid discover works.
+    raw.send(json!({"jsonrpc": "2.0", "id": 2, "method": "server/discover", "params": {"_meta": stateless_meta(None)}})).await;
+    let (_, discovered) = raw.until_response(2).await;
+    assert!(
+        discovered["result"]["supportedVersions"].is_array(),
+        "{discovered}"
+    );
+}
