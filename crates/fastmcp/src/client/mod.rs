@@ -111,6 +111,8 @@ pub struct ClientBuilder {
     handlers: Handlers,
     era: Era,
     connect_timeout: Duration,
+    headers: Vec<(String, String)>,
+    bearer_token: Option<String>,
 }
 
 /// How long the handshake may take by default.
@@ -125,6 +127,8 @@ impl Default for ClientBuilder {
             handlers: Handlers::default(),
             era: Era::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            headers: Vec::new(),
+            bearer_token: None,
         }
     }
 }
@@ -247,11 +251,51 @@ impl ClientBuilder {
                 self.start(transport, Some(process)).await
             }
             Target::Transport(transport) => self.start(*transport, None).await,
-            Target::Url(url) => Err(Error::Connect(format!(
-                "cannot connect to {url}: this build of fastmcp has no HTTP client transport yet; \
-                 use a command (stdio) target"
-            ))),
+            Target::Url(url) => self.connect_url(url).await,
         }
+    }
+
+    /// Sends this header with every HTTP request (HTTP targets only).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends `Authorization: Bearer <token>` with every HTTP request (HTTP targets only).
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    #[cfg(feature = "http-client")]
+    async fn connect_url(self, url: String) -> Result<Client, Error> {
+        use rmcp::transport::StreamableHttpClientTransport;
+        use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+        let mut config = StreamableHttpClientTransportConfig::with_uri(url.clone());
+        config.auth_header = self.bearer_token.clone();
+        for (name, value) in &self.headers {
+            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|error| {
+                Error::Connect(format!("invalid header name {name:?}: {error}"))
+            })?;
+            let value = http::HeaderValue::from_str(value).map_err(|error| {
+                Error::Connect(format!("invalid value for header {name}: {error}"))
+            })?;
+            config.custom_headers.insert(name, value);
+        }
+        let transport = StreamableHttpClientTransport::from_config(config);
+        self.start(transport, None)
+            .await
+            .map_err(|error| match error {
+                Error::Connect(reason) => Error::Connect(format!("{url}: {reason}")),
+                other => other,
+            })
+    }
+
+    #[cfg(not(feature = "http-client"))]
+    async fn connect_url(self, url: String) -> Result<Client, Error> {
+        Err(Error::Connect(format!(
+            "cannot connect to {url}: fastmcp was built without the `http-client` feature"
+        )))
     }
 
     /// Connects over any rmcp client transport (a [`LineTransport`](crate::transports::LineTransport)

@@ -178,16 +178,66 @@ impl FastMCP {
     ) -> Result<(), Error> {
         let local: Option<SocketAddr> = listener.local_addr().ok();
         tracing::info!(address = ?local, path = %options.path, "serving MCP over HTTP");
-        let app = self.http_router(options, shutdown.clone());
+        // Shutdown in two steps: stop accepting and let running handlers finish (their results
+        // go out on their streams), then end the sessions, which closes long-lived streams.
+        // While draining the server keeps accepting connections (a client may need one to
+        // resume the stream that carries its result) but refuses new sessions; once running
+        // calls are done, the sessions end and the server stops.
+        let sessions = CancellationToken::new();
+        let draining = shutdown.clone();
+        let app = self
+            .http_router(options, sessions.clone())
+            .layer(axum::middleware::from_fn(move |request, next| {
+                refuse_new_sessions_while_draining(draining.clone(), request, next)
+            }));
         let listener = NoDelay(listener);
         self.enter().await?;
+        let server = self.clone();
+        let drain = sessions.clone();
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            if tokio::time::timeout(SHUTDOWN_GRACE, server.idle())
+                .await
+                .is_err()
+            {
+                tracing::warn!("shutting down with calls still running after {SHUTDOWN_GRACE:?}");
+            }
+            // A finished handler's result is still on its way out through the session's
+            // stream; give it a moment before the sessions (and their streams) end.
+            tokio::time::sleep(RESULT_FLUSH).await;
+            drain.cancel();
+        });
         let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .with_graceful_shutdown(async move { sessions.cancelled().await })
             .await;
         self.leave().await;
         served.map_err(Error::from)
     }
 }
+
+/// During a graceful shutdown, answers a request that would start a new session (a POST
+/// without `Mcp-Session-Id`) with `503 Service Unavailable`.
+async fn refuse_new_sessions_while_draining(
+    draining: CancellationToken,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let new_session =
+        request.method() == http::Method::POST && !request.headers().contains_key("mcp-session-id");
+    if draining.is_cancelled() && new_session {
+        let mut response =
+            axum::response::Response::new(axum::body::Body::from("the server is shutting down"));
+        *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+        return response;
+    }
+    next.run(request).await
+}
+
+/// How long a graceful shutdown waits for running calls.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// How long a graceful shutdown lets the last results leave before closing sessions.
+const RESULT_FLUSH: Duration = Duration::from_millis(250);
 
 /// Sets `TCP_NODELAY` on every accepted connection: without it, Nagle's algorithm holds small
 /// responses back for tens of milliseconds.

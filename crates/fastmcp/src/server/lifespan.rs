@@ -147,3 +147,55 @@ impl FastMCP {
         }
     }
 }
+
+/// Handlers running right now, so a graceful shutdown can wait for them.
+#[derive(Default)]
+pub(crate) struct Busy {
+    count: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Held while a handler runs.
+pub(crate) struct BusyGuard(Arc<super::Shared>);
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        if self
+            .0
+            .busy
+            .count
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
+            == 1
+        {
+            self.0.busy.idle.notify_waiters();
+        }
+    }
+}
+
+impl FastMCP {
+    /// Marks a handler as running until the guard drops.
+    pub(crate) fn busy(&self) -> BusyGuard {
+        self.shared
+            .busy
+            .count
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        BusyGuard(Arc::clone(&self.shared))
+    }
+
+    /// Resolves once no handler is running.
+    pub(crate) async fn idle(&self) {
+        loop {
+            let idle = self.shared.busy.idle.notified();
+            if self
+                .shared
+                .busy
+                .count
+                .load(std::sync::atomic::Ordering::Acquire)
+                == 0
+            {
+                return;
+            }
+            idle.await;
+        }
+    }
+}

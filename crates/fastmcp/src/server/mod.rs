@@ -70,6 +70,7 @@ struct Shared {
     listeners: Mutex<Vec<notify::Listener>>,
     state: lifespan::StateMap,
     running: lifespan::Running,
+    busy: lifespan::Busy,
 }
 
 #[derive(Clone)]

@@ -79,6 +79,7 @@ impl Session {
         binding: &[u8],
         work: impl Future<Output = T>,
     ) -> Result<Outcome<T>, ErrorData> {
+        let _busy = self.server.busy();
         let outcome = tokio::select! {
             biased;
             () = request.ct.cancelled() => None,
