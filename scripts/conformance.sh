@@ -13,26 +13,10 @@ source scripts/node-tools.sh
 cargo build --quiet -p fastmcp --example everything
 EVERYTHING=target/debug/examples/everything
 LOGS=$(mktemp -d)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
+source scripts/http-servers.sh
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-start() { # NAME ARGS... -> prints the port once the server accepts connections
-  local name=$1; shift
-  local port; port=$(free_port)
-  "$EVERYTHING" --http "127.0.0.1:$port" "$@" >"$LOGS/$name.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-    sleep 0.1
-  done
-  echo "everything ($name) did not start; its log:" >&2; cat "$LOGS/$name.log" >&2; exit 1
-}
-
-STATEFUL=$(start stateful)
-STATELESS=$(start stateless --stateless)
+start_http STATEFUL stateful "$EVERYTHING"
+start_http STATELESS stateless "$EVERYTHING" --stateless
 
 status=0
 summary=()

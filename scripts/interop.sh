@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Interop with peers we did not write, over stdio:
+# Interop with peers we did not write:
 #   1. the official Python MCP client (PyPI `mcp`) drives our quickstart server, and our
 #      everything server in both protocol eras;
 #   2. our Client drives a Python FastMCP server (progress, resources, prompts, elicitation)
 #      and the reference TypeScript everything server;
-#   3. our CLI drives the Python server, and its --json progress lines must be complete.
+#   3. our CLI drives the Python server, and its --json progress lines must be complete;
+#   4. over Streamable HTTP: our CLI and the MCP Inspector CLI drive our example servers.
 # Creates a venv with the pinned Python peers on first use ($FASTMCP_VENV, default .venv)
 # and installs the Node peers into .ci/cache (scripts/node-tools.sh).
 set -euo pipefail
@@ -63,3 +64,34 @@ set -e
 [ "$tool_error" = 1 ] || { echo "FAIL: a tool error should exit 1, got $tool_error"; exit 1; }
 [ "$protocol_error" = 2 ] || { echo "FAIL: an unknown tool should exit 2, got $protocol_error"; exit 1; }
 echo "ok: exit status 1 for a tool error, 2 for a protocol failure"
+
+echo "== over Streamable HTTP: our cli and the MCP Inspector CLI -> our servers"
+LOGS=$(mktemp -d)
+source scripts/http-servers.sh
+start_http QS_PORT quickstart "$QUICKSTART"
+start_http QS_STATELESS_PORT quickstart-stateless "$QUICKSTART" --stateless
+start_http EV_PORT everything "$EVERYTHING"
+for port in "$QS_PORT" "$QS_STATELESS_PORT"; do
+  url="http://127.0.0.1:$port/mcp"
+  timeout 60 "$FASTMCP" list "$url" | grep -q "^long_task(" || { echo "FAIL: fastmcp list $url"; exit 1; }
+  timeout 60 "$FASTMCP" call "$url" long_task steps=4 delay_ms=0 --json >"$out" 2>"$err"
+  "$PY" - "$out" "$err" <<'PYCHECK'
+import json, sys
+result = json.load(open(sys.argv[1]))
+assert result["content"][0]["text"] == "done after 4 steps", result
+events = [json.loads(line) for line in open(sys.argv[2]) if line.startswith("{")]
+assert events and events[-1]["progress"] == 4, events
+PYCHECK
+done
+echo "ok: fastmcp list and call (with progress) over HTTP, with sessions and stateless"
+inspect() { # PORT ARGS...
+  local port=$1; shift
+  timeout 120 "$NODE22" "$INSPECTOR" --cli "http://127.0.0.1:$port/mcp" --transport http "$@"
+}
+inspect "$EV_PORT" --method tools/list >"$out"
+"$PY" -c 'import json,sys; names=[t["name"] for t in json.load(open(sys.argv[1]))["tools"]]; assert "test_simple_text" in names and "test_tool_with_progress" in names, names' "$out"
+inspect "$QS_PORT" --method tools/call --tool-name add --tool-arg a=2 --tool-arg b=3 >"$out"
+"$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert "5" in r["content"][0]["text"], r' "$out"
+inspect "$EV_PORT" --method resources/read --uri test://static-text >"$out"
+"$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["contents"][0]["uri"] == "test://static-text", r' "$out"
+echo "ok: the MCP Inspector CLI lists tools, calls add and reads a resource over HTTP"

@@ -25,3 +25,5 @@ npm_install conformance-0.1 @modelcontextprotocol/conformance@0.1.16
 export CONFORMANCE_01="$CACHE/conformance-0.1/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 npm_install conformance-0.2 @modelcontextprotocol/conformance@0.2.0-alpha.12
 export CONFORMANCE_02="$CACHE/conformance-0.2/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+npm_install inspector @modelcontextprotocol/inspector@2.12.0
+export INSPECTOR="$CACHE/inspector/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use fastmcp::prompts::Message;
 use fastmcp::resources::{Resource, ResourceTemplate};
-use fastmcp::server::{Elicitation, HttpOptions, SampleRequest};
+use fastmcp::server::{Elicitation, SampleRequest};
 use fastmcp::types::Role;
 use fastmcp::{Context, FastMCP, Tool, ToolResult, prompt, tool};
 use serde_json::{Value, json};
@@ -605,22 +605,7 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "warn,rmcp=error".into()),
         )
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| args.iter().any(|a| a == name);
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    match value("--http") {
-        Some(addr) => {
-            let options = HttpOptions::default()
-                .stateless(flag("--stateless"))
-                .json_response(flag("--json-response"));
-            server().run_http(addr, options).await?;
-        }
-        None => server().run_stdio().await?,
-    }
+    // stdio by default; `--http 127.0.0.1:8000 [--stateless] [--json-response]` for HTTP.
+    server().run().await?;
     Ok(())
 }

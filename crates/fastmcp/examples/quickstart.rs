@@ -1,4 +1,5 @@
-//! The quickstart server: `add` and `long_task` (which reports progress), over stdio.
+//! The quickstart server: `add` and `long_task` (which reports progress), over stdio, or over
+//! Streamable HTTP with `-- --http 127.0.0.1:8000` (add `--stateless` for the stateless protocol).
 //!
 //! Run it through the CLI to watch the progress bar:
 //!
@@ -49,6 +50,7 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "warn,rmcp=error".into()),
         )
         .init();
-    server().run_stdio().await?;
+    // stdio by default; `--http 127.0.0.1:8000 [--stateless] [--json-response]` for HTTP.
+    server().run().await?;
     Ok(())
 }

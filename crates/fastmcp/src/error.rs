@@ -52,6 +52,10 @@ pub enum Error {
     #[error("not supported: {0}")]
     Unsupported(String),
 
+    /// A launch setting is malformed (a flag without its value, say).
+    #[error("invalid setting: {0}")]
+    Settings(String),
+
     /// A value did not have the shape the caller asked for.
     #[error("unexpected data: {0}")]
     Data(String),

@@ -38,6 +38,7 @@ pub mod logging;
 pub mod prompts;
 pub mod resources;
 pub mod server;
+pub mod settings;
 pub mod tools;
 pub mod transports;
 pub mod types;
