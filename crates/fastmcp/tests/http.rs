@@ -34,11 +34,32 @@ async fn slow(ctx: Context) -> String {
     "released".into()
 }
 
+/// Report steps 1 to 5, wait until released, report 6 to 10, answer.
+#[tool]
+async fn halves(ctx: Context) -> String {
+    let gate = ctx.state::<tokio::sync::Notify>().expect("gate");
+    for i in 1..=10 {
+        if i == 6 {
+            gate.notified().await;
+        }
+        ctx.report_progress(f64::from(i), Some(10.0), None).await;
+    }
+    "both halves".into()
+}
+
 fn server() -> FastMCP {
     FastMCP::new("http-test")
         .progress_interval(None)
         .tool(count)
         .tool(slow)
+}
+
+/// A server whose `halves` tool waits on the returned gate.
+fn gated_server() -> (FastMCP, std::sync::Arc<tokio::sync::Notify>) {
+    let server = server().tool(halves);
+    server.insert_state(tokio::sync::Notify::new());
+    let gate = server.state::<tokio::sync::Notify>().unwrap();
+    (server, gate)
 }
 
 /// Serves `server` on 127.0.0.1:0; returns its address and the token that stops it.
@@ -242,9 +263,7 @@ async fn delete_ends_a_session() {
 
 #[tokio::test]
 async fn shutdown_finishes_in_flight_calls() {
-    let server = server();
-    server.insert_state(tokio::sync::Notify::new());
-    let gate = server.state::<tokio::sync::Notify>().unwrap();
+    let (server, gate) = gated_server();
     let (addr, shutdown, task) = serve(server, HttpOptions::default()).await;
     let client = client(addr, Era::Legacy).await;
     let mut call = Box::pin(client.call_tool("slow", Value::Null).stream());
@@ -284,4 +303,225 @@ async fn an_unreachable_url_is_a_clear_connect_error() {
         )),
         "{error}"
     );
+}
+
+/// Starts a legacy session with a raw `initialize`; returns its id.
+async fn open_session(addr: SocketAddr) -> Result<String, u16> {
+    let (status, headers, _) = raw(addr, "POST", &[JSON, JSON_AND_SSE], &initialize()).await;
+    if status != 200 {
+        return Err(status);
+    }
+    Ok(headers
+        .into_iter()
+        .find(|(k, _)| k == "mcp-session-id")
+        .map(|(_, v)| v)
+        .expect("session id"))
+}
+
+#[tokio::test]
+async fn idle_sessions_expire_and_their_id_is_then_unknown() {
+    let options = HttpOptions::default().session_idle_timeout(Some(Duration::from_millis(100)));
+    let server = server();
+    let mut live = server.live_sessions();
+    let (addr, shutdown, _task) = serve(server, options).await;
+    let session = open_session(addr).await.unwrap();
+    assert_eq!(*live.borrow_and_update(), 1);
+    tokio::time::timeout(Duration::from_secs(30), live.wait_for(|n| *n == 0))
+        .await
+        .expect("the idle session should expire")
+        .unwrap();
+    let ping = json!({"jsonrpc": "2.0", "id": 2, "method": "ping"}).to_string();
+    let with_session = [("Mcp-Session-Id", session.as_str()), JSON, JSON_AND_SSE];
+    let (status, _, _) = raw(addr, "POST", &with_session, &ping).await;
+    assert_eq!(status, 404, "an expired session is gone");
+    shutdown.cancel();
+}
+
+#[tokio::test]
+async fn sessions_beyond_the_cap_are_refused_until_one_ends() {
+    let options = HttpOptions::default().max_sessions(Some(1));
+    let (addr, shutdown, _task) = serve(server(), options).await;
+    let first = open_session(addr).await.unwrap();
+    assert_eq!(open_session(addr).await, Err(503));
+    let with_session = [("Mcp-Session-Id", first.as_str()), JSON_AND_SSE];
+    let (status, _, _) = raw(addr, "DELETE", &with_session, "").await;
+    assert!((200..300).contains(&status), "DELETE answered {status}");
+    open_session(addr).await.expect("room for a new session");
+    shutdown.cancel();
+}
+
+#[tokio::test]
+async fn the_client_starts_a_new_session_when_its_session_expired() {
+    let options = HttpOptions::default().session_idle_timeout(Some(Duration::from_millis(100)));
+    let server = server();
+    let mut live = server.live_sessions();
+    let (addr, shutdown, _task) = serve(server, options).await;
+    let client = client(addr, Era::Legacy).await;
+    let result = client.call_tool("count", json!({"n": 2})).await.unwrap();
+    assert_eq!(result.data::<u32>().unwrap(), 2);
+    tokio::time::timeout(Duration::from_secs(30), live.wait_for(|n| *n == 0))
+        .await
+        .expect("the idle session should expire")
+        .unwrap();
+    let result = client.call_tool("count", json!({"n": 3})).await.unwrap();
+    assert_eq!(result.data::<u32>().unwrap(), 3);
+    assert_eq!(*live.borrow(), 1, "the client opened a new session");
+    shutdown.cancel();
+}
+
+/// One server-sent event: its id and its data parsed as JSON (None for a priming event).
+#[derive(Debug)]
+struct Event {
+    id: Option<String>,
+    data: Option<Value>,
+}
+
+/// Reads server-sent events from a streaming response until `stop` holds for one.
+async fn read_events(
+    response: &mut reqwest::Response,
+    stop: impl Fn(&Event) -> bool,
+) -> Vec<Event> {
+    let mut buffer = String::new();
+    let mut events = Vec::new();
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut event = Event {
+                id: None,
+                data: None,
+            };
+            for line in block.lines() {
+                if let Some(id) = line.strip_prefix("id:") {
+                    event.id = Some(id.trim().to_owned());
+                } else if let Some(data) = line.strip_prefix("data:") {
+                    event.data = serde_json::from_str(data.trim()).ok();
+                }
+            }
+            let done = stop(&event);
+            events.push(event);
+            if done {
+                return events;
+            }
+        }
+        let chunk = tokio::time::timeout(Duration::from_secs(30), response.chunk())
+            .await
+            .expect("no event within 30 s")
+            .expect("the stream failed")
+            .unwrap_or_else(|| panic!("the stream ended early after {events:?}"));
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+fn progress_values(events: &[Event]) -> Vec<f64> {
+    events
+        .iter()
+        .filter_map(|e| e.data.as_ref()?.pointer("/params/progress")?.as_f64())
+        .collect()
+}
+
+fn is_progress(n: f64) -> impl Fn(&Event) -> bool {
+    move |e| {
+        let progress = e.data.as_ref().and_then(|d| d.pointer("/params/progress"));
+        progress.and_then(Value::as_f64) == Some(n)
+    }
+}
+
+fn is_result(e: &Event) -> bool {
+    e.data.as_ref().is_some_and(|d| d.get("result").is_some())
+}
+
+/// Calls `halves` with the given headers and extra `_meta`, drops the stream after step 5,
+/// releases the tool, resumes with `Last-Event-ID`, and checks that every step arrives exactly
+/// once, in order, followed by the result.
+async fn drop_and_resume(
+    addr: SocketAddr,
+    gate: &tokio::sync::Notify,
+    headers: &[(&str, &str)],
+    meta: Value,
+) {
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}/mcp");
+    let mut meta = meta;
+    meta["progressToken"] = json!("halves");
+    let call = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+        "params": {"name": "halves", "arguments": {}, "_meta": meta}});
+    let mut request = http.post(&url).body(call.to_string());
+    for (name, value) in headers.iter().chain(&[JSON, JSON_AND_SSE]) {
+        request = request.header(*name, *value);
+    }
+    let mut response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let first = read_events(&mut response, is_progress(5.0)).await;
+    let last_id = first
+        .iter()
+        .rev()
+        .find_map(|e| e.id.clone())
+        .expect("event ids");
+    drop(response);
+    gate.notify_one();
+
+    let mut request = http
+        .get(&url)
+        .header("Accept", "text/event-stream")
+        .header("Last-Event-ID", &last_id);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let rest = read_events(&mut response, is_result).await;
+    assert_eq!(progress_values(&first), [1.0, 2.0, 3.0, 4.0, 5.0]);
+    assert_eq!(
+        progress_values(&rest),
+        [6.0, 7.0, 8.0, 9.0, 10.0],
+        "{rest:?}"
+    );
+    let result = rest.last().and_then(|e| e.data.as_ref()).unwrap();
+    assert_eq!(result["id"], 7);
+    assert_eq!(
+        result["result"]["structuredContent"]["result"],
+        "both halves"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_session_stream_resumes_without_loss_or_duplicates() {
+    let (server, gate) = gated_server();
+    let (addr, shutdown, _task) = serve(server, HttpOptions::default()).await;
+    let session = open_session(addr).await.unwrap();
+    let headers = [
+        ("Mcp-Session-Id", session.as_str()),
+        ("MCP-Protocol-Version", "2025-11-25"),
+    ];
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string();
+    let (status, _, _) = raw(
+        addr,
+        "POST",
+        &[headers[0], headers[1], JSON, JSON_AND_SSE],
+        &initialized,
+    )
+    .await;
+    assert_eq!(status, 202);
+    drop_and_resume(addr, &gate, &headers, json!({})).await;
+    shutdown.cancel();
+}
+
+#[tokio::test]
+async fn a_dropped_stateless_stream_resumes_from_the_event_store() {
+    let (server, gate) = gated_server();
+    let options = HttpOptions::default()
+        .stateless(true)
+        .event_store(fastmcp::server::MemoryEventStore::default());
+    let (addr, shutdown, _task) = serve(server, options).await;
+    let headers = [
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", "tools/call"),
+        ("Mcp-Name", "halves"),
+    ];
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"}});
+    drop_and_resume(addr, &gate, &headers, meta).await;
+    shutdown.cancel();
 }

@@ -41,9 +41,15 @@ pub(crate) struct SessionState {
     subscriptions: Mutex<BTreeSet<String>>,
     /// Values tools stored with `Context::set_state`.
     values: Mutex<HashMap<String, Value>>,
+    /// Counts this session among the server's live ones until dropped.
+    live: OnceLock<super::lifespan::LiveSession>,
 }
 
 impl SessionState {
+    pub(crate) fn track(&self, live: super::lifespan::LiveSession) {
+        let _ = self.live.set(live);
+    }
+
     pub(crate) fn id(&self) -> &str {
         self.id.get_or_init(new_session_id)
     }

@@ -199,3 +199,45 @@ impl FastMCP {
         }
     }
 }
+
+/// Held by each session's state while the session lives, so the server can count them.
+pub(crate) struct LiveSession(Arc<super::Shared>);
+
+impl std::fmt::Debug for LiveSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LiveSession")
+    }
+}
+
+impl Drop for LiveSession {
+    fn drop(&mut self) {
+        self.0
+            .live
+            .send_modify(|count| *count = count.saturating_sub(1));
+    }
+}
+
+impl FastMCP {
+    pub(crate) fn live_session(&self) -> LiveSession {
+        self.shared.live.send_modify(|count| *count += 1);
+        LiveSession(Arc::clone(&self.shared))
+    }
+
+    /// The number of sessions connected right now, as a [`tokio::sync::watch`] receiver:
+    /// read it with `*borrow()`, or wait for a condition with `wait_for`. Over HTTP a session
+    /// ends when the client sends `DELETE`, when it idles past
+    /// [`HttpOptions::session_idle_timeout`](super::HttpOptions::session_idle_timeout), or at
+    /// shutdown; over stdio, when the client goes away.
+    ///
+    /// ```
+    /// # async fn demo() {
+    /// let server = fastmcp::FastMCP::new("demo");
+    /// let mut live = server.live_sessions();
+    /// assert_eq!(*live.borrow(), 0);
+    /// live.wait_for(|count| *count == 0).await.unwrap();
+    /// # }
+    /// ```
+    pub fn live_sessions(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.shared.live.subscribe()
+    }
+}

@@ -25,7 +25,9 @@ use rmcp::transport::IntoTransport;
 pub use context::Context;
 pub use elicitation::Elicitation;
 #[cfg(feature = "http-server")]
-pub use http::HttpOptions;
+pub use http::{
+    EventLimits, EventStore, EventStoreError, EventStream, HttpOptions, MemoryEventStore,
+};
 pub use registry::{ComponentMeta, DuplicatePolicy, Filter};
 pub use sampling::{SampleRequest, SampleResult};
 pub use session::Session;
@@ -71,6 +73,7 @@ struct Shared {
     state: lifespan::StateMap,
     running: lifespan::Running,
     busy: lifespan::Busy,
+    live: tokio::sync::watch::Sender<usize>,
 }
 
 #[derive(Clone)]
@@ -191,6 +194,7 @@ impl FastMCP {
     /// (for example rmcp's streamable HTTP service factory).
     pub fn session(&self) -> Session {
         let state = Arc::new(SessionState::default());
+        state.track(self.live_session());
         self.shared
             .sessions
             .lock()

@@ -48,7 +48,7 @@ pub(crate) struct Listener {
 static NEXT_LISTENER: AtomicU64 = AtomicU64::new(0);
 
 impl FastMCP {
-    fn live_sessions(&self) -> Vec<Arc<SessionState>> {
+    fn session_states(&self) -> Vec<Arc<SessionState>> {
         let mut sessions = self
             .shared
             .sessions
@@ -99,7 +99,7 @@ impl FastMCP {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return; // No runtime means nothing is being served yet.
         };
-        for session in self.live_sessions() {
+        for session in self.session_states() {
             if let Some(peer) = session.legacy_peer().filter(|_| wants(&session)) {
                 let notification = notification.clone();
                 runtime.spawn(async move {

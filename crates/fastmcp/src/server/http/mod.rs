@@ -1,0 +1,180 @@
+//! Serving over Streamable HTTP: an axum [`Router`] to embed, or [`FastMCP::run_http`].
+//!
+//! Built on rmcp's Streamable HTTP service: legacy sessions (`Mcp-Session-Id`, SSE
+//! streams, `DELETE`), the stateless 2026-07-28 protocol, JSON-response mode, Host/Origin
+//! validation and a request body limit.
+
+mod events;
+mod listener;
+mod options;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use rmcp::transport::StreamableHttpService;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use events::{EventLimits, EventStore, EventStoreError, EventStream, MemoryEventStore};
+use listener::{NoDelay, wait_for_signal};
+pub use options::HttpOptions;
+
+use super::FastMCP;
+use crate::error::Error;
+
+impl FastMCP {
+    /// An axum router serving MCP at `options`' path; merge your own routes into it.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use fastmcp::{FastMCP, server::HttpOptions};
+    /// let app = FastMCP::new("demo")
+    ///     .http_router(HttpOptions::default(), Default::default())
+    ///     .route("/health", axum::routing::get(|| async { "ok" }));
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+    /// axum::serve(listener, app).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_router(&self, options: HttpOptions, shutdown: CancellationToken) -> Router {
+        let server = self.clone();
+        let mut sessions = LocalSessionManager::default();
+        sessions.session_config.keep_alive = options.session_idle_timeout;
+        if let Some(store) = options.event_store_for_mode() {
+            sessions = sessions.with_event_store(store);
+        }
+        let sessions = Arc::new(sessions);
+        let service = StreamableHttpService::new(
+            move || Ok(server.session()),
+            Arc::clone(&sessions),
+            options.rmcp_config(shutdown),
+        );
+        let router = Router::new().route_service(options.path_str(), service);
+        match options.max_sessions {
+            Some(max) if !options.is_stateless() => {
+                router.layer(axum::middleware::from_fn(move |request, next| {
+                    cap_sessions(Arc::clone(&sessions), max, request, next)
+                }))
+            }
+            _ => router,
+        }
+    }
+
+    /// Serves over HTTP at `addr` (`127.0.0.1:8000`) until Ctrl-C or SIGTERM, then finishes
+    /// in-flight requests and returns.
+    pub async fn run_http(
+        &self,
+        addr: impl tokio::net::ToSocketAddrs,
+        options: HttpOptions,
+    ) -> Result<(), Error> {
+        let listener = TcpListener::bind(addr).await?;
+        let shutdown = CancellationToken::new();
+        let signal = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            signal.cancel();
+        });
+        self.serve_http(listener, options, shutdown).await
+    }
+
+    /// Serves over HTTP on an already-bound listener until `shutdown` is cancelled. Use port
+    /// 0 and [`TcpListener::local_addr`] for an OS-chosen port.
+    pub async fn serve_http(
+        &self,
+        listener: TcpListener,
+        options: HttpOptions,
+        shutdown: CancellationToken,
+    ) -> Result<(), Error> {
+        let local: Option<SocketAddr> = listener.local_addr().ok();
+        tracing::info!(address = ?local, path = %options.path_str(), "serving MCP over HTTP");
+        // Shutdown in two steps: stop accepting and let running handlers finish (their results
+        // go out on their streams), then end the sessions, which closes long-lived streams.
+        // While draining the server keeps accepting connections (a client may need one to
+        // resume the stream that carries its result) but refuses new sessions; once running
+        // calls are done, the sessions end and the server stops.
+        let sessions = CancellationToken::new();
+        let draining = shutdown.clone();
+        let app = self
+            .http_router(options, sessions.clone())
+            .layer(axum::middleware::from_fn(move |request, next| {
+                refuse_new_sessions_while_draining(draining.clone(), request, next)
+            }));
+        let listener = NoDelay(listener);
+        self.enter().await?;
+        let server = self.clone();
+        let drain = sessions.clone();
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            if tokio::time::timeout(SHUTDOWN_GRACE, server.idle())
+                .await
+                .is_err()
+            {
+                tracing::warn!("shutting down with calls still running after {SHUTDOWN_GRACE:?}");
+            }
+            // A finished handler's result is still on its way out through the session's
+            // stream; give it a moment before the sessions (and their streams) end.
+            tokio::time::sleep(RESULT_FLUSH).await;
+            drain.cancel();
+        });
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { sessions.cancelled().await })
+            .await;
+        self.leave().await;
+        served.map_err(Error::from)
+    }
+}
+
+/// During a graceful shutdown, answers a request that would start new work outside a
+/// session (a POST without `Mcp-Session-Id`) with `503 Service Unavailable`.
+async fn refuse_new_sessions_while_draining(
+    draining: CancellationToken,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let sessionless =
+        request.method() == http::Method::POST && !request.headers().contains_key("mcp-session-id");
+    if draining.is_cancelled() && sessionless {
+        return unavailable("the server is shutting down");
+    }
+    next.run(request).await
+}
+
+/// Answers a request that would open one session too many with `503 Service Unavailable`.
+/// A legacy `initialize` opens a session; a 2026-07-28 request (it names its method in
+/// `Mcp-Method`) does not.
+async fn cap_sessions(
+    sessions: Arc<LocalSessionManager>,
+    max: usize,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let headers = request.headers();
+    let opens_session = request.method() == http::Method::POST
+        && !headers.contains_key("mcp-session-id")
+        && headers
+            .get("mcp-method")
+            .is_none_or(|method| method.as_bytes() == b"initialize");
+    if opens_session && sessions.sessions.read().await.len() >= max {
+        tracing::warn!(max, "refusing a new session: too many live sessions");
+        return unavailable("too many sessions; try again later");
+    }
+    next.run(request).await
+}
+
+fn unavailable(reason: &'static str) -> axum::response::Response {
+    let mut response = axum::response::Response::new(axum::body::Body::from(reason));
+    *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+    response.headers_mut().insert(
+        http::header::RETRY_AFTER,
+        http::HeaderValue::from_static("1"),
+    );
+    response
+}
+
+/// How long a graceful shutdown waits for running calls.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// How long a graceful shutdown lets the last results leave before closing sessions.
+const RESULT_FLUSH: Duration = Duration::from_millis(250);
