@@ -168,8 +168,15 @@ impl ClientSession {
                 ));
             }
         };
+        let schema = match &request.mode {
+            ElicitationMode::Form { schema } => Some(schema.clone()),
+            ElicitationMode::Url { .. } => None,
+        };
         Ok(match elicitation(request).await {
-            ElicitationResponse::Accept(content) => {
+            ElicitationResponse::Accept(mut content) => {
+                if let Some(schema) = &schema {
+                    apply_defaults(schema, &mut content);
+                }
                 let result = ElicitResult::new(ElicitationAction::Accept);
                 if content.is_null() {
                     result
@@ -325,5 +332,44 @@ pub fn log_server_message(message: &LogMessage) {
         }
         LogLevel::Warning => tracing::warn!(target: "fastmcp::client::log", logger, "{text}"),
         level => tracing::error!(target: "fastmcp::client::log", logger, %level, "{text}"),
+    }
+}
+
+/// Fills the fields the user left out with the schema's defaults (SEP-1034), so a server
+/// always receives a value where it offered one.
+fn apply_defaults(schema: &Value, content: &mut Value) {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    if content.is_null() {
+        *content = Value::Object(Default::default());
+    }
+    let Some(fields) = content.as_object_mut() else {
+        return;
+    };
+    for (name, property) in properties {
+        if let Some(default) = property.get("default")
+            && !fields.contains_key(name)
+        {
+            fields.insert(name.clone(), default.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::apply_defaults;
+
+    #[test]
+    fn omitted_fields_get_their_defaults_and_given_ones_stay() {
+        let schema = json!({"type": "object", "properties": {
+            "name": {"type": "string", "default": "John"},
+            "age": {"type": "integer", "default": 30},
+            "note": {"type": "string"}}});
+        let mut content = json!({"age": 41});
+        apply_defaults(&schema, &mut content);
+        assert_eq!(content, json!({"name": "John", "age": 41}));
     }
 }

@@ -104,6 +104,7 @@ impl std::fmt::Debug for Client {
 
 /// Configures a [`Client`] before connecting.
 #[must_use = "call .connect(target) to connect"]
+#[derive(Clone)]
 pub struct ClientBuilder {
     name: String,
     progress_handler: SharedProgressHandler,
@@ -282,13 +283,22 @@ impl ClientBuilder {
             })?;
             config.custom_headers.insert(name, value);
         }
-        let transport = StreamableHttpClientTransport::from_config(config);
-        self.start(transport, None)
-            .await
-            .map_err(|error| match error {
-                Error::Connect(reason) => Error::Connect(format!("{url}: {reason}")),
-                other => other,
-            })
+        let transport = StreamableHttpClientTransport::from_config(config.clone());
+        let fallback = (self.era == Era::Auto).then(|| self.clone().era(Era::Legacy));
+        let started = match (self.handshake(transport, None).await, fallback) {
+            // Some older servers answer `server/discover` with an empty success instead of
+            // an error; over HTTP a fresh connection costs little, so start again with
+            // `initialize`.
+            (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
+                let transport = StreamableHttpClientTransport::from_config(config);
+                legacy.handshake(transport, None).await
+            }
+            (other, _) => other,
+        };
+        started.map_err(|failure| match failure.into_error() {
+            Error::Connect(reason) => Error::Connect(format!("{url}: {reason}")),
+            other => other,
+        })
     }
 
     #[cfg(not(feature = "http-client"))]
@@ -311,6 +321,19 @@ impl ClientBuilder {
     where
         T: Transport<RoleClient> + 'static,
     {
+        self.handshake(transport, process)
+            .await
+            .map_err(Handshake::into_error)
+    }
+
+    async fn handshake<T>(
+        self,
+        transport: T,
+        process: Option<ServerProcess>,
+    ) -> Result<Client, Handshake>
+    where
+        T: Transport<RoleClient> + 'static,
+    {
         let router = Arc::new(ProgressRouter::default());
         let routed = Routed {
             inner: transport,
@@ -324,10 +347,10 @@ impl ClientBuilder {
             .clone()
             .serve_with_lifecycle(routed, lifecycle(self.era));
         let Ok(handshake) = tokio::time::timeout(self.connect_timeout, handshake).await else {
-            return Err(Error::Connect(format!(
+            return Err(Handshake::Failed(Error::Connect(format!(
                 "the server did not complete the MCP handshake within {:?}",
                 self.connect_timeout
-            )));
+            ))));
         };
         let service = match handshake {
             Ok(service) => service,
@@ -335,9 +358,15 @@ impl ClientBuilder {
                 if let Some(process) = &process
                     && let Some(exited) = process.exit_error(EXIT_STATUS_GRACE).await
                 {
-                    return Err(exited);
+                    return Err(Handshake::Failed(exited));
                 }
-                return Err(Error::Connect(describe_init_error(&error)));
+                let described = Error::Connect(describe_init_error(&error));
+                return Err(match error {
+                    ClientInitializeError::ExpectedInitResult(Some(_)) => {
+                        Handshake::NotDiscover(described)
+                    }
+                    _ => Handshake::Failed(described),
+                });
             }
         };
         Ok(Client {
@@ -628,6 +657,21 @@ impl Client {
                 Error::ConnectionClosed("the server closed the connection".into())
             }
             other => Error::ConnectionClosed(other.to_string()),
+        }
+    }
+}
+
+/// Why a handshake failed.
+enum Handshake {
+    /// The server answered `server/discover` with something else than a discover result.
+    NotDiscover(Error),
+    Failed(Error),
+}
+
+impl Handshake {
+    fn into_error(self) -> Error {
+        match self {
+            Handshake::NotDiscover(error) | Handshake::Failed(error) => error,
         }
     }
 }
