@@ -29,7 +29,7 @@ async fn main() -> anyhow::Result<()> {
     let scenario = std::env::var("MCP_CONFORMANCE_SCENARIO")
         .context("MCP_CONFORMANCE_SCENARIO is not set (the conformance runner sets it)")?;
     let url = std::env::args()
-        .last()
+        .next_back()
         .filter(|arg| arg.starts_with("http"))
         .context("usage: conformance_client <server-url>")?;
     let context: Value = match std::env::var("MCP_CONFORMANCE_CONTEXT") {
