@@ -67,6 +67,10 @@ async fn run(scenario: &str, url: &str, context: &Value) -> anyhow::Result<()> {
                 .elicitation_handler(|_| async { ElicitationResponse::Accept(json!({})) })
                 .connect(url)
                 .await?;
+            // The scenario's server sends its elicitation on the session's GET stream, which
+            // the client opens right after connecting; a round trip first gives it time to
+            // be there (a request sent before it exists is lost by that server).
+            client.list_tools().await?;
             client
                 .call_tool("test_client_elicitation_defaults", json!({}))
                 .await?;
