@@ -200,8 +200,12 @@ impl FastMCP {
     }
 }
 
-/// Held by each session's state while the session lives, so the server can count them.
-pub(crate) struct LiveSession(Arc<super::Shared>);
+/// Held by each session's state while the session lives: it is counted, and listed for
+/// notifications, until dropped.
+pub(crate) struct LiveSession {
+    shared: Arc<super::Shared>,
+    number: u64,
+}
 
 impl std::fmt::Debug for LiveSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -211,16 +215,32 @@ impl std::fmt::Debug for LiveSession {
 
 impl Drop for LiveSession {
     fn drop(&mut self) {
-        self.0
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.number);
+        self.shared
             .live
             .send_modify(|count| *count = count.saturating_sub(1));
     }
 }
 
+static NEXT_SESSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 impl FastMCP {
-    pub(crate) fn live_session(&self) -> LiveSession {
+    pub(crate) fn live_session(&self, state: std::sync::Weak<super::SessionState>) -> LiveSession {
+        let number = NEXT_SESSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(number, state);
         self.shared.live.send_modify(|count| *count += 1);
-        LiveSession(Arc::clone(&self.shared))
+        LiveSession {
+            shared: Arc::clone(&self.shared),
+            number,
+        }
     }
 
     /// The number of sessions connected right now, as a [`tokio::sync::watch`] receiver:

@@ -15,7 +15,7 @@ pub(crate) mod registry;
 mod sampling;
 mod session;
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use rmcp::RoleServer;
@@ -68,7 +68,8 @@ pub struct FastMCP {
 #[derive(Default)]
 struct Shared {
     components: RwLock<Components>,
-    sessions: Mutex<Vec<std::sync::Weak<SessionState>>>,
+    /// Live sessions by number, for notifications; each removes itself when it ends.
+    sessions: Mutex<std::collections::HashMap<u64, std::sync::Weak<SessionState>>>,
     listeners: Mutex<Vec<notify::Listener>>,
     state: lifespan::StateMap,
     running: lifespan::Running,
@@ -194,12 +195,7 @@ impl FastMCP {
     /// (for example rmcp's streamable HTTP service factory).
     pub fn session(&self) -> Session {
         let state = Arc::new(SessionState::default());
-        state.track(self.live_session());
-        self.shared
-            .sessions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Arc::downgrade(&state));
+        state.track(self.live_session(Arc::downgrade(&state)));
         Session::new(self.clone(), state)
     }
 

@@ -49,14 +49,13 @@ static NEXT_LISTENER: AtomicU64 = AtomicU64::new(0);
 
 impl FastMCP {
     fn session_states(&self) -> Vec<Arc<SessionState>> {
-        let mut sessions = self
+        let sessions = self
             .shared
             .sessions
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        sessions.retain(|weak| weak.strong_count() > 0);
         sessions
-            .iter()
+            .values()
             .filter_map(std::sync::Weak::upgrade)
             .collect()
     }

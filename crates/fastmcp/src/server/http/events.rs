@@ -41,7 +41,7 @@ pub struct MemoryEventStore {
 pub struct EventLimits {
     /// Events kept per stream (default 1024); older ones are dropped.
     pub per_stream: usize,
-    /// Events kept in all (default 65 536); past it, the least recently used streams go.
+    /// Events kept in all (default 16 384); past it, the least recently used streams go.
     pub total: usize,
     /// How long a finished stream (one that carried its response) is kept (default 60 s).
     pub finished_ttl: Duration,
@@ -53,7 +53,7 @@ impl Default for EventLimits {
     fn default() -> Self {
         Self {
             per_stream: 1024,
-            total: 65_536,
+            total: 16_384,
             finished_ttl: Duration::from_secs(60),
             idle_ttl: Duration::from_secs(300),
         }
@@ -99,8 +99,8 @@ struct Log {
     /// The stream carried its request's response: nothing more will come.
     done: bool,
     touched: Instant,
-    /// Wakes replays waiting for this stream's next event.
-    appended: watch::Sender<()>,
+    /// Wakes replays waiting for this stream's next event (created by the first to wait).
+    appended: Option<watch::Sender<()>>,
 }
 
 impl Log {
@@ -173,7 +173,7 @@ impl Shared {
             next_seq: 1,
             done: false,
             touched: now,
-            appended: watch::channel(()).0,
+            appended: None,
         });
         let seq = log.next_seq;
         log.next_seq += 1;
@@ -185,7 +185,9 @@ impl Shared {
             log.events.pop_front();
             *total -= 1;
         }
-        log.appended.send_replace(());
+        if let Some(appended) = &log.appended {
+            appended.send_replace(());
+        }
         if inner.total > self.limits.total {
             inner.evict_least_recent(self.limits.total);
         }
@@ -194,8 +196,8 @@ impl Shared {
 
     /// The next event after `after` on stream `number`, or a way to wait for it.
     fn next(&self, number: u64, after: u64) -> Step {
-        let inner = self.lock();
-        let Some(log) = inner.logs.get(&number) else {
+        let mut inner = self.lock();
+        let Some(log) = inner.logs.get_mut(&number) else {
             return Step::End;
         };
         match log.events.iter().find(|(seq, _)| *seq > after) {
@@ -206,7 +208,11 @@ impl Shared {
             }
             None if log.done => Step::End,
             // Subscribed under the lock: an event stored after this wakes the waiter.
-            None => Step::Wait(log.appended.subscribe()),
+            None => Step::Wait(
+                log.appended
+                    .get_or_insert_with(|| watch::channel(()).0)
+                    .subscribe(),
+            ),
         }
     }
 

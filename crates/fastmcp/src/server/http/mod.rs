@@ -39,6 +39,16 @@ impl FastMCP {
     /// # Ok(()) }
     /// ```
     pub fn http_router(&self, options: HttpOptions, shutdown: CancellationToken) -> Router {
+        self.router(options, shutdown, None)
+    }
+
+    /// The router, refusing new work once `draining` is cancelled (if given).
+    fn router(
+        &self,
+        options: HttpOptions,
+        sessions_end: CancellationToken,
+        draining: Option<CancellationToken>,
+    ) -> Router {
         let server = self.clone();
         let mut sessions = LocalSessionManager::default();
         sessions.session_config.keep_alive = options.session_idle_timeout;
@@ -49,17 +59,20 @@ impl FastMCP {
         let service = StreamableHttpService::new(
             move || Ok(server.session()),
             Arc::clone(&sessions),
-            options.rmcp_config(shutdown),
+            options.rmcp_config(sessions_end),
         );
         let router = Router::new().route_service(options.path_str(), service);
-        match options.max_sessions {
-            Some(max) if !options.is_stateless() => {
-                router.layer(axum::middleware::from_fn(move |request, next| {
-                    cap_sessions(Arc::clone(&sessions), max, request, next)
-                }))
-            }
-            _ => router,
+        let gate = Arc::new(Gate {
+            sessions,
+            max_sessions: options.max_sessions.filter(|_| !options.is_stateless()),
+            draining,
+        });
+        if gate.max_sessions.is_none() && gate.draining.is_none() {
+            return router;
         }
+        router.layer(axum::middleware::from_fn(move |request, next| {
+            admit(Arc::clone(&gate), request, next)
+        }))
     }
 
     /// Serves over HTTP at `addr` (`127.0.0.1:8000`) until Ctrl-C or SIGTERM, then finishes
@@ -95,12 +108,7 @@ impl FastMCP {
         // resume the stream that carries its result) but refuses new sessions; once running
         // calls are done, the sessions end and the server stops.
         let sessions = CancellationToken::new();
-        let draining = shutdown.clone();
-        let app = self
-            .http_router(options, sessions.clone())
-            .layer(axum::middleware::from_fn(move |request, next| {
-                refuse_new_sessions_while_draining(draining.clone(), request, next)
-            }));
+        let app = self.router(options, sessions.clone(), Some(shutdown.clone()));
         let listener = NoDelay(listener);
         self.enter().await?;
         let server = self.clone();
@@ -126,39 +134,44 @@ impl FastMCP {
     }
 }
 
-/// During a graceful shutdown, answers a request that would start new work outside a
-/// session (a POST without `Mcp-Session-Id`) with `503 Service Unavailable`.
-async fn refuse_new_sessions_while_draining(
-    draining: CancellationToken,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let sessionless =
-        request.method() == http::Method::POST && !request.headers().contains_key("mcp-session-id");
-    if draining.is_cancelled() && sessionless {
-        return unavailable("the server is shutting down");
-    }
-    next.run(request).await
+/// What decides whether a request may start new work.
+struct Gate {
+    sessions: Arc<LocalSessionManager>,
+    max_sessions: Option<usize>,
+    /// Cancelled when a graceful shutdown starts.
+    draining: Option<CancellationToken>,
 }
 
-/// Answers a request that would open one session too many with `503 Service Unavailable`.
-/// A legacy `initialize` opens a session; a 2026-07-28 request (it names its method in
-/// `Mcp-Method`) does not.
-async fn cap_sessions(
-    sessions: Arc<LocalSessionManager>,
-    max: usize,
+/// Answers `503 Service Unavailable` to a request that would start new work outside a
+/// session (a POST without `Mcp-Session-Id`) during a graceful shutdown, and to one that would
+/// open one session too many. A legacy `initialize` opens a session; a 2026-07-28 request (it
+/// names its method in `Mcp-Method`) does not.
+async fn admit(
+    gate: Arc<Gate>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let headers = request.headers();
-    let opens_session = request.method() == http::Method::POST
-        && !headers.contains_key("mcp-session-id")
-        && headers
+    let sessionless =
+        request.method() == http::Method::POST && !headers.contains_key("mcp-session-id");
+    if sessionless {
+        if gate
+            .draining
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+        {
+            return unavailable("the server is shutting down");
+        }
+        let opens_session = headers
             .get("mcp-method")
             .is_none_or(|method| method.as_bytes() == b"initialize");
-    if opens_session && sessions.sessions.read().await.len() >= max {
-        tracing::warn!(max, "refusing a new session: too many live sessions");
-        return unavailable("too many sessions; try again later");
+        if let Some(max) = gate.max_sessions
+            && opens_session
+            && gate.sessions.sessions.read().await.len() >= max
+        {
+            tracing::warn!(max, "refusing a new session: too many live sessions");
+            return unavailable("too many sessions; try again later");
+        }
     }
     next.run(request).await
 }

@@ -1,0 +1,466 @@
+//! HTTP benchmark: `tools/call` requests per second over Streamable HTTP on 127.0.0.1.
+//!
+//! `cargo bench -p fastmcp --bench http` starts each server as a child process of this binary
+//! (pinned to CPU 0 with `taskset` when the machine has two or more cores; the load runs on
+//! CPU 1) and drives it with keep-alive HTTP/1.1 connections, one request at a time each, at
+//! concurrency 1 and 50:
+//!
+//! - `echo`: a bare hyper + serde_json server that parses the JSON-RPC body and answers it: the
+//!   ceiling for any MCP server on this stack;
+//! - `rmcp` / `fastmcp`, stateless: the 2026-07-28 protocol, JSON responses;
+//! - `rmcp` / `fastmcp`, stateful: a session per connection, each call answered on an SSE stream
+//!   (`fastmcp-stateful` stores every event for `Last-Event-ID` resumption, its default;
+//!   `fastmcp-stateful-nostore` does not, like plain rmcp).
+//!
+//! For each run it prints calls per second, the server's CPU time per call, p50 latency at
+//! concurrency 1, and the server's resident memory idle, under load and after the sessions
+//! close; then the ratios. Each run lasts `FASTMCP_BENCH_SECS` seconds (default 5). Numbers, not
+//! assertions: see BENCHMARKS.md.
+
+#[allow(dead_code)]
+#[path = "../examples/quickstart.rs"]
+mod quickstart;
+
+#[allow(dead_code)]
+#[path = "common/plain_rmcp.rs"]
+mod plain_rmcp;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper::{Request, Response};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::process::{Child, Command};
+
+const SERVERS: [&str; 6] = [
+    "echo",
+    "rmcp-stateless",
+    "fastmcp-stateless",
+    "rmcp-stateful",
+    "fastmcp-stateful",
+    "fastmcp-stateful-nostore",
+];
+const CONCURRENCY: [usize; 2] = [1, 50];
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(kind) = args
+        .iter()
+        .position(|a| a == "--serve")
+        .and_then(|i| args.get(i + 1))
+    {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return runtime.block_on(serve(kind));
+    }
+    // Count the cores before pinning: pinning narrows what this process sees.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pinned = cores >= 2 && pin_load_generator();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(pinned))
+}
+
+/// Child mode: bind 127.0.0.1:0, print the port, serve until killed.
+async fn serve(kind: &str) -> anyhow::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    println!("{}", listener.local_addr()?.port());
+    match kind {
+        "echo" => echo(listener).await,
+        "rmcp-stateless" => plain_rmcp::serve_http(listener, true).await,
+        "rmcp-stateful" => plain_rmcp::serve_http(listener, false).await,
+        "fastmcp-stateless" | "fastmcp-stateful" | "fastmcp-stateful-nostore" => {
+            let mut options = fastmcp::server::HttpOptions::default()
+                .stateless(kind == "fastmcp-stateless")
+                .json_response(kind == "fastmcp-stateless");
+            if kind == "fastmcp-stateful-nostore" {
+                options = options.without_event_store();
+            }
+            let never = tokio_util::sync::CancellationToken::new();
+            quickstart::server()
+                .serve_http(listener, options, never)
+                .await?;
+            Ok(())
+        }
+        other => bail!("unknown server {other}"),
+    }
+}
+
+/// The ceiling: parse the JSON-RPC request, add, answer. No MCP machinery at all.
+async fn echo(listener: TcpListener) -> anyhow::Result<()> {
+    loop {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let service = hyper::service::service_fn(echo_one);
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await;
+        });
+    }
+}
+
+async fn echo_one(
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let body = request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let call: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let arguments = &call["params"]["arguments"];
+    let sum = arguments["a"].as_i64().unwrap_or(0) + arguments["b"].as_i64().unwrap_or(0);
+    let answer = json!({"jsonrpc": "2.0", "id": call["id"], "result": {
+        "content": [{"type": "text", "text": sum.to_string()}],
+        "structuredContent": {"result": sum}, "isError": false}});
+    let bytes = serde_json::to_vec(&answer).unwrap_or_default();
+    Ok(Response::builder()
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(bytes)))
+        .unwrap_or_default())
+}
+
+/// One measured run.
+#[derive(Clone, Copy, Default)]
+struct Figures {
+    calls_per_s: f64,
+    cpu_us_per_call: f64,
+    p50_us: f64,
+    idle_rss_mib: f64,
+    loaded_rss_mib: f64,
+    after_rss_mib: f64,
+    errors: u64,
+}
+
+async fn run(pinned: bool) -> anyhow::Result<()> {
+    let seconds: u64 = std::env::var("FASTMCP_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let duration = Duration::from_secs(seconds.clamp(1, 60));
+    println!(
+        "HTTP tools/call benchmark: {}s per run, keep-alive HTTP/1.1, server {}",
+        duration.as_secs(),
+        if pinned {
+            "pinned to CPU 0, load on CPU 1"
+        } else {
+            "unpinned"
+        }
+    );
+    let mut results: HashMap<(&str, usize), Figures> = HashMap::new();
+    for server in SERVERS {
+        for concurrency in CONCURRENCY {
+            let figures = measure(server, concurrency, duration, pinned).await?;
+            println!(
+                "{server:>18} c={concurrency:<3} {:>9.0} calls/s  {:>6.1} µs CPU/call  p50 {:>7.1} µs  \
+                 RSS idle {:.1} / load {:.1} / after {:.1} MiB{}",
+                figures.calls_per_s,
+                figures.cpu_us_per_call,
+                figures.p50_us,
+                figures.idle_rss_mib,
+                figures.loaded_rss_mib,
+                figures.after_rss_mib,
+                if figures.errors > 0 {
+                    format!("  ({} errors)", figures.errors)
+                } else {
+                    String::new()
+                }
+            );
+            results.insert((server, concurrency), figures);
+        }
+    }
+    let rate = |server, c| {
+        results
+            .get(&(server, c))
+            .map_or(f64::NAN, |f| f.calls_per_s)
+    };
+    let p50 = |server| results.get(&(server, 1)).map_or(f64::NAN, |f| f.p50_us);
+    println!();
+    println!("ratios (calls/s):");
+    for c in CONCURRENCY {
+        println!(
+            "  c={c:<3} fastmcp/rmcp stateless {:.2}×   fastmcp/rmcp stateful {:.2}×   \
+             fastmcp stateless/echo {:.2}×   fastmcp stateful/stateless {:.2}×",
+            rate("fastmcp-stateless", c) / rate("rmcp-stateless", c),
+            rate("fastmcp-stateful", c) / rate("rmcp-stateful", c),
+            rate("fastmcp-stateless", c) / rate("echo", c),
+            rate("fastmcp-stateful", c) / rate("fastmcp-stateless", c),
+        );
+    }
+    println!(
+        "  p50 at c=1: fastmcp stateless / echo {:.2}×",
+        p50("fastmcp-stateless") / p50("echo")
+    );
+    Ok(())
+}
+
+/// Moves this process to CPU 1 (before the runtime's threads exist, so they inherit it).
+fn pin_load_generator() -> bool {
+    std::process::Command::new("taskset")
+        .args(["-a", "-p", "-c", "1", &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Starts `server` as a child of this binary; returns it and its port.
+async fn spawn(server: &str, pinned: bool) -> anyhow::Result<(Child, u16)> {
+    let me = std::env::current_exe()?;
+    let mut command = if pinned {
+        let mut command = Command::new("taskset");
+        command.arg("-c").arg("0").arg(me);
+        command
+    } else {
+        Command::new(me)
+    };
+    let mut child = command
+        .args(["--serve", server])
+        .env("FASTMCP_LOG_LEVEL", "error")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdout = child.stdout.take().context("child stdout")?;
+    let mut line = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        BufReader::new(stdout).read_line(&mut line),
+    )
+    .await
+    .context("the server did not start within 30 s")??;
+    let port = line.trim().parse().context("the server printed no port")?;
+    Ok((child, port))
+}
+
+async fn measure(
+    server: &str,
+    concurrency: usize,
+    duration: Duration,
+    pinned: bool,
+) -> anyhow::Result<Figures> {
+    let (child, port) = spawn(server, pinned).await?;
+    let pid = child.id().context("child pid")?;
+    let stateful = server.contains("stateful");
+    let mut figures = Figures {
+        idle_rss_mib: rss_mib(pid),
+        ..Figures::default()
+    };
+    // Warm up, then measure: one connection (and, stateful, one session) per worker.
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        workers.push(Worker::open(port, stateful).await?);
+    }
+    for worker in &mut workers {
+        worker.call().await?;
+    }
+    let cpu_before = cpu_ticks(pid);
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = workers
+        .into_iter()
+        .map(|mut worker| {
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                while Instant::now() < deadline {
+                    let sent = Instant::now();
+                    match worker.call().await {
+                        Ok(()) => latencies.push(sent.elapsed()),
+                        Err(_) => errors += 1,
+                    }
+                }
+                (worker, latencies, errors)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut workers = Vec::new();
+    for task in tasks {
+        let (worker, mut own, errors) = task.await?;
+        latencies.append(&mut own);
+        figures.errors += errors;
+        workers.push(worker);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = (cpu_ticks(pid) - cpu_before) as f64 / clock_ticks_per_second();
+    figures.loaded_rss_mib = rss_mib(pid);
+    let calls = latencies.len() as f64;
+    figures.calls_per_s = calls / elapsed;
+    figures.cpu_us_per_call = cpu / calls * 1e6;
+    latencies.sort_unstable();
+    figures.p50_us = latencies
+        .get(latencies.len() / 2)
+        .map_or(f64::NAN, |d| d.as_secs_f64() * 1e6);
+    for worker in workers {
+        worker.close().await;
+    }
+    // Let the server drop what the closed sessions held before reading its memory.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    figures.after_rss_mib = rss_mib(pid);
+    drop(child);
+    Ok(figures)
+}
+
+/// One keep-alive connection making calls one at a time.
+struct Worker {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    session: Option<String>,
+    stateful: bool,
+    next_id: u64,
+}
+
+impl Worker {
+    async fn open(port: u16, stateful: bool) -> anyhow::Result<Self> {
+        let stream = TcpStream::connect(("127.0.0.1", port)).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        let mut worker = Worker {
+            sender,
+            session: None,
+            stateful,
+            next_id: 1,
+        };
+        if stateful {
+            let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "clientInfo": {"name": "bench", "version": "0"}}});
+            let (headers, _) = worker.post(&init, "initialize").await?;
+            worker.session = headers
+                .get("mcp-session-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+            worker
+                .post(&initialized, "notifications/initialized")
+                .await?;
+        }
+        Ok(worker)
+    }
+
+    async fn call(&mut self) -> anyhow::Result<()> {
+        self.next_id += 1;
+        let mut params = json!({"name": "add", "arguments": {"a": 2, "b": 3}});
+        if !self.stateful {
+            params["_meta"] = json!({
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "0"}});
+        }
+        let call =
+            json!({"jsonrpc": "2.0", "id": self.next_id, "method": "tools/call", "params": params});
+        let (_, body) = self.post(&call, "tools/call").await?;
+        // Every server answers 5 as text; anything else is an error.
+        if !body.windows(10).any(|w| w == br#""text":"5""#) {
+            bail!("unexpected answer: {}", String::from_utf8_lossy(&body));
+        }
+        Ok(())
+    }
+
+    async fn post(
+        &mut self,
+        body: &Value,
+        method: &str,
+    ) -> anyhow::Result<(hyper::HeaderMap, Bytes)> {
+        let mut request = Request::post("/mcp")
+            .header("host", "127.0.0.1")
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream");
+        if self.stateful {
+            request = request.header("mcp-protocol-version", "2025-11-25");
+            if let Some(session) = &self.session {
+                request = request.header("mcp-session-id", session);
+            }
+        } else {
+            request = request
+                .header("mcp-protocol-version", "2026-07-28")
+                .header("mcp-method", method);
+            if method == "tools/call" {
+                request = request.header("mcp-name", "add");
+            }
+        }
+        let request = request.body(Full::new(Bytes::from(serde_json::to_vec(body)?)))?;
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await?.to_bytes();
+        if !status.is_success() {
+            bail!(
+                "{method}: HTTP {status}: {}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+        Ok((headers, bytes))
+    }
+
+    /// Ends the session (stateful) so the server can free it.
+    async fn close(mut self) {
+        let Some(session) = self.session.take() else {
+            return;
+        };
+        let request = Request::delete("/mcp")
+            .header("host", "127.0.0.1")
+            .header("mcp-session-id", session)
+            .header("mcp-protocol-version", "2025-11-25")
+            .body(Full::new(Bytes::new()));
+        if let Ok(request) = request
+            && self.sender.ready().await.is_ok()
+            && let Ok(response) = self.sender.send_request(request).await
+        {
+            let _ = response.into_body().collect().await;
+        }
+    }
+}
+
+/// The process's user + system CPU time, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(11) + field(12)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
