@@ -14,7 +14,7 @@
 
 use anyhow::{Context as _, bail};
 use fastmcp::Client;
-use fastmcp::client::{ElicitationResponse, Era};
+use fastmcp::client::{ClientBuilder, ClientCredentials, ElicitationResponse, Era, OAuth};
 use serde_json::{Value, json};
 
 #[tokio::main]
@@ -87,8 +87,46 @@ async fn run(scenario: &str, url: &str, context: &Value) -> anyhow::Result<()> {
         "http-custom-headers" => custom_headers(url, context).await?,
         "http-invalid-tool-headers" => call_every_listed_tool(url).await?,
         "json-schema-2020-12-preservation" => schema_echo(url).await?,
+        "auth/pre-registration" => {
+            let oauth = oauth()
+                .client_id(text(context, "client_id")?)
+                .client_secret(text(context, "client_secret")?);
+            use_tools(Client::builder().oauth(oauth), url).await?;
+        }
+        "auth/client-credentials-basic" => {
+            let credentials = ClientCredentials::secret(
+                text(context, "client_id")?,
+                text(context, "client_secret")?,
+            );
+            use_tools(Client::builder().client_credentials(credentials), url).await?;
+        }
+        other if other.starts_with("auth/") => {
+            use_tools(Client::builder().oauth(oauth()), url).await?;
+        }
         other => bail!("unknown scenario {other:?}"),
     }
+    Ok(())
+}
+
+/// The suite's authorization servers approve at once, so the flow runs without a user; the
+/// client identifies itself with a metadata document URL where the server supports that.
+fn oauth() -> OAuth {
+    OAuth::headless("http://localhost:3000/callback")
+        .client_name("fastmcp-conformance-client")
+        .client_metadata_url("https://conformance-test.local/client-metadata.json")
+}
+
+fn text<'a>(context: &'a Value, key: &str) -> anyhow::Result<&'a str> {
+    context[key]
+        .as_str()
+        .with_context(|| format!("the scenario context has no {key}"))
+}
+
+/// Connects (authorizing when challenged), lists the tools and calls each.
+async fn use_tools(builder: ClientBuilder, url: &str) -> anyhow::Result<()> {
+    let client = builder.connect(url).await?;
+    call_each(&client).await?;
+    client.close().await?;
     Ok(())
 }
 
@@ -152,6 +190,12 @@ async fn custom_headers(url: &str, context: &Value) -> anyhow::Result<()> {
 /// annotations are invalid), with a placeholder for each required argument.
 async fn call_every_listed_tool(url: &str) -> anyhow::Result<()> {
     let client = Client::connect(url).await?;
+    call_each(&client).await?;
+    client.close().await?;
+    Ok(())
+}
+
+async fn call_each(client: &Client) -> anyhow::Result<()> {
     for tool in client.list_tools().await? {
         let schema = Value::Object(tool.input_schema.as_ref().clone());
         let mut arguments = serde_json::Map::new();
@@ -171,7 +215,6 @@ async fn call_every_listed_tool(url: &str) -> anyhow::Result<()> {
             .call_tool(tool.name.as_ref(), Value::Object(arguments))
             .await?;
     }
-    client.close().await?;
     Ok(())
 }
 

@@ -52,6 +52,10 @@ pub enum Error {
     #[error("not supported: {0}")]
     Unsupported(String),
 
+    /// OAuth authorization failed (discovery, registration, the user's consent, the token).
+    #[error("authorization failed: {0}")]
+    Auth(String),
+
     /// A launch setting is malformed (a flag without its value, say).
     #[error("invalid setting: {0}")]
     Settings(String),

@@ -18,6 +18,8 @@
 
 #![allow(deprecated)] // rmcp marks sampling, roots and logging deprecated (SEP-2577); MCP still has them.
 
+#[cfg(feature = "auth")]
+pub mod auth;
 mod call;
 mod handler;
 pub mod progress;
@@ -41,6 +43,8 @@ use rmcp::{ClientLifecycleMode, ClientServiceExt as _, Peer, RoleClient};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+#[cfg(feature = "auth")]
+pub use auth::{ClientCredentials, OAuth};
 pub use call::{CallTool, ToolCall, ToolCallResult};
 pub use handler::{
     ElicitationMode, ElicitationRequest, ElicitationResponse, LogMessage, log_server_message,
@@ -114,6 +118,16 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     headers: Vec<(String, String)>,
     bearer_token: Option<String>,
+    #[cfg(feature = "auth")]
+    auth: Option<Authorization>,
+}
+
+/// How the client authorizes with an HTTP server that requires it.
+#[cfg(feature = "auth")]
+#[derive(Clone, Debug)]
+enum Authorization {
+    OAuth(auth::OAuth),
+    ClientCredentials(auth::ClientCredentials),
 }
 
 /// How long the handshake may take by default.
@@ -130,6 +144,8 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             headers: Vec::new(),
             bearer_token: None,
+            #[cfg(feature = "auth")]
+            auth: None,
         }
     }
 }
@@ -268,6 +284,45 @@ impl ClientBuilder {
         self
     }
 
+    /// Authorizes with OAuth 2.1 when the server answers `401` (HTTP targets only); see
+    /// [`OAuth`].
+    #[cfg(feature = "auth")]
+    pub fn oauth(mut self, oauth: OAuth) -> Self {
+        self.auth = Some(Authorization::OAuth(oauth));
+        self
+    }
+
+    /// Authorizes as a machine client with the OAuth client credentials grant when the
+    /// server answers `401` (HTTP targets only).
+    #[cfg(feature = "auth")]
+    pub fn client_credentials(mut self, credentials: ClientCredentials) -> Self {
+        self.auth = Some(Authorization::ClientCredentials(credentials));
+        self
+    }
+
+    /// An authorized HTTP client for `url` if it asks for authorization and this builder can
+    /// give it.
+    #[cfg(feature = "auth")]
+    async fn authorized(
+        &self,
+        url: &str,
+    ) -> Result<Option<rmcp::transport::AuthClient<reqwest::Client>>, Error> {
+        let Some(authorization) = &self.auth else {
+            return Ok(None);
+        };
+        let Some(challenge) = auth::challenge(url).await? else {
+            return Ok(None);
+        };
+        let manager = match authorization {
+            Authorization::OAuth(oauth) => oauth.authorize(url, &challenge).await?,
+            Authorization::ClientCredentials(credentials) => credentials.authorize(url).await?,
+        };
+        Ok(Some(rmcp::transport::AuthClient::new(
+            reqwest::Client::default(),
+            manager,
+        )))
+    }
+
     #[cfg(feature = "http-client")]
     async fn connect_url(self, url: String) -> Result<Client, Error> {
         use rmcp::transport::StreamableHttpClientTransport;
@@ -282,6 +337,14 @@ impl ClientBuilder {
                 Error::Connect(format!("invalid value for header {name}: {error}"))
             })?;
             config.custom_headers.insert(name, value);
+        }
+        #[cfg(feature = "auth")]
+        if let Some(authorized) = self.authorized(&url).await? {
+            let transport = StreamableHttpClientTransport::with_client(authorized, config);
+            return self
+                .handshake(transport, None)
+                .await
+                .map_err(|failure| failure.into_error());
         }
         let transport = StreamableHttpClientTransport::from_config(config.clone());
         let fallback = (self.era == Era::Auto).then(|| self.clone().era(Era::Legacy));
