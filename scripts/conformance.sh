@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-tools.sh
 
-cargo build --quiet -p fastmcp --example everything --example conformance_client
+cargo build --quiet -p fastmcp --features auth --example everything --example conformance_client
 EVERYTHING=target/debug/examples/everything
 CLIENT="$PWD/target/debug/examples/conformance_client"
 LOGS=$(mktemp -d)

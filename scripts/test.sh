@@ -3,5 +3,5 @@
 # with the Python MCP SDK and Python FastMCP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --workspace
+cargo test --workspace --all-features
 scripts/interop.sh

@@ -100,6 +100,14 @@ async fn run(scenario: &str, url: &str, context: &Value) -> anyhow::Result<()> {
             );
             use_tools(Client::builder().client_credentials(credentials), url).await?;
         }
+        "auth/client-credentials-jwt" => {
+            let credentials = ClientCredentials::private_key_jwt(
+                text(context, "client_id")?,
+                text(context, "private_key_pem")?,
+                context["signing_algorithm"].as_str().unwrap_or("ES256"),
+            )?;
+            use_tools(Client::builder().client_credentials(credentials), url).await?;
+        }
         other if other.starts_with("auth/") => {
             use_tools(Client::builder().oauth(oauth()), url).await?;
         }

@@ -114,6 +114,7 @@ impl Source<'_> {
         }
     }
 
+    #[cfg(feature = "http-server")]
     fn flag(&self, flag: &str, var: &str) -> Option<bool> {
         match self {
             Source::Args(args) => args.iter().any(|a| a == flag).then_some(true),

@@ -20,13 +20,22 @@
 //! The client connects without credentials first; only when the server answers
 //! `401 Unauthorized` does it authorize, using the challenge's resource metadata and scope.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use rmcp::transport::AuthorizationManager;
+use futures::stream::BoxStream;
+use http::{HeaderName, HeaderValue};
+use rmcp::model::ClientJsonRpcMessage;
 use rmcp::transport::auth::{
     AuthorizationCallback, AuthorizationRequest, ClientCredentialsConfig, OAuthState,
 };
+use rmcp::transport::streamable_http_client::{
+    StreamableHttpClient, StreamableHttpError, StreamableHttpPostResponse,
+    StreamableHttpResponseLimits,
+};
+use rmcp::transport::{AuthClient, AuthorizationManager, JwtSigningAlgorithm};
+use sse_stream::{Error as SseError, Sse};
 
 use crate::error::Error;
 
@@ -171,12 +180,28 @@ impl OAuth {
 /// Credentials of a machine client (OAuth client credentials grant, no user involved).
 #[derive(Clone)]
 pub struct ClientCredentials {
-    config: ClientCredentialsConfig,
+    client_id: String,
+    proof: Proof,
+    scopes: Vec<String>,
+}
+
+/// How the client proves who it is.
+#[derive(Clone)]
+enum Proof {
+    Secret(String),
+    /// A signed JWT assertion (RFC 7523) from this PEM key.
+    PrivateKeyJwt {
+        key_pem: Vec<u8>,
+        algorithm: JwtSigningAlgorithm,
+    },
 }
 
 impl std::fmt::Debug for ClientCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.config.fmt(f)
+        f.debug_struct("ClientCredentials")
+            .field("client_id", &self.client_id)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -184,19 +209,73 @@ impl ClientCredentials {
     /// A client ID and secret issued by the authorization server.
     pub fn secret(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         Self {
-            config: ClientCredentialsConfig::ClientSecret {
-                client_id: client_id.into(),
-                client_secret: client_secret.into(),
-                scopes: Vec::new(),
-                resource: None,
-            },
+            client_id: client_id.into(),
+            proof: Proof::Secret(client_secret.into()),
+            scopes: Vec::new(),
         }
     }
 
+    /// A client that authenticates with a JWT signed by its private key (`private_key_jwt`):
+    /// `key_pem` is the PEM-encoded key, `algorithm` one of `RS256`, `RS384`, `RS512`,
+    /// `ES256`, `ES384`.
+    pub fn private_key_jwt(
+        client_id: impl Into<String>,
+        key_pem: impl Into<Vec<u8>>,
+        algorithm: &str,
+    ) -> Result<Self, Error> {
+        let algorithm = match algorithm {
+            "RS256" => JwtSigningAlgorithm::RS256,
+            "RS384" => JwtSigningAlgorithm::RS384,
+            "RS512" => JwtSigningAlgorithm::RS512,
+            "ES256" => JwtSigningAlgorithm::ES256,
+            "ES384" => JwtSigningAlgorithm::ES384,
+            other => {
+                return Err(Error::Auth(format!(
+                    "unsupported signing algorithm {other:?}; use RS256, RS384, RS512, ES256 or ES384"
+                )));
+            }
+        };
+        Ok(Self {
+            client_id: client_id.into(),
+            proof: Proof::PrivateKeyJwt {
+                key_pem: key_pem.into(),
+                algorithm,
+            },
+            scopes: Vec::new(),
+        })
+    }
+
+    /// Scopes to ask for (default: none).
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Obtains a token for the server at `url` (also the token's intended resource).
     pub(crate) async fn authorize(&self, url: &str) -> Result<AuthorizationManager, Error> {
+        let config = match &self.proof {
+            Proof::Secret(secret) => ClientCredentialsConfig::ClientSecret {
+                client_id: self.client_id.clone(),
+                client_secret: secret.clone(),
+                scopes: self.scopes.clone(),
+                resource: Some(url.to_owned()),
+            },
+            Proof::PrivateKeyJwt { key_pem, algorithm } => ClientCredentialsConfig::PrivateKeyJwt {
+                client_id: self.client_id.clone(),
+                signing_key: key_pem.clone(),
+                signing_algorithm: *algorithm,
+                token_endpoint_audience: None,
+                scopes: self.scopes.clone(),
+                resource: Some(url.to_owned()),
+            },
+        };
         let mut state = OAuthState::new(url, None).await.map_err(auth_error)?;
         state
-            .authenticate_client_credentials(self.config.clone())
+            .authenticate_client_credentials(config)
             .await
             .map_err(auth_error)?;
         state
@@ -265,4 +344,175 @@ pub(crate) async fn challenge(url: &str) -> Result<Option<String>, Error> {
             .unwrap_or_default()
             .to_owned(),
     ))
+}
+
+/// The HTTP client of an OAuth-authorized connection: rmcp's [`AuthClient`] (which adds the
+/// token and refreshes it), plus re-authorization. When the server answers `403` with
+/// `insufficient_scope` (step-up), or `401` to a token that cannot be refreshed (revoked, or
+/// the resource moved to another authorization server), it runs the authorization again for
+/// what the challenge names and retries the request once.
+#[derive(Clone)]
+pub(crate) struct StepUp {
+    inner: AuthClient<reqwest::Client>,
+    oauth: Option<OAuth>,
+    url: String,
+    /// Step-ups so far on this connection; bounded so a server that never accepts ends it.
+    attempts: Arc<std::sync::atomic::AtomicU32>,
+}
+
+/// The most step-ups one connection attempts.
+const MAX_STEP_UPS: u32 = 3;
+
+impl StepUp {
+    pub(crate) fn new(manager: AuthorizationManager, oauth: Option<OAuth>, url: &str) -> Self {
+        Self {
+            inner: AuthClient::new(reqwest::Client::default(), manager),
+            oauth,
+            url: url.to_owned(),
+            attempts: Arc::default(),
+        }
+    }
+
+    /// Authorizes again for the scopes `challenge` asks for, if this connection may.
+    async fn step_up(&self, challenge: &str) -> bool {
+        let Some(oauth) = &self.oauth else {
+            return false;
+        };
+        let attempt = self
+            .attempts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if attempt >= MAX_STEP_UPS {
+            tracing::warn!("the server keeps asking for more scope; giving up");
+            return false;
+        }
+        match oauth.authorize(&self.url, challenge).await {
+            Ok(manager) => {
+                *self.inner.auth_manager.lock().await = manager;
+                true
+            }
+            Err(error) => {
+                tracing::warn!(%error, "scope step-up failed");
+                false
+            }
+        }
+    }
+}
+
+type HttpError = StreamableHttpError<reqwest::Error>;
+
+impl StreamableHttpClient for StepUp {
+    type Error = reqwest::Error;
+
+    async fn post_message(
+        &self,
+        uri: Arc<str>,
+        message: ClientJsonRpcMessage,
+        session_id: Option<Arc<str>>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<StreamableHttpPostResponse, HttpError> {
+        self.post_message_with_response_limits(
+            uri,
+            message,
+            session_id,
+            auth_header,
+            custom_headers,
+            StreamableHttpResponseLimits::default(),
+        )
+        .await
+    }
+
+    async fn post_message_with_response_limits(
+        &self,
+        uri: Arc<str>,
+        message: ClientJsonRpcMessage,
+        session_id: Option<Arc<str>>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+        limits: StreamableHttpResponseLimits,
+    ) -> Result<StreamableHttpPostResponse, HttpError> {
+        let post = |token: Option<String>| {
+            self.inner.post_message_with_response_limits(
+                Arc::clone(&uri),
+                message.clone(),
+                session_id.clone(),
+                token,
+                custom_headers.clone(),
+                limits,
+            )
+        };
+        match post(auth_header.clone()).await {
+            // A token without enough scope, or one no longer accepted (revoked, or the
+            // resource moved to another authorization server): authorize again, from
+            // discovery, and retry once. The caller's header carried the old token: drop it.
+            Err(StreamableHttpError::InsufficientScope(challenge))
+                if self.step_up(&challenge.www_authenticate_header).await =>
+            {
+                post(None).await
+            }
+            Err(StreamableHttpError::AuthRequired(challenge))
+                if self.step_up(&challenge.www_authenticate_header).await =>
+            {
+                post(None).await
+            }
+            result => result,
+        }
+    }
+
+    async fn delete_session(
+        &self,
+        uri: Arc<str>,
+        session_id: Arc<str>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<(), HttpError> {
+        self.inner
+            .delete_session(uri, session_id, auth_header, custom_headers)
+            .await
+    }
+
+    async fn get_stream(
+        &self,
+        uri: Arc<str>,
+        session_id: Option<Arc<str>>,
+        last_event_id: Option<String>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<BoxStream<'static, Result<Sse, SseError>>, HttpError> {
+        self.inner
+            .get_stream(uri, session_id, last_event_id, auth_header, custom_headers)
+            .await
+    }
+
+    async fn get_stream_with_max_sse_event_size(
+        &self,
+        uri: Arc<str>,
+        session_id: Option<Arc<str>>,
+        last_event_id: Option<String>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+        max_sse_event_size: usize,
+    ) -> Result<BoxStream<'static, Result<Sse, SseError>>, HttpError> {
+        self.inner
+            .get_stream_with_max_sse_event_size(
+                uri,
+                session_id,
+                last_event_id,
+                auth_header,
+                custom_headers,
+                max_sse_event_size,
+            )
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientCredentials;
+
+    #[test]
+    fn an_unknown_signing_algorithm_is_a_clear_error() {
+        let error = ClientCredentials::private_key_jwt("id", "pem", "HS256").unwrap_err();
+        assert!(error.to_string().contains("use RS256"), "{error}");
+    }
 }

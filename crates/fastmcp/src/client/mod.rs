@@ -303,24 +303,22 @@ impl ClientBuilder {
     /// An authorized HTTP client for `url` if it asks for authorization and this builder can
     /// give it.
     #[cfg(feature = "auth")]
-    async fn authorized(
-        &self,
-        url: &str,
-    ) -> Result<Option<rmcp::transport::AuthClient<reqwest::Client>>, Error> {
+    async fn authorized(&self, url: &str) -> Result<Option<auth::StepUp>, Error> {
         let Some(authorization) = &self.auth else {
             return Ok(None);
         };
         let Some(challenge) = auth::challenge(url).await? else {
             return Ok(None);
         };
-        let manager = match authorization {
-            Authorization::OAuth(oauth) => oauth.authorize(url, &challenge).await?,
-            Authorization::ClientCredentials(credentials) => credentials.authorize(url).await?,
-        };
-        Ok(Some(rmcp::transport::AuthClient::new(
-            reqwest::Client::default(),
-            manager,
-        )))
+        Ok(Some(match authorization {
+            Authorization::OAuth(oauth) => {
+                let manager = oauth.authorize(url, &challenge).await?;
+                auth::StepUp::new(manager, Some(oauth.clone()), url)
+            }
+            Authorization::ClientCredentials(credentials) => {
+                auth::StepUp::new(credentials.authorize(url).await?, None, url)
+            }
+        }))
     }
 
     #[cfg(feature = "http-client")]

@@ -183,6 +183,7 @@ impl FastMCP {
     }
 
     /// Resolves once no handler is running.
+    #[cfg(feature = "http-server")]
     pub(crate) async fn idle(&self) {
         loop {
             let idle = self.shared.busy.idle.notified();
