@@ -53,4 +53,10 @@ async def ask_name(ctx: Context) -> str:
 
 
 if __name__ == "__main__":
-    mcp.run(show_banner=False)
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--sse":
+        # The legacy HTTP+SSE transport (2024-11-05) on 127.0.0.1:PORT, path /sse.
+        mcp.run(transport="sse", host="127.0.0.1", port=int(sys.argv[2]), show_banner=False)
+    else:
+        mcp.run(show_banner=False)

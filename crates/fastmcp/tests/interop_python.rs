@@ -141,3 +141,69 @@ async fn check_python_surface(server: StdioServer, era: fastmcp::client::Era) {
         );
     }
 }
+
+/// Starts the Python FastMCP server on the legacy HTTP+SSE transport; returns it (killed on
+/// drop) and its SSE URL once uvicorn says it is listening.
+async fn python_sse_server() -> Option<(tokio::process::Child, String)> {
+    use tokio::io::AsyncBufReadExt as _;
+    let python = std::env::var_os("FASTMCP_TEST_PYTHON")?;
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../interop/fastmcp_server.py"
+    );
+    let mut child = tokio::process::Command::new(python)
+        .arg(script)
+        .args(["--sse", &port.to_string()])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let listening = line.contains("Uvicorn running on");
+            seen.push(line);
+            if listening {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(
+        matches!(ready, Ok(true)),
+        "the Python SSE server did not start: {seen:#?}"
+    );
+    // Keep draining its log so it never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Some((child, format!("http://127.0.0.1:{port}/sse")))
+}
+
+#[tokio::test]
+async fn our_client_falls_back_to_legacy_sse_for_an_old_style_server() {
+    let Some((_server, url)) = python_sse_server().await else {
+        eprintln!("FASTMCP_TEST_PYTHON is not set: skipping (run scripts/interop.sh)");
+        return;
+    };
+    let client = Client::connect(url.as_str()).await.unwrap();
+    assert!(!client.is_stateless());
+    let recorder = Recorder::default();
+    let result = client
+        .call_tool("long_task", json!({"steps": 4}))
+        .progress(recorder.handler())
+        .await
+        .unwrap();
+    assert_eq!(result.data::<String>().unwrap(), "done after 4 steps");
+    assert_eq!(recorder.values(), [1.0, 2.0, 3.0, 4.0]);
+    let sum = client
+        .call_tool("add", json!({"a": 2, "b": 5}))
+        .await
+        .unwrap();
+    assert_eq!(sum.data::<i64>().unwrap(), 7);
+}

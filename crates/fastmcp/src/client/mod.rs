@@ -324,8 +324,61 @@ impl ClientBuilder {
     #[cfg(feature = "http-client")]
     async fn connect_url(self, url: String) -> Result<Client, Error> {
         use rmcp::transport::StreamableHttpClientTransport;
-        use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-        let mut config = StreamableHttpClientTransportConfig::with_uri(url.clone());
+        let config = self.http_config(&url)?;
+        #[cfg(feature = "auth")]
+        if let Some(authorized) = self.authorized(&url).await? {
+            let transport = StreamableHttpClientTransport::with_client(authorized, config);
+            return self
+                .handshake(transport, None)
+                .await
+                .map_err(|failure| failure.into_error());
+        }
+        let legacy = (self.era != Era::Stateless).then(|| self.clone().era(Era::Legacy));
+        let transport = StreamableHttpClientTransport::from_config(config.clone());
+        let started = match (self.handshake(transport, None).await, legacy) {
+            // Some older servers answer `server/discover` with an empty success instead of
+            // an error; over HTTP a fresh connection costs little, so start again with
+            // `initialize`.
+            (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
+                let transport = StreamableHttpClientTransport::from_config(config);
+                legacy.handshake(transport, None).await
+            }
+            // Not Streamable HTTP at all: perhaps a server from before it (HTTP+SSE).
+            (Err(Handshake::Failed(error)), Some(legacy)) => {
+                let mut headers = config.custom_headers.clone();
+                if let Some(token) = &config.auth_header
+                    && let Ok(value) = http::HeaderValue::from_str(&format!("Bearer {token}"))
+                {
+                    headers.insert(http::header::AUTHORIZATION, value);
+                }
+                let headers = headers.into_iter().collect();
+                match crate::transports::LegacySseClient::connect(&url, headers).await {
+                    Ok(sse) => legacy.handshake(sse, None).await,
+                    Err(sse_error) => {
+                        tracing::debug!(%sse_error, "no legacy SSE endpoint either");
+                        Err(Handshake::Failed(error))
+                    }
+                }
+            }
+            (other, _) => other,
+        };
+        started.map_err(|failure| match failure.into_error() {
+            Error::Connect(reason) => Error::Connect(format!("{url}: {reason}")),
+            other => other,
+        })
+    }
+
+    /// The Streamable HTTP settings: bearer token and custom headers.
+    #[cfg(feature = "http-client")]
+    fn http_config(
+        &self,
+        url: &str,
+    ) -> Result<rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig, Error>
+    {
+        let mut config =
+            rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(
+                url,
+            );
         config.auth_header = self.bearer_token.clone();
         for (name, value) in &self.headers {
             let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|error| {
@@ -336,30 +389,7 @@ impl ClientBuilder {
             })?;
             config.custom_headers.insert(name, value);
         }
-        #[cfg(feature = "auth")]
-        if let Some(authorized) = self.authorized(&url).await? {
-            let transport = StreamableHttpClientTransport::with_client(authorized, config);
-            return self
-                .handshake(transport, None)
-                .await
-                .map_err(|failure| failure.into_error());
-        }
-        let transport = StreamableHttpClientTransport::from_config(config.clone());
-        let fallback = (self.era == Era::Auto).then(|| self.clone().era(Era::Legacy));
-        let started = match (self.handshake(transport, None).await, fallback) {
-            // Some older servers answer `server/discover` with an empty success instead of
-            // an error; over HTTP a fresh connection costs little, so start again with
-            // `initialize`.
-            (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
-                let transport = StreamableHttpClientTransport::from_config(config);
-                legacy.handshake(transport, None).await
-            }
-            (other, _) => other,
-        };
-        started.map_err(|failure| match failure.into_error() {
-            Error::Connect(reason) => Error::Connect(format!("{url}: {reason}")),
-            other => other,
-        })
+        Ok(config)
     }
 
     #[cfg(not(feature = "http-client"))]

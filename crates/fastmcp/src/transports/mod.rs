@@ -8,11 +8,17 @@
 //!   answers with an error rather than buffering without limit.
 //! - [`memory`]: a connected client/server pair inside one process, for tests.
 //! - [`stdio`]: the server side of a stdio connection (this process's stdin/stdout).
+//! - `LegacySseClient` (feature `http-client`): the client side of the 2024-11-05 HTTP+SSE
+//!   transport, for servers older than Streamable HTTP.
 
+#[cfg(feature = "http-client")]
+mod legacy_sse;
 mod line_transport;
 pub(crate) mod lines;
 pub(crate) mod outbox;
 
+#[cfg(feature = "http-client")]
+pub use legacy_sse::LegacySseClient;
 pub use line_transport::LineTransport;
 pub use lines::DEFAULT_MAX_MESSAGE_SIZE;
 pub use outbox::OutboxClosed;
