@@ -525,3 +525,31 @@ async fn a_dropped_stateless_stream_resumes_from_the_event_store() {
     drop_and_resume(addr, &gate, &headers, meta).await;
     shutdown.cancel();
 }
+
+#[tokio::test]
+async fn a_server_that_wants_authorization_gets_a_clear_error() {
+    use axum::http::{HeaderMap, StatusCode, header};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let refuse = || async {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::WWW_AUTHENTICATE,
+            "Bearer resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource\""
+                .parse()
+                .unwrap(),
+        );
+        (StatusCode::UNAUTHORIZED, headers)
+    };
+    let app = axum::Router::new().route("/mcp", axum::routing::any(refuse));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let error = Client::builder()
+        .connect(format!("http://{addr}/mcp"))
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("requires authorization") && message.contains("bearer_token"),
+        "{message}"
+    );
+}

@@ -781,12 +781,23 @@ fn lifecycle(era: Era) -> ClientLifecycleMode {
 }
 
 fn describe_init_error(error: &ClientInitializeError) -> String {
+    #[cfg(feature = "http-client")]
+    if error.auth_challenge().is_some() {
+        return "the server requires authorization (HTTP 401/403); give the client \
+                credentials: ClientBuilder::oauth(…), client_credentials(…) (feature `auth`) \
+                or bearer_token(…)"
+            .into();
+    }
     match error {
         ClientInitializeError::ConnectionClosed(_) => {
             "the server closed the connection during the handshake".into()
         }
         ClientInitializeError::JsonRpcError(data) => {
             format!("the server refused the handshake: {}", data.message)
+        }
+        // Name what failed, not the transport's (long, generic) type.
+        ClientInitializeError::TransportError { error, context } => {
+            format!("{context}: {}", error.error)
         }
         other => other.to_string(),
     }
