@@ -203,20 +203,9 @@ async fn measure(server: Server) -> anyhow::Result<Figures> {
     Ok(figures)
 }
 
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
-}
+#[path = "common/proc.rs"]
+mod proc;
+use proc::rss_mib;
 
 /// The baseline: the same two tools on rmcp alone.
 #[allow(dead_code)]
