@@ -113,6 +113,7 @@ async fn sessions_carry_progress_on_the_request_stream_in_both_eras() {
 #[tokio::test]
 async fn stateless_and_json_response_modes_work() {
     round_trip(HttpOptions::default().stateless(true), Era::Legacy).await;
+    round_trip(HttpOptions::default().stateless(true), Era::Stateless).await;
     round_trip(
         HttpOptions::default().stateless(true).json_response(true),
         Era::Stateless,
@@ -232,6 +233,174 @@ async fn a_protocol_version_header_that_contradicts_the_body_is_400() {
     let (status, _, reply) = raw(addr, "POST", &mismatch, &body).await;
     assert_eq!(status, 400, "{reply}");
     assert!(reply.contains("-32020"), "{reply}");
+    shutdown.cancel();
+}
+
+/// A 2026-07-28 `tools/call` body for `name` with `arguments`, asking for progress.
+fn stateless_call(name: &str, arguments: Value) -> String {
+    json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
+        "name": name, "arguments": arguments, "_meta": {
+        "progressToken": "p",
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"}}}})
+    .to_string()
+}
+
+const V2026: (&str, &str) = ("MCP-Protocol-Version", "2026-07-28");
+const CALL: (&str, &str) = ("Mcp-Method", "tools/call");
+
+#[tokio::test]
+async fn stateless_requests_are_answered_in_json_or_sse_with_the_specified_status() {
+    for json_response in [false, true] {
+        let options = HttpOptions::default()
+            .stateless(true)
+            .json_response(json_response);
+        let (addr, shutdown, _task) = serve(server(), options).await;
+        let headers = [V2026, CALL, ("Mcp-Name", "count"), JSON, JSON_AND_SSE];
+
+        // No progress: the result alone, as JSON in JSON mode, else as one SSE event.
+        let (status, head, reply) = raw(
+            addr,
+            "POST",
+            &headers,
+            &stateless_call("count", json!({"n": 0})),
+        )
+        .await;
+        assert_eq!(status, 200, "{reply}");
+        let content_type = &head.iter().find(|(k, _)| k == "content-type").unwrap().1;
+        if json_response {
+            assert_eq!(content_type, "application/json");
+            let answer: Value = serde_json::from_str(&reply).unwrap();
+            assert_eq!(answer["result"]["structuredContent"]["result"], 0);
+            assert_eq!(answer["result"]["resultType"], "complete");
+        } else {
+            assert_eq!(content_type, "text/event-stream");
+            assert!(
+                reply.contains(r#""structuredContent":{"result":0}"#),
+                "{reply}"
+            );
+        }
+
+        // Progress comes first, on an SSE stream, whatever the mode.
+        let (status, _, reply) = raw(
+            addr,
+            "POST",
+            &headers,
+            &stateless_call("count", json!({"n": 3})),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let progress = reply
+            .find(r#""progress":3"#)
+            .expect("the last progress value");
+        let result = reply.find(r#""structuredContent""#).expect("the result");
+        assert!(progress < result, "progress before the result: {reply}");
+
+        // Bad arguments are an isError result; an unknown method is 404.
+        let (status, _, reply) = raw(
+            addr,
+            "POST",
+            &headers,
+            &stateless_call("count", json!({"n": "x"})),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(reply.contains(r#""isError":true"#), "{reply}");
+        let unknown = stateless_call("count", json!({})).replace("tools/call", "tools/frobnicate");
+        let (status, _, reply) = raw(
+            addr,
+            "POST",
+            &[
+                V2026,
+                ("Mcp-Method", "tools/frobnicate"),
+                JSON,
+                JSON_AND_SSE,
+            ],
+            &unknown,
+        )
+        .await;
+        assert_eq!(status, 404, "{reply}");
+        assert!(reply.contains("-32601"), "{reply}");
+        shutdown.cancel();
+    }
+}
+
+#[tokio::test]
+async fn stateless_header_checks_hold() {
+    let (addr, shutdown, _task) = serve(server(), HttpOptions::default().stateless(true)).await;
+    let body = stateless_call("count", json!({"n": 1}));
+    for (headers, why) in [
+        (
+            vec![V2026, CALL, ("Mcp-Name", "slow"), JSON, JSON_AND_SSE],
+            "Mcp-Name names another tool",
+        ),
+        (vec![V2026, CALL, JSON, JSON_AND_SSE], "Mcp-Name is missing"),
+        (
+            vec![
+                V2026,
+                ("Mcp-Method", "tools/list"),
+                ("Mcp-Name", "count"),
+                JSON,
+                JSON_AND_SSE,
+            ],
+            "Mcp-Method names another method",
+        ),
+    ] {
+        let (status, _, reply) = raw(addr, "POST", &headers, &body).await;
+        assert_eq!(status, 400, "{why}: {reply}");
+        assert!(reply.contains("-32020"), "{why}: {reply}");
+    }
+    let no_meta = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "count", "arguments": {"n": 1}}})
+    .to_string();
+    let headers = [V2026, CALL, ("Mcp-Name", "count"), JSON, JSON_AND_SSE];
+    let (status, _, reply) = raw(addr, "POST", &headers, &no_meta).await;
+    assert_eq!(status, 400, "missing _meta: {reply}");
+    let (status, _, reply) = raw(addr, "POST", &headers, "{not json").await;
+    assert!(reply.contains("-32700"), "malformed JSON: {status} {reply}");
+    let (status, _, reply) = raw(addr, "POST", &headers, &body).await;
+    assert_eq!(status, 200, "the server keeps serving: {reply}");
+    shutdown.cancel();
+}
+
+/// Reports progress, then waits until its call is cancelled; says so when dropped.
+#[tool]
+async fn hang(ctx: Context) -> String {
+    struct Dropped(std::sync::Arc<tokio::sync::Notify>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.notify_one();
+        }
+    }
+    let _dropped = Dropped(ctx.state::<tokio::sync::Notify>().expect("notify"));
+    ctx.report_progress(1.0, None, Some("hanging")).await;
+    std::future::pending::<()>().await;
+    unreachable!()
+}
+
+#[tokio::test]
+async fn a_stateless_call_stops_when_its_client_goes_away() {
+    let server = server().tool(hang);
+    server.insert_state(tokio::sync::Notify::new());
+    let dropped = server.state::<tokio::sync::Notify>().unwrap();
+    let (addr, shutdown, _task) = serve(server, HttpOptions::default().stateless(true)).await;
+    let mut response = reqwest::Client::new()
+        .post(format!("http://{addr}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", "hang")
+        .body(stateless_call("hang", json!({})))
+        .send()
+        .await
+        .unwrap();
+    read_events(&mut response, is_progress(1.0)).await;
+    drop(response);
+    tokio::time::timeout(Duration::from_secs(30), dropped.notified())
+        .await
+        .expect("the tool was not cancelled when its client went away");
     shutdown.cancel();
 }
 

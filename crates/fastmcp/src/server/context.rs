@@ -19,7 +19,6 @@ use super::progress::ProgressReporter;
 use crate::error::RequestError;
 use crate::logging::LogLevel;
 use crate::server::FastMCP;
-use crate::transports::outbox::Outbox;
 
 /// Whether a request uses the stateless 2026-07-28 protocol.
 pub(crate) fn is_stateless(request: &RequestContext<RoleServer>) -> bool {
@@ -179,10 +178,7 @@ impl Context {
         let progress_interval = server.progress_interval_setting();
         let stateless = is_stateless(request);
         let request_log_level = stateless.then(|| request.meta.log_level().map(LogLevel::from));
-        let outbound = match request.extensions.get::<Outbox>() {
-            Some(outbox) => Outbound::Direct(outbox.clone()),
-            None => Outbound::Peer(request.peer.clone()),
-        };
+        let outbound = Outbound::for_request(request);
         let progress = request
             .meta
             .get_progress_token()

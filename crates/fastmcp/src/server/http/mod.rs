@@ -4,6 +4,7 @@
 //! streams, `DELETE`), the stateless 2026-07-28 protocol, JSON-response mode, Host/Origin
 //! validation and a request body limit.
 
+mod direct;
 mod events;
 mod listener;
 mod options;
@@ -18,11 +19,12 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use direct::Direct;
 pub use events::{EventLimits, EventStore, EventStoreError, EventStream, MemoryEventStore};
 use listener::{NoDelay, wait_for_signal};
 pub use options::HttpOptions;
 
-use super::FastMCP;
+use super::{FastMCP, Session};
 use crate::error::Error;
 
 impl FastMCP {
@@ -52,16 +54,28 @@ impl FastMCP {
         let server = self.clone();
         let mut sessions = LocalSessionManager::default();
         sessions.session_config.keep_alive = options.session_idle_timeout;
-        if let Some(store) = options.event_store_for_mode() {
+        let event_store = options.event_store_for_mode();
+        let persists_streams = event_store.is_some();
+        if let Some(store) = event_store {
             sessions = sessions.with_event_store(store);
         }
         let sessions = Arc::new(sessions);
-        let service = StreamableHttpService::new(
-            move || Ok(server.session()),
-            Arc::clone(&sessions),
-            options.rmcp_config(sessions_end),
-        );
-        let router = Router::new().route_service(options.path_str(), service);
+        let config = options.rmcp_config(sessions_end.clone());
+        let direct = Arc::new(Direct::new(self.clone(), &config, sessions_end));
+        let service =
+            StreamableHttpService::new(move || Ok(server.session()), Arc::clone(&sessions), config);
+        let router = if persists_streams {
+            // Streams of 2026-07-28 requests are stored for resumption: rmcp's path does that.
+            Router::new().route_service(options.path_str(), service)
+        } else {
+            let service = Arc::new(service);
+            Router::new().route(
+                options.path_str(),
+                axum::routing::any(move |request| {
+                    serve(Arc::clone(&direct), Arc::clone(&service), request)
+                }),
+            )
+        };
         let gate = Arc::new(Gate {
             sessions,
             max_sessions: options.max_sessions.filter(|_| !options.is_stateless()),
@@ -131,6 +145,18 @@ impl FastMCP {
             .await;
         self.leave().await;
         served.map_err(Error::from)
+    }
+}
+
+/// Serves `request` on FastMCP's direct path if it can, otherwise with rmcp's service.
+async fn serve(
+    direct: Arc<Direct>,
+    rmcp: Arc<StreamableHttpService<Session, LocalSessionManager>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    match direct.try_serve(request).await {
+        Ok(response) => response,
+        Err(request) => rmcp.handle(request).await.map(axum::body::Body::new),
     }
 }
 

@@ -1,0 +1,580 @@
+//! The direct path for 2026-07-28 requests: parse, dispatch to the [`Session`], answer, all
+//! in the HTTP request's own task.
+//!
+//! rmcp's Streamable HTTP service builds a whole service loop (a task, channels, a peer) for
+//! every stateless request and re-serializes the body to check its headers; that is most of
+//! its cost per call. A 2026-07-28 request needs none of it: it carries everything in its
+//! headers and `_meta`, and the server never sends it a request of its own (input arrives in
+//! `InputRequiredResult` rounds). So FastMCP answers such requests itself, and only those
+//! it fully vouches for: every check below is a sufficient condition for rmcp's own
+//! validation to pass. Anything else (legacy sessions, `initialize`, `server/discover`,
+//! subscriptions, an `Origin` header, `Mcp-Param-*` routing, Base64 header values, an event
+//! store persisting stateless streams, any malformed input) goes to rmcp's service unchanged,
+//! so errors and edge cases keep rmcp's exact answers.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse as _, Response};
+use futures::StreamExt as _;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use rmcp::model::{
+    ClientJsonRpcMessage, ClientRequest, ErrorCode, ErrorData, GetMeta as _, JsonRpcRequest,
+    ProtocolVersion, RequestId, ServerJsonRpcMessage, ServerResult,
+};
+use rmcp::service::{RequestContext, RxJsonRpcMessage, Service as _, TxJsonRpcMessage};
+use rmcp::transport::Transport;
+use rmcp::{Peer, RoleServer, ServerHandler};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::server::FastMCP;
+use crate::server::outbound::ResponseStream;
+
+/// Notifications a request may queue before its handler waits for the client to read.
+const STREAM_CAPACITY: usize = 64;
+
+/// The same keep-alive interval rmcp uses on its SSE streams.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Methods the direct path serves; everything else goes to rmcp.
+const DIRECT_METHODS: &[&str] = &[
+    "tools/call",
+    "tools/list",
+    "prompts/get",
+    "prompts/list",
+    "resources/read",
+    "resources/list",
+    "resources/templates/list",
+    "completion/complete",
+];
+
+/// What the direct path needs to know about the server and its HTTP options.
+pub(super) struct Direct {
+    server: FastMCP,
+    /// A peer whose connection is already closed: requests on this path never reach the
+    /// client through it (their notifications go on the response stream), and anything that
+    /// tries gets an error at once instead of waiting.
+    peer: OnceLock<Peer<RoleServer>>,
+    /// Allowed `Host` values; empty allows any.
+    allowed_hosts: Vec<Authority>,
+    json_response: bool,
+    max_body_bytes: usize,
+    /// Ends open response streams (server shutdown).
+    shutdown: CancellationToken,
+}
+
+impl Direct {
+    pub(super) fn new(
+        server: FastMCP,
+        config: &rmcp::transport::StreamableHttpServerConfig,
+        shutdown: CancellationToken,
+    ) -> Self {
+        Self {
+            server,
+            peer: OnceLock::new(),
+            allowed_hosts: config
+                .allowed_hosts
+                .iter()
+                .filter_map(|host| Authority::parse(host))
+                .collect(),
+            json_response: config.json_response,
+            max_body_bytes: config.max_request_body_bytes,
+            shutdown,
+        }
+    }
+
+    /// Answers `request` if the direct path vouches for it; otherwise hands it back,
+    /// unchanged, for rmcp's service.
+    pub(super) async fn try_serve(&self, request: Request) -> Result<Response, Request> {
+        if !self.vouches_for_headers(&request) {
+            return Err(request);
+        }
+        let (parts, body) = request.into_parts();
+        let bytes = match axum::body::to_bytes(body, self.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            // Content-Length was within the limit, so the body broke off or lied about its size.
+            Err(error) => {
+                return Ok(
+                    (StatusCode::BAD_REQUEST, format!("Bad Request: {error}")).into_response()
+                );
+            }
+        };
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
+            return Ok(parse_error());
+        }
+        match self.vouch_for_body(&parts.headers, &bytes) {
+            Some(request) => Ok(self.serve(parts, request).await),
+            None => Err(Request::from_parts(parts, Body::from(bytes))),
+        }
+    }
+
+    /// Header checks that need no body: a 2026-07-28 POST outside any session, from an
+    /// allowed host, with a JSON body of a known size within the limit.
+    fn vouches_for_headers(&self, request: &Request) -> bool {
+        let headers = request.headers();
+        request.method() == http::Method::POST
+            && only_value(headers, "mcp-protocol-version")
+                .is_some_and(|v| v == ProtocolVersion::V_2026_07_28.as_str())
+            && only_value(headers, "mcp-method").is_some()
+            && !headers.contains_key("mcp-session-id")
+            && !headers.contains_key(header::ORIGIN)
+            && accepts_json_and_sse(headers)
+            && content_is_json(headers)
+            && content_length(headers).is_some_and(|length| length <= self.max_body_bytes)
+            && self.host_is_allowed(request)
+    }
+
+    fn host_is_allowed(&self, request: &Request) -> bool {
+        if self.allowed_hosts.is_empty() {
+            return true;
+        }
+        let Some(host) =
+            only_value(request.headers(), header::HOST.as_str()).and_then(Authority::parse)
+        else {
+            return false;
+        };
+        self.allowed_hosts
+            .iter()
+            .any(|allowed| allowed.admits(&host))
+    }
+
+    /// Body checks: one JSON-RPC request for a method served here, named in `Mcp-Method` (and
+    /// `Mcp-Name` where the method has one), with complete 2026-07-28 `_meta` agreeing with
+    /// the `MCP-Protocol-Version` header.
+    fn vouch_for_body(
+        &self,
+        headers: &HeaderMap,
+        bytes: &[u8],
+    ) -> Option<JsonRpcRequest<ClientRequest>> {
+        let Ok(ClientJsonRpcMessage::Request(request)) =
+            serde_json::from_slice::<ClientJsonRpcMessage>(bytes)
+        else {
+            return None;
+        };
+        let method = request.request.method();
+        let meta = request.request.get_meta();
+        let vouched = DIRECT_METHODS.contains(&method)
+            && only_value(headers, "mcp-method") == Some(method)
+            && meta.protocol_version() == Some(ProtocolVersion::V_2026_07_28)
+            && meta
+                .missing_required_keys(&ProtocolVersion::V_2026_07_28)
+                .is_empty()
+            && names_match(headers, &request.request)
+            && !self.routes_params(&request.request);
+        vouched.then_some(request)
+    }
+
+    /// Whether the called tool's schema routes arguments into `Mcp-Param-*` headers (SEP-2243),
+    /// which rmcp validates.
+    fn routes_params(&self, request: &ClientRequest) -> bool {
+        let ClientRequest::CallToolRequest(call) = request else {
+            return false;
+        };
+        self.server
+            .components()
+            .tool(&call.params.name, None)
+            .is_some_and(|tool| {
+                has_header_annotation(tool.definition().input_schema.get("properties"))
+            })
+    }
+
+    fn peer(&self) -> Peer<RoleServer> {
+        self.peer.get_or_init(closed_peer).clone()
+    }
+
+    async fn serve(
+        &self,
+        parts: http::request::Parts,
+        request: JsonRpcRequest<ClientRequest>,
+    ) -> Response {
+        let JsonRpcRequest {
+            id, mut request, ..
+        } = request;
+        let (sender, mut receiver) = mpsc::channel(STREAM_CAPACITY);
+        let mut context = RequestContext::new(id.clone(), self.peer());
+        std::mem::swap(&mut context.meta, request.get_meta_mut());
+        context.extensions.insert(parts);
+        context.extensions.insert(ResponseStream(sender.clone()));
+        let cancel = context.ct.clone();
+        let session = self.server.session();
+        let mut work = Box::pin(async move {
+            let result = session.handle_request(request, context).await;
+            response_message(result, id)
+        });
+        tokio::select! {
+            biased;
+            message = &mut work => {
+                let mut early = Vec::new();
+                while let Ok(notification) = receiver.try_recv() {
+                    early.push(notification);
+                }
+                self.respond_now(early, message)
+            }
+            Some(first) = receiver.recv() => {
+                // The handler is talking before it answers: stream from here on, the handler
+                // running in its own task and cancelled if the client goes away.
+                let guard = cancel.drop_guard();
+                tokio::spawn(async move {
+                    let message = work.await;
+                    let _ = sender.send(message).await;
+                });
+                self.stream(first, receiver, guard)
+            }
+        }
+    }
+
+    /// The answer to a request whose handler has finished: JSON when that is the whole
+    /// reply and JSON responses are on (or the status is not 200), otherwise one SSE body.
+    fn respond_now(
+        &self,
+        early: Vec<ServerJsonRpcMessage>,
+        last: ServerJsonRpcMessage,
+    ) -> Response {
+        let status = http_status(&last);
+        if early.is_empty() && (self.json_response || status != StatusCode::OK) {
+            return json_response(status, &last);
+        }
+        let mut body = Vec::new();
+        for message in early.iter().chain(std::iter::once(&last)) {
+            body.extend_from_slice(b"data: ");
+            if serde_json::to_writer(&mut body, message).is_err() {
+                return serialize_failure();
+            }
+            body.extend_from_slice(b"\n\n");
+        }
+        sse_headers(Response::new(Body::from(body)))
+    }
+
+    /// An SSE response carrying `first`, then what the handler sends, up to its result.
+    fn stream(
+        &self,
+        first: ServerJsonRpcMessage,
+        receiver: mpsc::Receiver<ServerJsonRpcMessage>,
+        guard: tokio_util::sync::DropGuard,
+    ) -> Response {
+        let shutdown = self.shutdown.clone();
+        let messages = futures::stream::unfold(
+            (Some(first), receiver, guard, false),
+            |(next, mut receiver, guard, done)| async move {
+                if done {
+                    return None;
+                }
+                let message = match next {
+                    Some(message) => message,
+                    None => receiver.recv().await?,
+                };
+                let terminal = is_terminal(&message);
+                Some((message, (None, receiver, guard, terminal)))
+            },
+        )
+        .map(|message| serde_json::to_string(&message).map(|data| Event::default().data(data)))
+        .take_until(async move { shutdown.cancelled().await });
+        sse_headers(
+            Sse::new(messages)
+                .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+                .into_response(),
+        )
+    }
+}
+
+/// The JSON-RPC message answering request `id`.
+fn response_message(
+    result: Result<ServerResult, ErrorData>,
+    id: RequestId,
+) -> ServerJsonRpcMessage {
+    match result {
+        Ok(result) => ServerJsonRpcMessage::response(result, id),
+        Err(error) => ServerJsonRpcMessage::error(error, Some(id)),
+    }
+}
+
+fn is_terminal(message: &ServerJsonRpcMessage) -> bool {
+    matches!(
+        message,
+        ServerJsonRpcMessage::Response(_) | ServerJsonRpcMessage::Error(_)
+    )
+}
+
+/// The HTTP status of a 2026-07-28 answer, as the specification (and rmcp) map them.
+fn http_status(message: &ServerJsonRpcMessage) -> StatusCode {
+    let ServerJsonRpcMessage::Error(error) = message else {
+        return StatusCode::OK;
+    };
+    match error.error.code {
+        ErrorCode::UNSUPPORTED_PROTOCOL_VERSION
+        | ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY
+        | ErrorCode::HEADER_MISMATCH => StatusCode::BAD_REQUEST,
+        ErrorCode::METHOD_NOT_FOUND => StatusCode::NOT_FOUND,
+        _ => StatusCode::OK,
+    }
+}
+
+fn json_response(status: StatusCode, message: &ServerJsonRpcMessage) -> Response {
+    let Ok(body) = serde_json::to_vec(message) else {
+        return serialize_failure();
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn sse_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// `400` with JSON-RPC's parse error, for a body that is not JSON at all.
+fn parse_error() -> Response {
+    let error = ErrorData::new(
+        ErrorCode::PARSE_ERROR,
+        "Parse error: the body is not JSON",
+        None,
+    );
+    json_response(
+        StatusCode::BAD_REQUEST,
+        &ServerJsonRpcMessage::error(error, None),
+    )
+}
+
+fn serialize_failure() -> Response {
+    tracing::error!("failed to serialize a response");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "failed to serialize the response",
+    )
+        .into_response()
+}
+
+/// The single value of header `name` as text; `None` if absent, repeated or not text.
+fn only_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    value.to_str().ok()
+}
+
+/// `Accept` names both JSON and SSE, plainly (any quality parameter: leave it to rmcp).
+fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
+    let Some(accept) = only_value(headers, header::ACCEPT.as_str()) else {
+        return false;
+    };
+    let mut json = false;
+    let mut sse = false;
+    for media in accept.split(',') {
+        match media.trim() {
+            media if media.eq_ignore_ascii_case("application/json") => json = true,
+            media if media.eq_ignore_ascii_case("text/event-stream") => sse = true,
+            media if media.contains(';') => return false,
+            _ => {}
+        }
+    }
+    json && sse
+}
+
+fn content_is_json(headers: &HeaderMap) -> bool {
+    only_value(headers, header::CONTENT_TYPE.as_str()).is_some_and(|value| {
+        let essence = value.split_once(';').map_or(value, |(essence, _)| essence);
+        essence.trim().eq_ignore_ascii_case("application/json")
+    })
+}
+
+fn content_length(headers: &HeaderMap) -> Option<usize> {
+    only_value(headers, header::CONTENT_LENGTH.as_str())?
+        .parse()
+        .ok()
+}
+
+/// `Mcp-Name` names the tool, prompt or resource the body does, in plain (not Base64) form.
+fn names_match(headers: &HeaderMap, request: &ClientRequest) -> bool {
+    let expected = match request {
+        ClientRequest::CallToolRequest(call) => call.params.name.as_ref(),
+        ClientRequest::GetPromptRequest(get) => get.params.name.as_str(),
+        ClientRequest::ReadResourceRequest(read) => read.params.uri.as_str(),
+        _ => return !headers.contains_key("mcp-name"),
+    };
+    only_value(headers, "mcp-name")
+        .is_some_and(|name| name == expected && !name.starts_with("=?base64?"))
+}
+
+/// Whether any property, at any depth of `properties`, carries `x-mcp-header`.
+fn has_header_annotation(properties: Option<&Value>) -> bool {
+    let Some(Value::Object(properties)) = properties else {
+        return false;
+    };
+    properties.values().any(|schema| {
+        schema.get("x-mcp-header").is_some() || has_header_annotation(schema.get("properties"))
+    })
+}
+
+/// A host (lowercase, without IPv6 brackets) and optional port, as `Host` validation compares
+/// them.
+#[derive(Debug, PartialEq, Eq)]
+struct Authority {
+    host: String,
+    port: Option<u16>,
+}
+
+impl Authority {
+    fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        let (host, port) = match http::uri::Authority::try_from(value) {
+            Ok(authority) => (authority.host().to_owned(), authority.port_u16()),
+            Err(_) => (value.to_owned(), None),
+        };
+        Some(Self {
+            host: host
+                .trim_matches('[')
+                .trim_matches(']')
+                .to_ascii_lowercase(),
+            port,
+        })
+    }
+
+    /// An allowed entry without a port admits the host on any port.
+    fn admits(&self, host: &Authority) -> bool {
+        self.host == host.host && self.port.is_none_or(|port| host.port == Some(port))
+    }
+}
+
+/// A peer whose connection has already ended.
+fn closed_peer() -> Peer<RoleServer> {
+    let running = rmcp::service::serve_directly(NoHandler, Closed, None);
+    running.peer().clone()
+}
+
+/// The handler behind [`closed_peer`]; it never sees a message.
+#[derive(Clone)]
+struct NoHandler;
+
+impl ServerHandler for NoHandler {}
+
+/// A transport that is closed from the start.
+struct Closed;
+
+impl Transport<RoleServer> for Closed {
+    type Error = std::io::Error;
+
+    fn send(
+        &mut self,
+        _item: TxJsonRpcMessage<RoleServer>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        std::future::ready(Err(std::io::ErrorKind::NotConnected.into()))
+    }
+
+    fn receive(&mut self) -> impl Future<Output = Option<RxJsonRpcMessage<RoleServer>>> + Send {
+        std::future::ready(None)
+    }
+
+    fn close(&mut self) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        std::future::ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_entries_without_a_port_admit_any_port() {
+        let allowed = Authority::parse("localhost").unwrap();
+        assert!(allowed.admits(&Authority::parse("LOCALHOST:8080").unwrap()));
+        let exact = Authority::parse("127.0.0.1:80").unwrap();
+        assert!(!exact.admits(&Authority::parse("127.0.0.1:81").unwrap()));
+        let ipv6 = Authority::parse("[::1]").unwrap();
+        assert!(ipv6.admits(&Authority::parse("[::1]:9000").unwrap()));
+    }
+
+    #[test]
+    fn accept_needs_both_types_and_no_parameters() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json, text/event-stream"),
+        );
+        assert!(accepts_json_and_sse(&headers));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json, text/event-stream;q=0"),
+        );
+        assert!(!accepts_json_and_sse(&headers));
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        assert!(!accepts_json_and_sse(&headers));
+    }
+
+    fn request(extra: &[(&str, &str)]) -> Request {
+        let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list",
+            "params": {"_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"}}}})
+        .to_string();
+        let mut builder = http::Request::post("/mcp")
+            .header("host", "127.0.0.1:9")
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("content-length", body.len())
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/list");
+        for (name, value) in extra {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(Body::from(body)).unwrap()
+    }
+
+    /// The routing decision itself: what the direct path answers and what it leaves to rmcp.
+    #[tokio::test]
+    async fn serves_plain_2026_requests_and_hands_back_the_rest() {
+        let config = rmcp::transport::StreamableHttpServerConfig::default();
+        let direct = Direct::new(FastMCP::new("t"), &config, CancellationToken::new());
+        let served = direct.try_serve(request(&[])).await;
+        assert_eq!(served.map(|r| r.status()).ok(), Some(StatusCode::OK));
+        for extra in [
+            ("origin", "http://127.0.0.1:9"),
+            ("mcp-session-id", "abc"),
+            ("mcp-method", "tools/list"), // repeated
+        ] {
+            assert!(
+                direct.try_serve(request(&[extra])).await.is_err(),
+                "{extra:?} goes to rmcp"
+            );
+        }
+        let mut foreign = request(&[]);
+        foreign
+            .headers_mut()
+            .insert(header::HOST, HeaderValue::from_static("evil.example"));
+        assert!(
+            direct.try_serve(foreign).await.is_err(),
+            "a foreign host goes to rmcp"
+        );
+    }
+
+    #[test]
+    fn header_annotations_are_found_at_any_depth() {
+        let nested = serde_json::json!({
+            "a": {"type": "object", "properties": {"b": {"type": "string", "x-mcp-header": "B"}}}
+        });
+        assert!(has_header_annotation(Some(&nested)));
+        let plain = serde_json::json!({"a": {"type": "integer"}});
+        assert!(!has_header_annotation(Some(&plain)));
+    }
+}
