@@ -104,10 +104,14 @@ impl Direct {
                 );
             }
         };
-        if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
-            return Ok(parse_error());
-        }
-        match self.vouch_for_body(&parts.headers, &bytes) {
+        let Ok(message) = serde_json::from_slice::<ClientJsonRpcMessage>(&bytes) else {
+            if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
+                return Ok(parse_error());
+            }
+            // JSON, but not a message rmcp knows: its answer says why.
+            return Err(Request::from_parts(parts, Body::from(bytes)));
+        };
+        match self.vouch_for_body(&parts.headers, message) {
             Some(request) => Ok(self.serve(parts, request).await),
             None => Err(Request::from_parts(parts, Body::from(bytes))),
         }
@@ -149,11 +153,9 @@ impl Direct {
     fn vouch_for_body(
         &self,
         headers: &HeaderMap,
-        bytes: &[u8],
+        message: ClientJsonRpcMessage,
     ) -> Option<JsonRpcRequest<ClientRequest>> {
-        let Ok(ClientJsonRpcMessage::Request(request)) =
-            serde_json::from_slice::<ClientJsonRpcMessage>(bytes)
-        else {
+        let ClientJsonRpcMessage::Request(request) = message else {
             return None;
         };
         let method = request.request.method();
