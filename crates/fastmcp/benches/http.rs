@@ -164,7 +164,13 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
         }
     );
     let mut results: HashMap<(&str, usize), Figures> = HashMap::new();
-    for server in SERVERS {
+    // FASTMCP_BENCH_SERVERS=echo,fastmcp-stateless runs only those.
+    let only = std::env::var("FASTMCP_BENCH_SERVERS").ok();
+    let chosen = |server: &str| {
+        only.as_deref()
+            .is_none_or(|list| list.split(',').any(|s| s.trim() == server))
+    };
+    for server in SERVERS.into_iter().filter(|s| chosen(s)) {
         for concurrency in CONCURRENCY {
             let figures = measure(server, concurrency, duration, pinned).await?;
             println!(

@@ -40,7 +40,9 @@ pub fn server() -> FastMCP {
     FastMCP::new("quickstart").tool(add).tool(long_task)
 }
 
-#[tokio::main]
+// One thread serves a stdio connection well and keeps the process small (BENCHMARKS.md);
+// drop the flavor for the multi-threaded runtime when serving HTTP under load.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     // Logs go to stderr: stdout carries the protocol.
     tracing_subscriber::fmt()

@@ -198,6 +198,6 @@ async fn ask_now(peer: &Peer<RoleServer>, request: InputRequest) -> Result<Value
 }
 
 /// What a request's sealed state is bound to: its method and parameters.
-pub(crate) fn binding(method: &str, name: &str, arguments: &Value) -> Vec<u8> {
+pub(crate) fn binding(method: &str, name: &str, arguments: &impl serde::Serialize) -> Vec<u8> {
     serde_json::to_vec(&(method, name, arguments)).unwrap_or_default()
 }

@@ -70,6 +70,22 @@ impl Session {
         }
     }
 
+    /// What a 2026-07-28 request's sealed `requestState` is bound to: its method and
+    /// parameters. Legacy sessions keep no such state, so they skip the serialization.
+    fn binding(
+        &self,
+        request: &RequestContext<RoleServer>,
+        method: &str,
+        name: &str,
+        arguments: &impl serde::Serialize,
+    ) -> Vec<u8> {
+        if is_stateless(request) {
+            binding(method, name, arguments)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Runs a handler to its end, its cancellation, or its request for client input, then
     /// flushes its progress (nothing is sent after the result).
     async fn drive<T>(
@@ -189,11 +205,7 @@ impl ServerHandler for Session {
             ));
         };
         let arguments = request.arguments.unwrap_or_default();
-        let binding = binding(
-            "tools/call",
-            &request.name,
-            &Value::Object(arguments.clone()),
-        );
+        let binding = self.binding(&context, "tools/call", &request.name, &arguments);
         let input = self.input_state(
             &context,
             &binding,
@@ -254,7 +266,7 @@ impl ServerHandler for Session {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let binding = binding("resources/read", &request.uri, &Value::Null);
+        let binding = self.binding(&context, "resources/read", &request.uri, &Value::Null);
         let input = self.input_state(
             &context,
             &binding,
@@ -305,12 +317,7 @@ impl ServerHandler for Session {
                 None,
             ));
         };
-        let arguments = request
-            .arguments
-            .clone()
-            .map(Value::Object)
-            .unwrap_or(Value::Null);
-        let binding = binding("prompts/get", &request.name, &arguments);
+        let binding = self.binding(&context, "prompts/get", &request.name, &request.arguments);
         let input = self.input_state(
             &context,
             &binding,
