@@ -153,6 +153,9 @@ impl FastMCP {
 pub(crate) struct Busy {
     count: std::sync::atomic::AtomicUsize,
     idle: tokio::sync::Notify,
+    /// Someone waits in [`FastMCP::idle`]; until then, going idle wakes no one (and skips
+    /// `Notify`'s lock on every call).
+    watched: std::sync::atomic::AtomicBool,
 }
 
 /// Held while a handler runs.
@@ -164,8 +167,13 @@ impl Drop for BusyGuard {
             .0
             .busy
             .count
-            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst)
             == 1
+            && self
+                .0
+                .busy
+                .watched
+                .load(std::sync::atomic::Ordering::SeqCst)
         {
             self.0.busy.idle.notify_waiters();
         }
@@ -185,13 +193,19 @@ impl FastMCP {
     /// Resolves once no handler is running.
     #[cfg(feature = "http-server")]
     pub(crate) async fn idle(&self) {
+        self.shared
+            .busy
+            .watched
+            // SeqCst here and in the guard: either this side sees the count at 0, or the
+            // guard that brought it there sees `watched` and wakes us.
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         loop {
             let idle = self.shared.busy.idle.notified();
             if self
                 .shared
                 .busy
                 .count
-                .load(std::sync::atomic::Ordering::Acquire)
+                .load(std::sync::atomic::Ordering::SeqCst)
                 == 0
             {
                 return;

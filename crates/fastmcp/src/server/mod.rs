@@ -199,6 +199,12 @@ impl FastMCP {
         Session::new(self.clone(), state)
     }
 
+    /// The handler for one 2026-07-28 request: it has no session to count or notify.
+    #[cfg(feature = "http-server")]
+    pub(crate) fn request_session(&self) -> Session {
+        Session::new(self.clone(), Arc::new(SessionState::default()))
+    }
+
     /// Serves one connection over `transport` until the client disconnects.
     ///
     /// ```
