@@ -324,3 +324,27 @@ async fn an_oversized_line_gets_an_error_without_buffering_it() {
         "peak memory grew by {growth_mib} MiB for a 64 MiB line"
     );
 }
+
+#[tokio::test]
+async fn a_child_flooding_stderr_without_newlines_is_read_in_bounded_lines() {
+    // 4 MB on one stderr line, then a last line, then exit without speaking MCP.
+    let script = "head -c 4000000 /dev/zero | tr '\\0' x >&2; echo >&2; \
+                  echo 'last words' >&2; exit 3";
+    let server = StdioServer::new("sh").arg("-c").arg(script);
+    match within("connecting to a child that exits", Client::connect(server)).await {
+        Err(Error::ServerExited { status, stderr }) => {
+            assert_eq!(status, "exit status: 3");
+            assert!(stderr.contains("last words"), "stderr tail: {stderr:.200}");
+            assert!(
+                stderr.contains("(line truncated)"),
+                "stderr tail: {stderr:.200}"
+            );
+            assert!(
+                stderr.len() < 64 * 1024,
+                "the tail is bounded: {} bytes",
+                stderr.len()
+            );
+        }
+        other => panic!("expected ServerExited, got {:?}", other.map(|_| ())),
+    }
+}

@@ -16,6 +16,10 @@ use crate::transports::LineTransport;
 /// How many trailing stderr lines are kept for error messages.
 const STDERR_TAIL_LINES: usize = 20;
 
+/// The longest stderr line kept (bytes); the rest of a longer line is dropped, so a child
+/// that never writes a newline cannot make the client buffer without bound.
+const STDERR_LINE_MAX: usize = 8 * 1024;
+
 /// A command that starts an MCP server speaking stdio.
 ///
 /// ```
@@ -213,20 +217,76 @@ async fn capture_stderr(
     tail: Arc<Mutex<VecDeque<String>>>,
     program: String,
 ) {
-    let mut lines = BufReader::new(stderr).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        tracing::info!(target: "fastmcp::client::stderr", server = %program, "{line}");
+    let mut reader = BufReader::new(stderr);
+    let mut line = Vec::new();
+    while let Ok(Some(truncated)) = read_capped_line(&mut reader, &mut line, STDERR_LINE_MAX).await
+    {
+        let mut text = String::from_utf8_lossy(&line)
+            .trim_end_matches('\r')
+            .to_owned();
+        if truncated {
+            text.push_str(" … (line truncated)");
+        }
+        tracing::info!(target: "fastmcp::client::stderr", server = %program, "{text}");
         let mut tail = tail.lock().unwrap_or_else(PoisonError::into_inner);
         if tail.len() == STDERR_TAIL_LINES {
             tail.pop_front();
         }
-        tail.push_back(line);
+        tail.push_back(text);
+    }
+}
+
+/// Reads one line into `line` (without its newline), keeping at most `max` bytes and
+/// dropping the rest. `Some(truncated)` per line; `None` at the end of input.
+async fn read_capped_line<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<bool>> {
+    line.clear();
+    let mut read_any = false;
+    let mut truncated = false;
+    loop {
+        let buffer = reader.fill_buf().await?;
+        if buffer.is_empty() {
+            return Ok(read_any.then_some(truncated));
+        }
+        read_any = true;
+        let newline = buffer.iter().position(|&b| b == b'\n');
+        let content = &buffer[..newline.unwrap_or(buffer.len())];
+        let room = max.saturating_sub(line.len());
+        truncated |= content.len() > room;
+        line.extend_from_slice(&content[..content.len().min(room)]);
+        let used = newline.map_or(buffer.len(), |at| at + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            return Ok(Some(truncated));
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::StdioServer;
+    use super::{StdioServer, read_capped_line};
+
+    #[tokio::test]
+    async fn stderr_lines_are_capped_and_the_rest_dropped() {
+        let input = format!("{}\nshort\r\nlast", "x".repeat(100));
+        let mut reader = tokio::io::BufReader::with_capacity(7, input.as_bytes());
+        let mut line = Vec::new();
+        let mut lines = Vec::new();
+        while let Some(truncated) = read_capped_line(&mut reader, &mut line, 10).await.unwrap() {
+            lines.push((String::from_utf8(line.clone()).unwrap(), truncated));
+        }
+        assert_eq!(
+            lines,
+            [
+                ("x".repeat(10), true),
+                ("short\r".to_owned(), false),
+                ("last".to_owned(), false)
+            ]
+        );
+    }
 
     fn words(server: &StdioServer) -> Vec<&str> {
         std::iter::once(server.program())
