@@ -249,3 +249,50 @@ async fn an_unsupported_protocol_version_is_refused_with_the_supported_list() {
         "{discovered}"
     );
 }
+
+/// Log `n` numbered messages, then answer.
+#[tool]
+async fn numbered(ctx: Context, n: u32) -> u32 {
+    for i in 0..n {
+        ctx.info(&i.to_string()).await;
+    }
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_log_handler_sees_messages_in_the_order_they_were_sent() {
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (count, mut counted) = tokio::sync::watch::channel(0usize);
+    let sink = std::sync::Arc::clone(&received);
+    let client = fastmcp::Client::builder()
+        .log_handler(move |message: fastmcp::client::LogMessage| {
+            let sink = std::sync::Arc::clone(&sink);
+            let count = count.clone();
+            async move {
+                // Take a turn at the scheduler: a handler run per message in tasks of its
+                // own would let later messages overtake this one.
+                tokio::task::yield_now().await;
+                let mut all = sink.lock().unwrap();
+                all.push(message.data.as_str().unwrap_or_default().to_owned());
+                count.send_replace(all.len());
+            }
+        })
+        .connect(FastMCP::new("logs").tool(numbered))
+        .await
+        .unwrap();
+    client
+        .set_logging_level(LogLevel::Debug)
+        .await
+        .unwrap();
+    let result = client
+        .call_tool("numbered", json!({"n": 300}))
+        .await
+        .unwrap();
+    assert_eq!(result.data::<u32>().unwrap(), 300);
+    tokio::time::timeout(std::time::Duration::from_secs(30), counted.wait_for(|n| *n == 300))
+        .await
+        .expect("all 300 log messages reach the handler")
+        .unwrap();
+    let expected: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+    assert_eq!(*received.lock().unwrap(), expected);
+}

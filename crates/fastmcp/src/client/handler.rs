@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use rmcp::model::{
     ClientCapabilities, ClientInfo, CreateMessageRequestParams, CreateMessageResult,
     ElicitRequestParams, ElicitResult, ElicitationAction, ErrorData, Implementation, InputRequest,
-    ListRootsResult, LoggingMessageNotificationParam, ProtocolVersion, Root, ServerNotification,
+    ListRootsResult, ProtocolVersion, Root, ServerNotification,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ClientHandler, RoleClient};
@@ -65,7 +65,7 @@ pub struct LogMessage {
     pub data: Value,
 }
 
-type Handler<In, Out> = Arc<dyn Fn(In) -> BoxFuture<'static, Out> + Send + Sync>;
+pub(crate) type Handler<In, Out> = Arc<dyn Fn(In) -> BoxFuture<'static, Out> + Send + Sync>;
 
 /// The handlers a [`Client`](super::Client) answers the server with.
 #[derive(Clone, Default)]
@@ -257,22 +257,6 @@ impl ClientHandler for ClientSession {
         _context: RequestContext<RoleClient>,
     ) -> Result<ListRootsResult, ErrorData> {
         self.roots().await
-    }
-
-    async fn on_logging_message(
-        &self,
-        params: LoggingMessageNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        let message = LogMessage {
-            level: params.level.into(),
-            logger: params.logger,
-            data: params.data,
-        };
-        match &self.handlers.log {
-            Some(handler) => handler(message).await,
-            None => log_server_message(&message),
-        }
     }
 
     async fn on_resource_updated(

@@ -22,6 +22,7 @@
 pub mod auth;
 mod call;
 mod handler;
+mod logs;
 pub mod progress;
 mod reads;
 mod request;
@@ -429,6 +430,7 @@ impl ClientBuilder {
         let routed = Routed {
             inner: transport,
             router: Arc::clone(&router),
+            logs: logs::LogDelivery::new(self.handlers.log.clone()),
         };
         let session = ClientSession {
             name: self.name,

@@ -175,10 +175,13 @@ impl ProgressRouter {
     }
 }
 
-/// Wraps a client transport to route progress notifications by token (see the module docs).
+/// Wraps a client transport to route progress notifications by token (see the module docs)
+/// and deliver log messages in order.
 pub(crate) struct Routed<T> {
     pub(crate) inner: T,
     pub(crate) router: Arc<ProgressRouter>,
+    /// Log messages are delivered from here, in order (see `client/logs.rs`).
+    pub(crate) logs: super::logs::LogDelivery,
 }
 
 impl<T: Transport<RoleClient> + 'static> Transport<RoleClient> for Routed<T> {
@@ -205,6 +208,9 @@ impl<T: Transport<RoleClient> + 'static> Transport<RoleClient> for Routed<T> {
                 JsonRpcMessage::Notification(notification) => match notification.notification {
                     ServerNotification::ProgressNotification(progress) => {
                         self.router.route(progress.params);
+                    }
+                    ServerNotification::LoggingMessageNotification(log) => {
+                        self.logs.deliver(log.params);
                     }
                     other => {
                         return Some(JsonRpcMessage::notification(other));
