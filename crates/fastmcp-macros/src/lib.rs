@@ -17,6 +17,7 @@ mod tool;
 /// Options: `name = "…"`, `title = "…"`, `description = "…"` (default: the doc comment),
 /// `tags = ["a", "b"]`, `annotations(read_only = true, destructive = false,
 /// idempotent = true, open_world = false, title = "…")`, `timeout = <Duration>`,
+/// `task = TaskSupport::Optional` (or `Required`: calls run as tasks, see `fastmcp::tools::TaskSupport`),
 /// `meta = <serde_json::Value>`, `version = "…"`, `enabled = <bool>`.
 ///
 /// Parameters may carry `#[arg(description = "…", default = <expr>)]` (or a bare

@@ -15,6 +15,7 @@ const OPTIONS: &[&str] = &[
     "tags",
     "annotations",
     "timeout",
+    "task",
     "meta",
     "version",
     "enabled",
@@ -47,7 +48,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     if let Some(title) = options.string("title")? {
         builder = quote!(#builder.title(#title));
     }
-    for key in ["tags", "timeout", "meta", "version", "enabled"] {
+    for key in ["tags", "timeout", "task", "meta", "version", "enabled"] {
         if let Some(value) = options.expr(key) {
             let method = syn::Ident::new(key, value.span());
             builder = quote!(#builder.#method(#value));

@@ -13,6 +13,7 @@ use std::time::Duration;
 use fastmcp::prompts::Message;
 use fastmcp::resources::{Resource, ResourceTemplate};
 use fastmcp::server::{Elicitation, SampleRequest};
+use fastmcp::tools::TaskSupport;
 use fastmcp::types::Role;
 use fastmcp::{Context, FastMCP, Tool, ToolResult, prompt, tool};
 use serde_json::{Value, json};
@@ -505,6 +506,63 @@ fn test_prompt_with_image() -> Vec<fastmcp::types::PromptMessage> {
     ]
 }
 
+// Tasks (SEP-2663): the fixtures the conformance suite's `tasks-*` scenarios call.
+
+/// Greets by name; always answered directly
+#[tool]
+fn greet(name: String) -> String {
+    format!("Hello, {name}!")
+}
+
+/// Sleeps for `seconds`, then answers; runs as a task for clients that declare tasks
+#[tool(task = TaskSupport::Optional)]
+async fn slow_compute(seconds: f64, #[arg(default)] label: String) -> String {
+    tokio::time::sleep(Duration::from_secs_f64(seconds.clamp(0.0, 600.0))).await;
+    format!("computed {label} after {seconds}s")
+}
+
+/// Fails with a tool error after a second; only runs as a task
+#[tool(task = TaskSupport::Required)]
+async fn failing_job() -> Result<String, String> {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    Err("failing_job failed, as it always does".into())
+}
+
+/// Fails with a protocol error (a panic), as a task
+#[tool(task = TaskSupport::Optional)]
+async fn protocol_error_job() -> String {
+    panic!("protocol_error_job crashed on purpose")
+}
+
+/// Asks the user to confirm deleting `filename`, then answers
+#[tool(task = TaskSupport::Optional)]
+async fn confirm_delete(ctx: Context, filename: String) -> Result<String, String> {
+    let confirmed = ctx
+        .elicit_with_schema(
+            format!("Delete {filename}?"),
+            ask_schema("confirm", "boolean"),
+        )
+        .await;
+    Ok(format!(
+        "delete {filename}: confirm={}",
+        answer(confirmed, "confirm")?
+    ))
+}
+
+/// Asks two questions at once, then answers with both
+#[tool(task = TaskSupport::Optional)]
+async fn multi_input(ctx: Context) -> Result<String, String> {
+    let (first, second) = tokio::join!(
+        ctx.elicit_with_schema("First name?", ask_schema("name", "string")),
+        ctx.elicit_with_schema("Second name?", ask_schema("name", "string")),
+    );
+    Ok(format!(
+        "first={}, second={}",
+        answer(first, "name")?,
+        answer(second, "name")?
+    ))
+}
+
 /// The everything server.
 pub fn server() -> FastMCP {
     let template = ResourceTemplate::builder("test://template/{id}/data")
@@ -537,6 +595,12 @@ pub fn server() -> FastMCP {
     FastMCP::new("mcp-conformance-test-server")
         .version("1.0.0")
         .tool(test_simple_text)
+        .tool(greet)
+        .tool(slow_compute)
+        .tool(failing_job)
+        .tool(protocol_error_job)
+        .tool(confirm_delete)
+        .tool(multi_input)
         .tool(test_image_content)
         .tool(test_audio_content)
         .tool(test_embedded_resource)

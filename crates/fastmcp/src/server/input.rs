@@ -19,6 +19,7 @@ use rmcp::model::{
     ServerRequest,
 };
 use rmcp::model::{RequestStateCodec, SealOptions};
+use rmcp::task_manager::{TaskContext, TaskExit};
 use rmcp::{Peer, RoleServer};
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -35,6 +36,9 @@ struct SealedState {
 #[derive(Debug)]
 pub(crate) struct InputState {
     stateless: bool,
+    /// Set for a tool running as a task: questions go out through `tasks/get` and come back
+    /// with `tasks/update`, while the tool waits.
+    task: Option<InTask>,
     /// The answers known so far: earlier rounds' (from the sealed state) plus this round's.
     responses: BTreeMap<String, Value>,
     next_key: AtomicUsize,
@@ -53,6 +57,7 @@ impl InputState {
     fn stateless(responses: BTreeMap<String, Value>, stateless: bool) -> Self {
         Self {
             stateless,
+            task: None,
             responses,
             next_key: AtomicUsize::new(0),
             required: Mutex::new(InputRequests::new()),
@@ -92,6 +97,14 @@ impl InputState {
             responses.insert(key, answer);
         }
         Ok(Self::stateless(responses, true))
+    }
+
+    /// The state of a tool running as task `task`.
+    pub(crate) fn for_task(task: TaskContext) -> Self {
+        Self {
+            task: Some(InTask(task)),
+            ..Self::legacy()
+        }
     }
 
     /// Resolves when the handler is waiting for input the client has not given yet.
@@ -137,6 +150,19 @@ impl InputState {
         request: InputRequest,
         capable: Result<(), &str>,
     ) -> Result<Value, Error> {
+        if let Some(InTask(task)) = &self.task {
+            capable.map_err(|capability| {
+                Error::Unsupported(format!("the client does not support {capability}"))
+            })?;
+            let key = key.unwrap_or_else(|| self.next_key());
+            return task
+                .request_input(key, request)
+                .await
+                .map_err(|exit| match exit {
+                    TaskExit::Cancelled => Error::ConnectionClosed("the task was cancelled".into()),
+                    TaskExit::Error(error) => Error::Protocol(error),
+                });
+        }
         if let Err(capability) = capable {
             if !self.stateless {
                 return Err(Error::Unsupported(format!(
@@ -153,8 +179,7 @@ impl InputState {
         if !self.stateless {
             return ask_now(peer, request).await;
         }
-        let key = key
-            .unwrap_or_else(|| format!("input-{}", self.next_key.fetch_add(1, Ordering::Relaxed)));
+        let key = key.unwrap_or_else(|| self.next_key());
         if let Some(answer) = self.responses.get(&key) {
             return Ok(answer.clone());
         }
@@ -166,6 +191,21 @@ impl InputState {
         // The dispatcher answers the request with `InputRequiredResult` and drops this
         // handler; the next round runs it again with the answer.
         std::future::pending().await
+    }
+}
+
+/// The task a tool runs as.
+struct InTask(TaskContext);
+
+impl std::fmt::Debug for InTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InTask").field(&self.0.task_id()).finish()
+    }
+}
+
+impl InputState {
+    fn next_key(&self) -> String {
+        format!("input-{}", self.next_key.fetch_add(1, Ordering::Relaxed))
     }
 }
 

@@ -14,6 +14,7 @@ mod progress;
 pub(crate) mod registry;
 mod sampling;
 mod session;
+mod tasks;
 
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -75,6 +76,8 @@ struct Shared {
     running: lifespan::Running,
     busy: lifespan::Busy,
     live: tokio::sync::watch::Sender<usize>,
+    /// Tools running as tasks, server-wide (2026-07-28 requests belong to no session).
+    tasks: rmcp::task_manager::TaskManager,
 }
 
 #[derive(Clone)]

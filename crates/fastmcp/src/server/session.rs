@@ -8,7 +8,8 @@ use std::sync::Arc;
 use futures::FutureExt as _;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
-    CompletionInfo, ContentBlock, CustomRequest, CustomResult, ErrorCode, ErrorData,
+    CancelTaskParams, CompletionInfo, ContentBlock, CustomRequest, GetTaskParams, GetTaskResult,
+    UpdateTaskParams, CustomResult, ErrorCode, ErrorData,
     GetPromptRequestParams, GetPromptResponse, InitializeRequestParams, InputRequiredResult,
     InputResponses, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
     ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
@@ -23,6 +24,7 @@ use super::FastMCP;
 use super::context::{Context, SessionState, is_stateless};
 use super::input::{InputState, binding};
 use super::registry::paginate;
+use super::tasks::{self, Dispatch};
 use crate::completion::CompletionRequest;
 use crate::tools::Tool;
 
@@ -152,6 +154,11 @@ impl ServerHandler for Session {
             .enable_resources_subscribe()
             .enable_tool_list_changed()
             .build();
+        let capabilities = if self.server.offers_tasks() {
+            tasks::advertise(capabilities)
+        } else {
+            capabilities
+        };
         let mut info = ServerConfig::new(capabilities).with_server_info(self.server.server_info());
         info.protocol_version = rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE;
         if let Some(instructions) = self.server.instructions_text() {
@@ -204,6 +211,12 @@ impl ServerHandler for Session {
                 None,
             ));
         };
+        if let Dispatch::Task = tasks::dispatch(&tool, &context)? {
+            self.state.remember_peer(&context.peer);
+            let state = Arc::clone(&self.state);
+            let task = tasks::start(&self.server, state, tool, request, &context);
+            return Ok(CallToolResponse::Task(task));
+        }
         let arguments = request.arguments.unwrap_or_default();
         let binding = self.binding(&context, "tools/call", &request.name, &arguments);
         let input = self.input_state(
@@ -419,6 +432,33 @@ impl ServerHandler for Session {
         Err(unknown_or_malformed(&request))
     }
 
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        let task = self.server.tasks().get_task(&request.task_id)?;
+        Ok(GetTaskResult::new(task))
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.server
+            .tasks()
+            .update_task(&request.task_id, request.input_responses)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.server.tasks().cancel_task(&request.task_id)
+    }
+
     async fn set_level(
         &self,
         request: SetLevelRequestParams,
@@ -444,26 +484,36 @@ fn completion_info(mut values: Vec<String>) -> CompletionInfo {
 
 /// Runs the tool with its timeout; errors, timeouts and panics become `isError` results.
 async fn run_tool(tool: &Tool, arguments: rmcp::model::JsonObject, ctx: Context) -> CallToolResult {
+    invoke(tool, arguments, ctx).await.unwrap_or_else(error_result)
+}
+
+/// Runs the tool with its timeout; errors and timeouts become `isError` results, a panic
+/// `Err` with a message saying so.
+pub(super) async fn invoke(
+    tool: &Tool,
+    arguments: rmcp::model::JsonObject,
+    ctx: Context,
+) -> Result<CallToolResult, String> {
     let call = AssertUnwindSafe(tool.handler().call(arguments, ctx)).catch_unwind();
     let outcome = match tool.timeout() {
         Some(limit) => match tokio::time::timeout(limit, call).await {
             Ok(outcome) => outcome,
             Err(_) => {
-                return error_result(format!("Tool '{}' timed out after {limit:?}", tool.name()));
+                return Ok(error_result(format!(
+                    "Tool '{}' timed out after {limit:?}",
+                    tool.name()
+                )));
             }
         },
         None => call.await,
     };
     match outcome {
-        Ok(Ok(result)) => result,
-        Ok(Err(error)) => error_result(error.message().to_owned()),
+        Ok(Ok(result)) => Ok(result),
+        Ok(Err(error)) => Ok(error_result(error.message().to_owned())),
         Err(panic) => {
             let reason = panic_message(panic.as_ref());
             tracing::error!(tool = tool.name(), %reason, "tool panicked");
-            error_result(format!(
-                "Tool '{}' failed unexpectedly: {reason}",
-                tool.name()
-            ))
+            Err(format!("Tool '{}' failed unexpectedly: {reason}", tool.name()))
         }
     }
 }

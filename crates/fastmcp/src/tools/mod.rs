@@ -64,7 +64,33 @@ pub struct Tool {
     definition: crate::types::Tool,
     meta: ComponentMeta,
     timeout: Option<Duration>,
+    task: TaskSupport,
     handler: Arc<dyn ToolHandler>,
+}
+
+/// Whether a tool runs as a task (the `io.modelcontextprotocol/tasks` extension, SEP-2663):
+/// the call answers at once with a task id, the tool runs in the background, and the client
+/// polls `tasks/get` for its status, its questions (elicitation, sampling, roots, answered
+/// with `tasks/update`) and finally its result.
+///
+/// ```
+/// use fastmcp::tools::{TaskSupport, Tool};
+/// let tool = Tool::builder("render")
+///     .task(TaskSupport::Optional)
+///     .handler(|_args, _ctx| async { Ok::<_, fastmcp::ToolError>("done") });
+/// assert_eq!(tool.task_support(), TaskSupport::Optional);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TaskSupport {
+    /// Always answered directly (the default).
+    #[default]
+    Forbidden,
+    /// A task for clients that declare the extension, a direct answer for the others.
+    Optional,
+    /// Only as a task: a client that does not declare the extension gets
+    /// `MissingRequiredClientCapability` (-32021).
+    Required,
 }
 
 impl std::fmt::Debug for Tool {
@@ -106,6 +132,11 @@ impl Tool {
     /// How long a call may run before it is stopped with an error result.
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+
+    /// Whether calls may or must run as tasks.
+    pub fn task_support(&self) -> TaskSupport {
+        self.task
     }
 
     pub(crate) fn handler(&self) -> &Arc<dyn ToolHandler> {
@@ -158,6 +189,7 @@ pub struct ToolBuilder {
     meta: Option<MetaObject>,
     component: ComponentMeta,
     timeout: Option<Duration>,
+    task: TaskSupport,
 }
 
 impl ToolBuilder {
@@ -176,6 +208,7 @@ impl ToolBuilder {
             meta: None,
             component: ComponentMeta::default(),
             timeout: None,
+            task: TaskSupport::Forbidden,
         }
     }
 
@@ -268,6 +301,12 @@ impl ToolBuilder {
         self
     }
 
+    /// Lets calls run as tasks ([`TaskSupport`]).
+    pub fn task(mut self, task: TaskSupport) -> Self {
+        self.task = task;
+        self
+    }
+
     /// Finishes the tool with an async closure `(arguments, ctx) -> Result<R, E>`.
     pub fn handler<F, Fut, R, E>(self, f: F) -> Tool
     where
@@ -306,6 +345,7 @@ impl ToolBuilder {
             definition,
             meta: self.component,
             timeout: self.timeout,
+            task: self.task,
             handler: Arc::new(handler),
         }
     }

@@ -1,0 +1,108 @@
+//! Tools that run as tasks: the `io.modelcontextprotocol/tasks` extension (SEP-2663).
+//!
+//! A call to a tool with [`TaskSupport::Optional`] or [`TaskSupport::Required`], from a client
+//! that declares the extension, answers at once with a `CreateTaskResult`; the tool runs in
+//! the background under rmcp's [`TaskManager`], which answers `tasks/get` (status, pending
+//! questions, the inlined result or error), takes answers with `tasks/update` and records
+//! `tasks/cancel`. Inside the task, `ctx.elicit`/`sample`/`list_roots` become the task's
+//! `inputRequests`, and the tool waits for the answers instead of being run again. A tool
+//! error completes the task with `isError`; a panic fails it with an internal error; a
+//! cancellation stops the tool and settles the task as `cancelled`.
+
+use std::sync::Arc;
+
+use rmcp::model::{
+    CallToolRequestParams, ClientCapabilities, CreateTaskResult, ErrorData, JsonObject,
+};
+use rmcp::service::RequestContext;
+use rmcp::task_manager::{TaskExit, TaskManager, TaskOptions};
+use rmcp::RoleServer;
+use tokio_util::sync::CancellationToken;
+
+use super::FastMCP;
+use super::context::{Context, SessionState};
+use super::input::InputState;
+use super::session::invoke;
+use crate::tools::{TaskSupport, Tool};
+
+impl FastMCP {
+    pub(crate) fn tasks(&self) -> &TaskManager {
+        &self.shared.tasks
+    }
+
+    /// Whether any tool may run as a task, so the extension is worth advertising.
+    pub(crate) fn offers_tasks(&self) -> bool {
+        let components = self.components();
+        components
+            .tools
+            .visible(&components.visibility)
+            .iter()
+            .any(|tool| tool.task_support() != TaskSupport::Forbidden)
+    }
+}
+
+/// `capabilities` with the tasks extension declared.
+pub(super) fn advertise(
+    capabilities: rmcp::model::ServerCapabilities,
+) -> rmcp::model::ServerCapabilities {
+    let mut capabilities = capabilities;
+    capabilities
+        .extensions
+        .get_or_insert_with(Default::default)
+        .insert(rmcp::model::TASKS_EXTENSION_ID.to_owned(), JsonObject::new());
+    capabilities
+}
+
+/// How a call to `tool` is served.
+pub(super) enum Dispatch {
+    Direct,
+    Task,
+}
+
+/// Decides between a direct answer and a task; a tool that requires a task, called by a
+/// client without the extension, is an error (`MissingRequiredClientCapability`).
+pub(super) fn dispatch(
+    tool: &Tool,
+    request: &RequestContext<RoleServer>,
+) -> Result<Dispatch, ErrorData> {
+    let declared = request
+        .client_capabilities()
+        .is_some_and(|capabilities| capabilities.supports_tasks());
+    match (tool.task_support(), declared) {
+        (TaskSupport::Forbidden, _) | (TaskSupport::Optional, false) => Ok(Dispatch::Direct),
+        (TaskSupport::Required, false) => Err(ErrorData::missing_required_client_capability(
+            ClientCapabilities::builder().enable_tasks().build(),
+        )),
+        (_, true) => Ok(Dispatch::Task),
+    }
+}
+
+/// Starts `tool` as a task and returns what the client gets at once.
+pub(super) fn start(
+    server: &FastMCP,
+    session: Arc<SessionState>,
+    tool: Tool,
+    call: CallToolRequestParams,
+    request: &RequestContext<RoleServer>,
+) -> CreateTaskResult {
+    // The task outlives the request: its own cancellation, and no progress token (nothing
+    // may follow the request's response on its stream).
+    let mut request = request.clone();
+    request.ct = CancellationToken::new();
+    request.meta.0.0.remove("progressToken");
+    let arguments: JsonObject = call.arguments.unwrap_or_default();
+    let owner = server.clone();
+    let task = server.tasks().spawn(TaskOptions::default(), move |task| {
+        Box::pin(async move {
+            let cancelled = task.clone();
+            let ctx = Context::new(&request, session, owner, InputState::for_task(task));
+            tokio::select! {
+                biased;
+                () = cancelled.cancelled() => Err(TaskExit::Cancelled),
+                outcome = invoke(&tool, arguments, ctx) => outcome
+                    .map_err(|reason| TaskExit::Error(ErrorData::internal_error(reason, None))),
+            }
+        })
+    });
+    CreateTaskResult::new(task)
+}
