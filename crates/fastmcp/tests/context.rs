@@ -280,19 +280,19 @@ async fn the_client_log_handler_sees_messages_in_the_order_they_were_sent() {
         .connect(FastMCP::new("logs").tool(numbered))
         .await
         .unwrap();
-    client
-        .set_logging_level(LogLevel::Debug)
-        .await
-        .unwrap();
+    client.set_logging_level(LogLevel::Debug).await.unwrap();
     let result = client
         .call_tool("numbered", json!({"n": 300}))
         .await
         .unwrap();
     assert_eq!(result.data::<u32>().unwrap(), 300);
-    tokio::time::timeout(std::time::Duration::from_secs(30), counted.wait_for(|n| *n == 300))
-        .await
-        .expect("all 300 log messages reach the handler")
-        .unwrap();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        counted.wait_for(|n| *n == 300),
+    )
+    .await
+    .expect("all 300 log messages reach the handler")
+    .unwrap();
     let expected: Vec<String> = (0..300).map(|i| i.to_string()).collect();
     assert_eq!(*received.lock().unwrap(), expected);
 }

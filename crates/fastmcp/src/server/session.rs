@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use futures::FutureExt as _;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
-    CancelTaskParams, CompletionInfo, ContentBlock, CustomRequest, GetTaskParams, GetTaskResult,
-    UpdateTaskParams, CustomResult, ErrorCode, ErrorData,
-    GetPromptRequestParams, GetPromptResponse, InitializeRequestParams, InputRequiredResult,
-    InputResponses, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ReadResourceResult, Reference, RequestMetaObject, ServerCapabilities, ServerConfig,
-    SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+    CompleteRequestParams, CompleteResult, CompletionInfo, ContentBlock, CustomRequest,
+    CustomResult, ErrorCode, ErrorData, GetPromptRequestParams, GetPromptResponse, GetTaskParams,
+    GetTaskResult, InitializeRequestParams, InputRequiredResult, InputResponses, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
+    RequestMetaObject, ServerCapabilities, ServerConfig, SetLevelRequestParams,
+    SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams, UpdateTaskParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{RoleServer, ServerHandler};
@@ -484,7 +484,9 @@ fn completion_info(mut values: Vec<String>) -> CompletionInfo {
 
 /// Runs the tool with its timeout; errors, timeouts and panics become `isError` results.
 async fn run_tool(tool: &Tool, arguments: rmcp::model::JsonObject, ctx: Context) -> CallToolResult {
-    invoke(tool, arguments, ctx).await.unwrap_or_else(error_result)
+    invoke(tool, arguments, ctx)
+        .await
+        .unwrap_or_else(error_result)
 }
 
 /// Runs the tool with its timeout; errors and timeouts become `isError` results, a panic
@@ -513,7 +515,10 @@ pub(super) async fn invoke(
         Err(panic) => {
             let reason = panic_message(panic.as_ref());
             tracing::error!(tool = tool.name(), %reason, "tool panicked");
-            Err(format!("Tool '{}' failed unexpectedly: {reason}", tool.name()))
+            Err(format!(
+                "Tool '{}' failed unexpectedly: {reason}",
+                tool.name()
+            ))
         }
     }
 }

@@ -11,12 +11,12 @@
 
 use std::sync::Arc;
 
+use rmcp::RoleServer;
 use rmcp::model::{
     CallToolRequestParams, ClientCapabilities, CreateTaskResult, ErrorData, JsonObject,
 };
 use rmcp::service::RequestContext;
 use rmcp::task_manager::{TaskExit, TaskManager, TaskOptions};
-use rmcp::RoleServer;
 use tokio_util::sync::CancellationToken;
 
 use super::FastMCP;
@@ -49,7 +49,10 @@ pub(super) fn advertise(
     capabilities
         .extensions
         .get_or_insert_with(Default::default)
-        .insert(rmcp::model::TASKS_EXTENSION_ID.to_owned(), JsonObject::new());
+        .insert(
+            rmcp::model::TASKS_EXTENSION_ID.to_owned(),
+            JsonObject::new(),
+        );
     capabilities
 }
 

@@ -77,7 +77,7 @@ pub struct Tool {
 /// use fastmcp::tools::{TaskSupport, Tool};
 /// let tool = Tool::builder("render")
 ///     .task(TaskSupport::Optional)
-///     .handler(|_args, _ctx| async { Ok::<_, fastmcp::ToolError>("done") });
+///     .handler(|_args, _ctx| async { Ok::<_, fastmcp::ToolError>("done".to_owned()) });
 /// assert_eq!(tool.task_support(), TaskSupport::Optional);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

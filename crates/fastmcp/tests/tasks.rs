@@ -1,0 +1,250 @@
+//! Tools that run as tasks (the `io.modelcontextprotocol/tasks` extension, SEP-2663), over the
+//! stateless 2026-07-28 protocol on an in-process pipe: task creation, `tasks/get`, questions
+//! answered with `tasks/update`, cancellation, errors, and the capability rules.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::RawClient;
+use fastmcp::tools::TaskSupport;
+use fastmcp::{Context, FastMCP, tool};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+/// Waits until released, then answers.
+#[tool(task = TaskSupport::Optional)]
+async fn gated(ctx: Context) -> String {
+    let gate = ctx.state::<Gate>().expect("gate");
+    gate.release.notified().await;
+    "released".into()
+}
+
+/// Asks for a number, then doubles it.
+#[tool(task = TaskSupport::Optional)]
+async fn doubler(ctx: Context) -> Result<String, String> {
+    let schema =
+        json!({"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]});
+    match ctx.elicit_with_schema("A number?", schema).await {
+        Ok(fastmcp::server::Elicitation::Accept(content)) => Ok(format!(
+            "doubled: {}",
+            content["n"].as_i64().unwrap_or(0) * 2
+        )),
+        other => Err(format!("no number: {other:?}")),
+    }
+}
+
+/// Never finishes; tells the gate when it is dropped.
+#[tool(task = TaskSupport::Required)]
+async fn forever(ctx: Context) -> String {
+    struct Dropped(Arc<Gate>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.dropped.notify_one();
+        }
+    }
+    let _dropped = Dropped(ctx.state::<Gate>().expect("gate"));
+    std::future::pending::<()>().await;
+    unreachable!()
+}
+
+/// Fails as a tool.
+#[tool(task = TaskSupport::Optional)]
+async fn refuses() -> Result<String, String> {
+    Err("no, thank you".into())
+}
+
+/// Crashes.
+#[tool(task = TaskSupport::Optional)]
+async fn crashes() -> String {
+    panic!("crashed on purpose")
+}
+
+#[derive(Default)]
+struct Gate {
+    release: Notify,
+    dropped: Notify,
+}
+
+fn server() -> (FastMCP, Arc<Gate>) {
+    let server = FastMCP::new("tasks")
+        .tool(gated)
+        .tool(doubler)
+        .tool(forever)
+        .tool(refuses)
+        .tool(crashes);
+    server.insert_state(Gate::default());
+    let gate = server.state::<Gate>().unwrap();
+    (server, gate)
+}
+
+const TASKS: &str = "io.modelcontextprotocol/tasks";
+
+/// A 2026-07-28 request; `tasks` says whether it declares the tasks extension.
+fn request(id: i64, method: &str, mut params: Value, tasks: bool) -> Value {
+    let mut capabilities = json!({"elicitation": {}});
+    if tasks {
+        capabilities["extensions"] = json!({ TASKS: {} });
+    }
+    params["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": capabilities,
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"}});
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+struct Tasks {
+    raw: RawClient,
+    next: i64,
+}
+
+impl Tasks {
+    fn new(server: FastMCP) -> Self {
+        Self {
+            raw: RawClient::stateless(server),
+            next: 1,
+        }
+    }
+
+    async fn ask(&mut self, method: &str, params: Value, tasks: bool) -> Value {
+        let id = self.next;
+        self.next += 1;
+        self.raw.send(request(id, method, params, tasks)).await;
+        self.raw.until_response(id).await.1
+    }
+
+    async fn call(&mut self, tool: &str) -> Value {
+        self.ask("tools/call", json!({"name": tool, "arguments": {}}), true)
+            .await
+    }
+
+    async fn get(&mut self, task: &str) -> Value {
+        self.ask("tasks/get", json!({"taskId": task}), true).await["result"].clone()
+    }
+
+    /// Polls `tasks/get` until the task's status is `status` (bounded: 30 s).
+    async fn until(&mut self, task: &str, status: &str) -> Value {
+        let wait = async {
+            loop {
+                let state = self.get(task).await;
+                if state["status"] == status {
+                    return state;
+                }
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .unwrap_or_else(|_| panic!("task {task} never reached {status}"))
+    }
+}
+
+fn task_id(created: &Value) -> String {
+    assert_eq!(created["result"]["resultType"], "task", "{created}");
+    created["result"]["taskId"]
+        .as_str()
+        .expect("taskId")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_task_runs_in_the_background_and_its_result_is_inlined() {
+    let (server, gate) = server();
+    let mut tasks = Tasks::new(server);
+    let created = tasks.call("gated").await;
+    let id = task_id(&created);
+    assert_eq!(created["result"]["status"], "working");
+    assert!(created["result"]["ttlMs"].is_u64(), "{created}");
+    assert_eq!(tasks.get(&id).await["status"], "working");
+    gate.release.notify_one();
+    let done = tasks.until(&id, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "released");
+    assert_eq!(done["resultType"], "complete");
+}
+
+#[tokio::test]
+async fn questions_become_input_requests_answered_with_tasks_update() {
+    let (server, _) = server();
+    let mut tasks = Tasks::new(server);
+    let id = task_id(&tasks.call("doubler").await);
+    let waiting = tasks.until(&id, "input_required").await;
+    let requests = waiting["inputRequests"].as_object().expect("inputRequests");
+    assert_eq!(requests.len(), 1, "{waiting}");
+    let (key, question) = requests.iter().next().unwrap();
+    assert_eq!(question["method"], "elicitation/create", "{question}");
+    let answer = json!({"taskId": id, "inputResponses": {
+        key.clone(): {"action": "accept", "content": {"n": 21}}}});
+    let ack = tasks.ask("tasks/update", answer, true).await;
+    assert_eq!(ack["result"]["resultType"], "complete", "{ack}");
+    let done = tasks.until(&id, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "doubled: 42");
+}
+
+#[tokio::test]
+async fn cancelling_a_task_stops_its_tool() {
+    let (server, gate) = server();
+    let mut tasks = Tasks::new(server);
+    let id = task_id(&tasks.call("forever").await);
+    let ack = tasks.ask("tasks/cancel", json!({"taskId": id}), true).await;
+    assert_eq!(ack["result"]["resultType"], "complete", "{ack}");
+    tokio::time::timeout(Duration::from_secs(30), gate.dropped.notified())
+        .await
+        .expect("the tool was not stopped");
+    tasks.until(&id, "cancelled").await;
+}
+
+#[tokio::test]
+async fn a_tool_error_completes_the_task_and_a_panic_fails_it() {
+    let (server, _) = server();
+    let mut tasks = Tasks::new(server);
+    let refused = task_id(&tasks.call("refuses").await);
+    let done = tasks.until(&refused, "completed").await;
+    assert_eq!(done["result"]["isError"], true, "{done}");
+    let crashed = task_id(&tasks.call("crashes").await);
+    let failed = tasks.until(&crashed, "failed").await;
+    assert_eq!(failed["error"]["code"], -32603, "{failed}");
+    assert!(failed.get("result").is_none(), "{failed}");
+}
+
+#[tokio::test]
+async fn without_the_extension_optional_tools_answer_directly_and_required_ones_refuse() {
+    let (server, gate) = server();
+    let mut tasks = Tasks::new(server);
+    gate.release.notify_one();
+    let direct = tasks
+        .ask(
+            "tools/call",
+            json!({"name": "gated", "arguments": {}}),
+            false,
+        )
+        .await;
+    assert_eq!(
+        direct["result"]["content"][0]["text"], "released",
+        "{direct}"
+    );
+    let refused = tasks
+        .ask(
+            "tools/call",
+            json!({"name": "forever", "arguments": {}}),
+            false,
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], -32021, "{refused}");
+    let gated = tasks.ask("tasks/get", json!({"taskId": "x"}), false).await;
+    assert_eq!(gated["error"]["code"], -32021, "{gated}");
+    let unknown = tasks.ask("tasks/get", json!({"taskId": "x"}), true).await;
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+}
+
+#[tokio::test]
+async fn the_extension_is_advertised_only_when_a_tool_supports_tasks() {
+    let discover = |server: FastMCP| async move {
+        let mut tasks = Tasks::new(server);
+        tasks.ask("server/discover", json!({}), false).await["result"]["capabilities"].clone()
+    };
+    let with = discover(server().0).await;
+    assert!(with["extensions"][TASKS].is_object(), "{with}");
+    let without = discover(FastMCP::new("plain")).await;
+    assert!(without["extensions"].get(TASKS).is_none(), "{without}");
+}
