@@ -74,10 +74,10 @@ pub struct Tool {
 /// with `tasks/update`) and finally its result.
 ///
 /// ```
-/// use fastmcp::tools::{TaskSupport, Tool};
+/// use fastmcp::tools::{TaskSupport, Tool, ToolResult};
 /// let tool = Tool::builder("render")
 ///     .task(TaskSupport::Optional)
-///     .handler(|_args, _ctx| async { Ok::<_, fastmcp::ToolError>("done".to_owned()) });
+///     .handler(|_args, _ctx: fastmcp::Context| async { Ok::<_, String>(ToolResult::text("done")) });
 /// assert_eq!(tool.task_support(), TaskSupport::Optional);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
