@@ -248,3 +248,21 @@ async fn the_extension_is_advertised_only_when_a_tool_supports_tasks() {
     let without = discover(FastMCP::new("plain")).await;
     assert!(without["extensions"].get(TASKS).is_none(), "{without}");
 }
+
+#[tokio::test]
+async fn tasks_beyond_the_limit_are_refused_until_one_finishes() {
+    let (server, gate) = server();
+    let mut tasks = Tasks::new(server.max_running_tasks(1));
+    let first = task_id(&tasks.call("gated").await);
+    let refused = tasks.call("gated").await;
+    assert_eq!(refused["error"]["code"], -32603, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("too many running tasks")),
+        "{refused}"
+    );
+    gate.release.notify_one();
+    tasks.until(&first, "completed").await;
+    task_id(&tasks.call("doubler").await);
+}

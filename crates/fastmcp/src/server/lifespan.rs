@@ -139,6 +139,8 @@ impl FastMCP {
         let mut running = self.shared.running.count.lock().await;
         *running = running.saturating_sub(1);
         if *running == 0 {
+            // Tasks belong to the server: they stop with it.
+            self.tasks().shutdown();
             for shutdown in &self.config.shutdown {
                 if let Err(error) = shutdown(self.clone()).await {
                     tracing::warn!(%error, "server shutdown hook failed");

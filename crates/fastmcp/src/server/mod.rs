@@ -40,6 +40,9 @@ use crate::error::Error;
 /// The default coalescing interval for progress notifications.
 pub const DEFAULT_PROGRESS_INTERVAL: Duration = Duration::from_millis(20);
 
+/// How many tools may run as tasks at once unless [`FastMCP::max_running_tasks`] says otherwise.
+pub const DEFAULT_MAX_RUNNING_TASKS: usize = 1_000;
+
 /// An MCP server: a name, its tools, and how it runs.
 ///
 /// Cheap to clone; clones share the same components, so a tool added through one is visible
@@ -88,6 +91,8 @@ struct Config {
     instructions: Option<String>,
     progress_interval: Option<Duration>,
     page_size: Option<usize>,
+    /// Tasks that may run at once (SEP-2663); past it, new task calls are refused.
+    max_running_tasks: usize,
     on_duplicate: DuplicatePolicy,
     /// Seals `requestState` between 2026-07-28 input rounds.
     state_codec: Arc<rmcp::model::RequestStateCodec>,
@@ -127,6 +132,7 @@ impl FastMCP {
                 instructions: None,
                 progress_interval: Some(DEFAULT_PROGRESS_INTERVAL),
                 page_size: None,
+                max_running_tasks: DEFAULT_MAX_RUNNING_TASKS,
                 on_duplicate: DuplicatePolicy::Error,
                 state_codec: Arc::new(random_state_codec()),
                 startup: Vec::new(),
@@ -172,6 +178,17 @@ impl FastMCP {
     pub fn page_size(mut self, size: usize) -> Self {
         Arc::make_mut(&mut self.config).page_size = Some(size);
         self
+    }
+
+    /// How many tools may run as tasks at once (default 1,000). A task call beyond it is
+    /// refused with an error saying to retry later; finished tasks do not count.
+    pub fn max_running_tasks(mut self, max: usize) -> Self {
+        Arc::make_mut(&mut self.config).max_running_tasks = max;
+        self
+    }
+
+    pub(crate) fn max_running_tasks_setting(&self) -> usize {
+        self.config.max_running_tasks
     }
 
     /// What registering a component whose name (and version) is taken does. Default: an error.

@@ -212,6 +212,7 @@ impl ServerHandler for Session {
             ));
         };
         if let Dispatch::Task = tasks::dispatch(&tool, &context)? {
+            tasks::check_capacity(&self.server)?;
             self.state.remember_peer(&context.peer);
             let state = Arc::clone(&self.state);
             let task = tasks::start(&self.server, state, tool, request, &context);

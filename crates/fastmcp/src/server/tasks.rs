@@ -80,6 +80,19 @@ pub(super) fn dispatch(
     }
 }
 
+/// Refuses a new task while `max` are running.
+pub(super) fn check_capacity(server: &FastMCP) -> Result<(), ErrorData> {
+    let max = server.max_running_tasks_setting();
+    if server.tasks().running_task_count() >= max {
+        tracing::warn!(max, "refusing a new task: too many running");
+        return Err(ErrorData::internal_error(
+            format!("too many running tasks ({max}); try again later"),
+            None,
+        ));
+    }
+    Ok(())
+}
+
 /// Starts `tool` as a task and returns what the client gets at once.
 pub(super) fn start(
     server: &FastMCP,
