@@ -49,6 +49,19 @@ async fn forever(ctx: Context) -> String {
     unreachable!()
 }
 
+/// Asks for a word, then shouts it; only runs as a task.
+#[tool(task = TaskSupport::Required)]
+async fn shout(ctx: Context) -> Result<String, String> {
+    let schema =
+        json!({"type": "object", "properties": {"word": {"type": "string"}}, "required": ["word"]});
+    match ctx.elicit_with_schema("A word?", schema).await {
+        Ok(fastmcp::server::Elicitation::Accept(content)) => {
+            Ok(content["word"].as_str().unwrap_or_default().to_uppercase())
+        }
+        other => Err(format!("no word: {other:?}")),
+    }
+}
+
 /// Fails as a tool.
 #[tool(task = TaskSupport::Optional)]
 async fn refuses() -> Result<String, String> {
@@ -73,7 +86,9 @@ fn server() -> (FastMCP, Arc<Gate>) {
         .tool(doubler)
         .tool(forever)
         .tool(refuses)
-        .tool(crashes);
+        .tool(crashes)
+        .tool(shout)
+        .task_poll_interval(Duration::from_millis(10));
     server.insert_state(Gate::default());
     let gate = server.state::<Gate>().unwrap();
     (server, gate)
@@ -265,4 +280,48 @@ async fn tasks_beyond_the_limit_are_refused_until_one_finishes() {
     gate.release.notify_one();
     tasks.until(&first, "completed").await;
     task_id(&tasks.call("doubler").await);
+}
+
+/// A `Client` with an elicitation handler that answers `{"word": "hello"}`.
+async fn client(server: FastMCP, declare_tasks: bool) -> fastmcp::Client {
+    fastmcp::Client::builder()
+        .tasks(declare_tasks)
+        .elicitation_handler(|_request: fastmcp::client::ElicitationRequest| async {
+            fastmcp::client::ElicitationResponse::Accept(json!({"word": "hello"}))
+        })
+        .connect(server)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_client_follows_a_task_and_answers_its_questions() {
+    for declare in [false, true] {
+        let (server, _) = server();
+        let client = client(server, declare).await;
+        // `shout` only runs as a task: without the extension declared the client is refused,
+        // asks again declaring it, then follows the task through its question.
+        let result = client.call_tool("shout", json!({})).await.unwrap();
+        assert_eq!(result.text(), "HELLO", "declared: {declare}");
+        let failed = client.call_tool("crashes", json!({})).await;
+        if declare {
+            assert!(
+                matches!(&failed, Err(fastmcp::Error::Protocol(e)) if e.code.0 == -32603),
+                "{failed:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn dropping_a_call_cancels_its_task() {
+    let (server, gate) = server();
+    let client = client(server, false).await;
+    let call = client
+        .call_tool("forever", json!({}))
+        .timeout(Duration::from_millis(200));
+    assert!(matches!(call.await, Err(fastmcp::Error::Timeout(_))));
+    tokio::time::timeout(Duration::from_secs(30), gate.dropped.notified())
+        .await
+        .expect("the abandoned task was not cancelled");
 }

@@ -39,6 +39,10 @@ impl ToolCall {
 impl RequestKind for ToolCall {
     type Output = ToolCallResult;
 
+    fn may_run_as_task(&self) -> bool {
+        true
+    }
+
     fn request(&self, responses: Option<InputResponses>, state: Option<String>) -> ClientRequest {
         let mut params = CallToolRequestParams::new(self.name.clone());
         params.arguments = self.arguments.clone().ok().flatten();

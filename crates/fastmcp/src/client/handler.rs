@@ -91,6 +91,8 @@ where
 pub(crate) struct ClientSession {
     pub(crate) name: String,
     pub(crate) handlers: Handlers,
+    /// Declare the tasks extension.
+    pub(crate) tasks: bool,
 }
 
 impl ClientSession {
@@ -110,6 +112,9 @@ impl ClientSession {
                 serde_json::from_value(serde_json::json!({"listChanged": true}))
                     .unwrap_or_default(),
             );
+        }
+        if self.tasks {
+            capabilities = super::tasks::with_tasks(capabilities);
         }
         capabilities
     }

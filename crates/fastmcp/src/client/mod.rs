@@ -28,6 +28,7 @@ mod reads;
 mod request;
 mod stdio;
 mod target;
+mod tasks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,6 +118,7 @@ pub struct ClientBuilder {
     handlers: Handlers,
     era: Era,
     connect_timeout: Duration,
+    tasks: bool,
     headers: Vec<(String, String)>,
     bearer_token: Option<String>,
     #[cfg(feature = "auth")]
@@ -143,6 +145,7 @@ impl Default for ClientBuilder {
             handlers: Handlers::default(),
             era: Era::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            tasks: false,
             headers: Vec::new(),
             bearer_token: None,
             #[cfg(feature = "auth")]
@@ -238,6 +241,17 @@ impl ClientBuilder {
         Fut: Future<Output = ()> + Send + 'static,
     {
         self.handlers.log = Some(handler(f));
+        self
+    }
+
+    /// Declares the tasks extension (SEP-2663), so the server may run any task-supporting tool
+    /// as a task. Either way, a call to a tool that *requires* a task is retried as a task
+    /// when the server says so, and a task is followed to its result: `tasks/get` at the
+    /// server's poll interval, its questions answered by this client's handlers through
+    /// `tasks/update`, `tasks/cancel` if the call is dropped. Default: off (no polling delay
+    /// for tools that can answer directly).
+    pub fn tasks(mut self, declare: bool) -> Self {
+        self.tasks = declare;
         self
     }
 
@@ -435,6 +449,7 @@ impl ClientBuilder {
         let session = ClientSession {
             name: self.name,
             handlers: self.handlers,
+            tasks: self.tasks,
         };
         let handshake = session
             .clone()
@@ -704,9 +719,18 @@ impl Client {
 
     /// Sends a request without progress and waits for its result.
     async fn request(&self, request: ClientRequest) -> Result<ServerResult, Error> {
+        self.request_with_meta(request, None).await
+    }
+
+    /// Sends `request` with `meta` (merged over what rmcp fills in) and waits for the answer.
+    async fn request_with_meta(
+        &self,
+        request: ClientRequest,
+        meta: Option<RequestMetaObject>,
+    ) -> Result<ServerResult, Error> {
         let mut options = PeerRequestOptions::no_options();
         options.timeout = self.inner.default_timeout;
-        options.meta = self.request_meta(None);
+        options.meta = self.request_meta(meta);
         let handle = self.peer().send_request_with_option(request, options).await;
         let result = match handle {
             Ok(handle) => handle.await_response().await,

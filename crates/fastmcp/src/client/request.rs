@@ -17,10 +17,10 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::Client;
 use super::progress::{
     HandlerOutcome, ProgressEvent, ProgressHandler, SharedProgressHandler, deliver,
 };
+use super::{Client, tasks};
 use crate::error::Error;
 
 /// How many `InputRequiredResult` rounds one request may take before it fails.
@@ -40,6 +40,11 @@ pub trait RequestKind: Send + 'static {
     /// Fails before anything is sent, for a request that cannot be valid.
     fn check(&self) -> Result<(), Error> {
         Ok(())
+    }
+
+    /// Whether the server may answer with a task (SEP-2663) to follow to its result.
+    fn may_run_as_task(&self) -> bool {
+        false
     }
 }
 
@@ -139,6 +144,7 @@ impl<K: RequestKind> Pending<K> {
             responses: None,
             state: None,
             rounds: 0,
+            opted_into_tasks: false,
         };
         (exchange, handler)
     }
@@ -210,6 +216,8 @@ struct Exchange<K> {
     responses: Option<InputResponses>,
     state: Option<String>,
     rounds: usize,
+    /// Sent again declaring the tasks extension, after the server said the call needs it.
+    opted_into_tasks: bool,
 }
 
 impl<K: RequestKind> Exchange<K> {
@@ -247,6 +255,22 @@ impl<K: RequestKind> Exchange<K> {
                                 return Step::Done(Box::new(Err(error)));
                             }
                         }
+                        Ok(ServerResult::CreateTaskResult(created))
+                            if self.kind.may_run_as_task() =>
+                        {
+                            let (client, meta) = (self.client.clone(), self.meta.clone());
+                            let followed = follow(client, created, meta, self.timeout);
+                            return Step::Done(Box::new(followed.await));
+                        }
+                        Err(error)
+                            if !self.opted_into_tasks
+                                && self.kind.may_run_as_task()
+                                && tasks::requires_tasks(&error) =>
+                        {
+                            // A tool that only runs as a task: ask again, declaring tasks.
+                            self.opted_into_tasks = true;
+                            self.meta = Some(tasks::opt_in(&self.client, self.meta.take()));
+                        }
                         other => return Step::Done(Box::new(other)),
                     }
                 }
@@ -275,6 +299,22 @@ impl<K: RequestKind> Exchange<K> {
         self.responses = (!responses.is_empty()).then_some(responses);
         self.state = required.request_state;
         Ok(())
+    }
+}
+
+/// Follows the task the server made of a call, within the call's timeout.
+async fn follow(
+    client: Client,
+    created: rmcp::model::CreateTaskResult,
+    meta: Option<RequestMetaObject>,
+    timeout: Option<Duration>,
+) -> Result<ServerResult, Error> {
+    let followed = tasks::follow(&client, created, meta);
+    match timeout {
+        Some(limit) => tokio::time::timeout(limit, followed)
+            .await
+            .unwrap_or(Err(Error::Timeout(limit))),
+        None => followed.await,
     }
 }
 

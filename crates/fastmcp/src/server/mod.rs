@@ -93,6 +93,8 @@ struct Config {
     page_size: Option<usize>,
     /// Tasks that may run at once (SEP-2663); past it, new task calls are refused.
     max_running_tasks: usize,
+    /// How often clients are asked to poll a task.
+    task_poll_interval: Duration,
     on_duplicate: DuplicatePolicy,
     /// Seals `requestState` between 2026-07-28 input rounds.
     state_codec: Arc<rmcp::model::RequestStateCodec>,
@@ -133,6 +135,7 @@ impl FastMCP {
                 progress_interval: Some(DEFAULT_PROGRESS_INTERVAL),
                 page_size: None,
                 max_running_tasks: DEFAULT_MAX_RUNNING_TASKS,
+                task_poll_interval: Duration::from_secs(1),
                 on_duplicate: DuplicatePolicy::Error,
                 state_codec: Arc::new(random_state_codec()),
                 startup: Vec::new(),
@@ -189,6 +192,16 @@ impl FastMCP {
 
     pub(crate) fn max_running_tasks_setting(&self) -> usize {
         self.config.max_running_tasks
+    }
+
+    /// The `pollIntervalMs` tasks suggest to clients (default one second).
+    pub fn task_poll_interval(mut self, interval: Duration) -> Self {
+        Arc::make_mut(&mut self.config).task_poll_interval = interval;
+        self
+    }
+
+    pub(crate) fn task_poll_interval_setting(&self) -> Duration {
+        self.config.task_poll_interval
     }
 
     /// What registering a component whose name (and version) is taken does. Default: an error.

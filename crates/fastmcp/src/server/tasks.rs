@@ -108,7 +108,11 @@ pub(super) fn start(
     request.meta.0.0.remove("progressToken");
     let arguments: JsonObject = call.arguments.unwrap_or_default();
     let owner = server.clone();
-    let task = server.tasks().spawn(TaskOptions::default(), move |task| {
+    let poll_ms = u64::try_from(server.task_poll_interval_setting().as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1);
+    let options = TaskOptions::new().with_poll_interval_ms(poll_ms);
+    let task = server.tasks().spawn(options, move |task| {
         Box::pin(async move {
             let cancelled = task.clone();
             let ctx = Context::new(&request, session, owner, InputState::for_task(task));
