@@ -16,6 +16,7 @@ const OPTIONS: &[&str] = &[
     "annotations",
     "timeout",
     "task",
+    "task_start",
     "meta",
     "version",
     "enabled",
@@ -48,7 +49,15 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     if let Some(title) = options.string("title")? {
         builder = quote!(#builder.title(#title));
     }
-    for key in ["tags", "timeout", "task", "meta", "version", "enabled"] {
+    for key in [
+        "tags",
+        "timeout",
+        "task",
+        "task_start",
+        "meta",
+        "version",
+        "enabled",
+    ] {
         if let Some(value) = options.expr(key) {
             let method = syn::Ident::new(key, value.span());
             builder = quote!(#builder.#method(#value));

@@ -13,7 +13,7 @@ use std::time::Duration;
 use fastmcp::prompts::Message;
 use fastmcp::resources::{Resource, ResourceTemplate};
 use fastmcp::server::{Elicitation, SampleRequest};
-use fastmcp::tools::TaskSupport;
+use fastmcp::tools::{TaskStart, TaskSupport};
 use fastmcp::types::Role;
 use fastmcp::{Context, FastMCP, Tool, ToolResult, prompt, tool};
 use serde_json::{Value, json};
@@ -563,6 +563,19 @@ async fn multi_input(ctx: Context) -> Result<String, String> {
     ))
 }
 
+/// Asks for a name in an input round, then continues as a task that greets it
+#[tool(task = TaskSupport::Required, task_start = TaskStart::WhenAsked)]
+async fn test_tool_with_task(ctx: Context) -> Result<String, String> {
+    let name = ctx
+        .with_input_key("user_name")
+        .elicit_with_schema("What is your name?", ask_schema("name", "string"))
+        .await;
+    let name = answer(name, "name")?;
+    ctx.start_task().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Ok(format!("Hello, {name}! (finished as a task)"))
+}
+
 /// The everything server.
 pub fn server() -> FastMCP {
     let template = ResourceTemplate::builder("test://template/{id}/data")
@@ -601,6 +614,7 @@ pub fn server() -> FastMCP {
         .tool(protocol_error_job)
         .tool(confirm_delete)
         .tool(multi_input)
+        .tool(test_tool_with_task)
         .tool(test_image_content)
         .tool(test_audio_content)
         .tool(test_embedded_resource)

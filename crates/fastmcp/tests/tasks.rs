@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::RawClient;
-use fastmcp::tools::TaskSupport;
+use fastmcp::tools::{TaskStart, TaskSupport};
 use fastmcp::{Context, FastMCP, tool};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -62,6 +62,20 @@ async fn shout(ctx: Context) -> Result<String, String> {
     }
 }
 
+/// Asks for a word in an input round, then continues as a task that waits to be released.
+#[tool(task = TaskSupport::Required, task_start = TaskStart::WhenAsked)]
+async fn gather_then_work(ctx: Context) -> Result<String, String> {
+    let schema =
+        json!({"type": "object", "properties": {"word": {"type": "string"}}, "required": ["word"]});
+    let word = match ctx.elicit_with_schema("A word?", schema).await {
+        Ok(fastmcp::server::Elicitation::Accept(content)) => content["word"].clone(),
+        other => return Err(format!("no word: {other:?}")),
+    };
+    ctx.start_task().await;
+    ctx.state::<Gate>().expect("gate").release.notified().await;
+    Ok(format!("worked on {word}"))
+}
+
 /// Fails as a tool.
 #[tool(task = TaskSupport::Optional)]
 async fn refuses() -> Result<String, String> {
@@ -88,6 +102,7 @@ fn server() -> (FastMCP, Arc<Gate>) {
         .tool(refuses)
         .tool(crashes)
         .tool(shout)
+        .tool(gather_then_work)
         .task_poll_interval(Duration::from_millis(10));
     server.insert_state(Gate::default());
     let gate = server.state::<Gate>().unwrap();
@@ -324,4 +339,26 @@ async fn dropping_a_call_cancels_its_task() {
     tokio::time::timeout(Duration::from_secs(30), gate.dropped.notified())
         .await
         .expect("the abandoned task was not cancelled");
+}
+
+#[tokio::test]
+async fn a_tool_can_gather_input_in_rounds_then_continue_as_a_task() {
+    let (server, gate) = server();
+    let mut tasks = Tasks::new(server);
+    let call = json!({"name": "gather_then_work", "arguments": {}});
+    let round = tasks.ask("tools/call", call.clone(), true).await;
+    assert_eq!(round["result"]["resultType"], "input_required", "{round}");
+    let key = round["result"]["inputRequests"]
+        .as_object()
+        .and_then(|requests| requests.keys().next().cloned())
+        .expect("an input request");
+    let mut again = call;
+    again["inputResponses"] = json!({ key: {"action": "accept", "content": {"word": "kite"}} });
+    again["requestState"] = round["result"]["requestState"].clone();
+    let created = tasks.ask("tools/call", again, true).await;
+    let id = task_id(&created);
+    assert!(created["result"].get("requestState").is_none(), "{created}");
+    gate.release.notify_one();
+    let done = tasks.until(&id, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "worked on \"kite\"");
 }

@@ -271,15 +271,44 @@ impl Context {
         &self.inner.request_id
     }
 
-    /// Whether the client has cancelled this request.
+    /// Whether the client has cancelled this request (or, in a task, the task).
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancellation.is_cancelled()
+        match self.input().task() {
+            Some(task) => task.is_cancel_requested(),
+            None => self.inner.cancellation.is_cancelled(),
+        }
     }
 
-    /// Resolves when the client cancels this request. (A cancelled tool future is dropped by
-    /// FastMCP anyway; this is for work the tool spawned.)
+    /// Resolves when the client cancels this request (or, in a task, the task). (A cancelled
+    /// tool future is dropped by FastMCP anyway; this is for work the tool spawned.)
     pub async fn cancelled(&self) {
-        self.inner.cancellation.cancelled().await;
+        match self.input().task() {
+            Some(task) => task.cancelled().await,
+            None => self.inner.cancellation.cancelled().await,
+        }
+    }
+
+    /// Continues this call as a task, for a tool declared with
+    /// [`TaskStart::WhenAsked`](crate::tools::TaskStart::WhenAsked): the client gets its
+    /// `CreateTaskResult` now, and the tool goes on in the background (its later questions
+    /// become the task's `inputRequests`). When the call cannot become a task (the client did
+    /// not declare the extension, or the tool starts its tasks at the call), this returns at
+    /// once and the call goes on as it was.
+    ///
+    /// ```
+    /// use fastmcp::tools::{TaskStart, TaskSupport};
+    /// use fastmcp::{Context, tool};
+    ///
+    /// /// Asks for a name (an input round), then works on it as a task.
+    /// #[tool(task = TaskSupport::Required, task_start = TaskStart::WhenAsked)]
+    /// async fn welcome(ctx: Context) -> Result<String, String> {
+    ///     let name = ctx.elicit::<String>("Your name?").await.map_err(|e| e.to_string())?;
+    ///     ctx.start_task().await;
+    ///     Ok(format!("{name:?}, welcome"))
+    /// }
+    /// ```
+    pub async fn start_task(&self) {
+        self.input().start_task().await;
     }
 
     /// Reads a resource of this server, as a client would (`resources/read`).

@@ -11,8 +11,9 @@
 #![allow(deprecated)] // rmcp marks sampling and roots deprecated (SEP-2577).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use rmcp::model::{
     ClientResult, ErrorData, InputRequest, InputRequests, InputRequiredResult, InputResponses,
@@ -38,7 +39,13 @@ pub(crate) struct InputState {
     stateless: bool,
     /// Set for a tool running as a task: questions go out through `tasks/get` and come back
     /// with `tasks/update`, while the tool waits.
-    task: Option<InTask>,
+    task: OnceLock<InTask>,
+    /// The call may move into a task when the tool asks (`TaskStart::WhenAsked`).
+    may_start_task: AtomicBool,
+    /// The tool asked to continue as a task; wakes the dispatcher.
+    start_task: Notify,
+    /// The task exists; wakes the tool.
+    task_started: Notify,
     /// The answers known so far: earlier rounds' (from the sealed state) plus this round's.
     responses: BTreeMap<String, Value>,
     next_key: AtomicUsize,
@@ -57,7 +64,10 @@ impl InputState {
     fn stateless(responses: BTreeMap<String, Value>, stateless: bool) -> Self {
         Self {
             stateless,
-            task: None,
+            task: OnceLock::new(),
+            may_start_task: AtomicBool::new(false),
+            start_task: Notify::new(),
+            task_started: Notify::new(),
             responses,
             next_key: AtomicUsize::new(0),
             required: Mutex::new(InputRequests::new()),
@@ -99,11 +109,40 @@ impl InputState {
         Ok(Self::stateless(responses, true))
     }
 
-    /// The state of a tool running as task `task`.
-    pub(crate) fn for_task(task: TaskContext) -> Self {
-        Self {
-            task: Some(InTask(task)),
-            ..Self::legacy()
+    /// From now on, questions go through `task` and cancellation is the task's.
+    pub(crate) fn attach_task(&self, task: TaskContext) {
+        if self.task.set(InTask(task)).is_ok() {
+            self.task_started.notify_waiters();
+        }
+    }
+
+    /// The task this request runs as, if any.
+    pub(crate) fn task(&self) -> Option<&TaskContext> {
+        self.task.get().map(|InTask(task)| task)
+    }
+
+    /// Lets the tool move this call into a task (see [`Self::start_task`]).
+    pub(crate) fn allow_task_start(&self) {
+        self.may_start_task.store(true, Ordering::Release);
+    }
+
+    /// Resolves when the tool asks to continue as a task.
+    pub(crate) async fn task_start_requested(&self) {
+        self.start_task.notified().await;
+    }
+
+    /// Asks the dispatcher to answer the call with a task and waits until the tool runs in
+    /// it. Does nothing when the call cannot become a task (or already is one).
+    pub(crate) async fn start_task(&self) {
+        if self.task.get().is_some() || !self.may_start_task.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let started = self.task_started.notified();
+        tokio::pin!(started);
+        started.as_mut().enable();
+        self.start_task.notify_one();
+        if self.task.get().is_none() {
+            started.await;
         }
     }
 
@@ -150,7 +189,7 @@ impl InputState {
         request: InputRequest,
         capable: Result<(), &str>,
     ) -> Result<Value, Error> {
-        if let Some(InTask(task)) = &self.task {
+        if let Some(InTask(task)) = self.task.get() {
             capable.map_err(|capability| {
                 Error::Unsupported(format!("the client does not support {capability}"))
             })?;

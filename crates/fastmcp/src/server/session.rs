@@ -125,6 +125,64 @@ impl Session {
     }
 }
 
+impl Session {
+    /// A call to a tool that may continue as a task when it asks (`ctx.start_task()`): run
+    /// as a direct call (with input rounds) until then, then handed to the task manager.
+    async fn call_tool_until_task(
+        &self,
+        tool: Tool,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let arguments = request.arguments.unwrap_or_default();
+        let binding = self.binding(&context, "tools/call", &request.name, &arguments);
+        let input = self.input_state(
+            &context,
+            &binding,
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
+        input.allow_task_start();
+        let ctx = self.context(&context, input);
+        let mut work: tasks::Work = {
+            let ctx = ctx.clone();
+            Box::pin(async move { invoke(&tool, arguments, ctx).await })
+        };
+        let _busy = self.server.busy();
+        let outcome = tokio::select! {
+            biased;
+            () = context.ct.cancelled() => None,
+            () = ctx.input().needed() => Some(Until::InputNeeded),
+            () = ctx.input().task_start_requested() => Some(Until::TaskStart),
+            result = &mut work => Some(Until::Done(result)),
+        };
+        ctx.finish().await;
+        match outcome {
+            None => Err(ErrorData::new(REQUEST_CANCELLED, "Request cancelled", None)),
+            Some(Until::InputNeeded) => Ok(CallToolResponse::InputRequired(
+                ctx.input()
+                    .input_required(self.server.state_codec(), &binding)?,
+            )),
+            Some(Until::TaskStart) => {
+                tasks::check_capacity(&self.server)?;
+                Ok(CallToolResponse::Task(tasks::adopt(
+                    &self.server,
+                    &ctx,
+                    work,
+                )))
+            }
+            Some(Until::Done(result)) => Ok(result.unwrap_or_else(error_result).into()),
+        }
+    }
+}
+
+/// How a call that may become a task stopped running directly.
+enum Until {
+    InputNeeded,
+    TaskStart,
+    Done(Result<CallToolResult, String>),
+}
+
 /// How a handler ended.
 enum Outcome<T> {
     Done(T),
@@ -211,12 +269,18 @@ impl ServerHandler for Session {
                 None,
             ));
         };
-        if let Dispatch::Task = tasks::dispatch(&tool, &context)? {
-            tasks::check_capacity(&self.server)?;
-            self.state.remember_peer(&context.peer);
-            let state = Arc::clone(&self.state);
-            let task = tasks::start(&self.server, state, tool, request, &context);
-            return Ok(CallToolResponse::Task(task));
+        match tasks::dispatch(&tool, &context)? {
+            Dispatch::Direct => {}
+            Dispatch::Task => {
+                tasks::check_capacity(&self.server)?;
+                self.state.remember_peer(&context.peer);
+                let state = Arc::clone(&self.state);
+                let task = tasks::start(&self.server, state, tool, request, &context);
+                return Ok(CallToolResponse::Task(task));
+            }
+            Dispatch::TaskWhenAsked => {
+                return self.call_tool_until_task(tool, request, context).await;
+            }
         }
         let arguments = request.arguments.unwrap_or_default();
         let binding = self.binding(&context, "tools/call", &request.name, &arguments);

@@ -9,11 +9,13 @@
 //! error completes the task with `isError`; a panic fails it with an internal error; a
 //! cancellation stops the tool and settles the task as `cancelled`.
 
+use std::pin::Pin;
 use std::sync::Arc;
 
 use rmcp::RoleServer;
 use rmcp::model::{
-    CallToolRequestParams, ClientCapabilities, CreateTaskResult, ErrorData, JsonObject,
+    CallToolRequestParams, CallToolResult, ClientCapabilities, CreateTaskResult, ErrorData,
+    JsonObject,
 };
 use rmcp::service::RequestContext;
 use rmcp::task_manager::{TaskExit, TaskManager, TaskOptions};
@@ -23,7 +25,7 @@ use super::FastMCP;
 use super::context::{Context, SessionState};
 use super::input::InputState;
 use super::session::invoke;
-use crate::tools::{TaskSupport, Tool};
+use crate::tools::{TaskStart, TaskSupport, Tool};
 
 impl FastMCP {
     pub(crate) fn tasks(&self) -> &TaskManager {
@@ -59,7 +61,10 @@ pub(super) fn advertise(
 /// How a call to `tool` is served.
 pub(super) enum Dispatch {
     Direct,
+    /// A task from the start.
     Task,
+    /// Direct until the tool calls `ctx.start_task()`.
+    TaskWhenAsked,
 }
 
 /// Decides between a direct answer and a task; a tool that requires a task, called by a
@@ -76,6 +81,7 @@ pub(super) fn dispatch(
         (TaskSupport::Required, false) => Err(ErrorData::missing_required_client_capability(
             ClientCapabilities::builder().enable_tasks().build(),
         )),
+        (_, true) if tool.task_start() == TaskStart::WhenAsked => Ok(Dispatch::TaskWhenAsked),
         (_, true) => Ok(Dispatch::Task),
     }
 }
@@ -107,19 +113,31 @@ pub(super) fn start(
     request.ct = CancellationToken::new();
     request.meta.0.0.remove("progressToken");
     let arguments: JsonObject = call.arguments.unwrap_or_default();
-    let owner = server.clone();
+    let ctx = Context::new(&request, session, server.clone(), InputState::legacy());
+    let work = {
+        let ctx = ctx.clone();
+        Box::pin(async move { invoke(&tool, arguments, ctx).await })
+    };
+    adopt(server, &ctx, work)
+}
+
+/// A tool call in progress, as the task manager runs it: a panic is `Err`.
+pub(super) type Work = Pin<Box<dyn Future<Output = Result<CallToolResult, String>> + Send>>;
+
+/// Runs `work` (the call `ctx` belongs to) as a new task and returns what the client gets.
+pub(super) fn adopt(server: &FastMCP, ctx: &Context, work: Work) -> CreateTaskResult {
     let poll_ms = u64::try_from(server.task_poll_interval_setting().as_millis())
         .unwrap_or(u64::MAX)
         .max(1);
     let options = TaskOptions::new().with_poll_interval_ms(poll_ms);
+    let ctx = ctx.clone();
     let task = server.tasks().spawn(options, move |task| {
+        ctx.input().attach_task(task.clone());
         Box::pin(async move {
-            let cancelled = task.clone();
-            let ctx = Context::new(&request, session, owner, InputState::for_task(task));
             tokio::select! {
                 biased;
-                () = cancelled.cancelled() => Err(TaskExit::Cancelled),
-                outcome = invoke(&tool, arguments, ctx) => outcome
+                () = task.cancelled() => Err(TaskExit::Cancelled),
+                outcome = work => outcome
                     .map_err(|reason| TaskExit::Error(ErrorData::internal_error(reason, None))),
             }
         })

@@ -65,7 +65,21 @@ pub struct Tool {
     meta: ComponentMeta,
     timeout: Option<Duration>,
     task: TaskSupport,
+    task_start: TaskStart,
     handler: Arc<dyn ToolHandler>,
+}
+
+/// When a tool that supports tasks becomes one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TaskStart {
+    /// At the call: the client gets the task at once (the default).
+    #[default]
+    AtCall,
+    /// When the tool calls [`Context::start_task`](crate::Context::start_task): until then
+    /// it runs as a direct call — its questions are input rounds (2026-07-28) — and the
+    /// client gets the task only then. For gathering input quickly, then working long.
+    WhenAsked,
 }
 
 /// Whether a tool runs as a task (the `io.modelcontextprotocol/tasks` extension, SEP-2663):
@@ -139,6 +153,11 @@ impl Tool {
         self.task
     }
 
+    /// When a call becomes a task.
+    pub fn task_start(&self) -> TaskStart {
+        self.task_start
+    }
+
     pub(crate) fn handler(&self) -> &Arc<dyn ToolHandler> {
         &self.handler
     }
@@ -190,6 +209,7 @@ pub struct ToolBuilder {
     component: ComponentMeta,
     timeout: Option<Duration>,
     task: TaskSupport,
+    task_start: TaskStart,
 }
 
 impl ToolBuilder {
@@ -209,6 +229,7 @@ impl ToolBuilder {
             component: ComponentMeta::default(),
             timeout: None,
             task: TaskSupport::Forbidden,
+            task_start: TaskStart::AtCall,
         }
     }
 
@@ -307,6 +328,12 @@ impl ToolBuilder {
         self
     }
 
+    /// When a call becomes a task ([`TaskStart`]).
+    pub fn task_start(mut self, start: TaskStart) -> Self {
+        self.task_start = start;
+        self
+    }
+
     /// Finishes the tool with an async closure `(arguments, ctx) -> Result<R, E>`.
     pub fn handler<F, Fut, R, E>(self, f: F) -> Tool
     where
@@ -346,6 +373,7 @@ impl ToolBuilder {
             meta: self.component,
             timeout: self.timeout,
             task: self.task,
+            task_start: self.task_start,
             handler: Arc::new(handler),
         }
     }
