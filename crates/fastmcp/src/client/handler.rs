@@ -119,6 +119,18 @@ impl ClientSession {
         capabilities
     }
 
+    /// Answers each of `questions` with the handlers, keyed as asked.
+    pub(crate) async fn fulfil_all(
+        &self,
+        questions: impl IntoIterator<Item = (String, rmcp::model::InputRequest)>,
+    ) -> Result<rmcp::model::InputResponses, ErrorData> {
+        let mut answers = rmcp::model::InputResponses::new();
+        for (key, question) in questions {
+            answers.insert(key, self.fulfil(question).await?);
+        }
+        Ok(answers)
+    }
+
     async fn sample(
         &self,
         params: CreateMessageRequestParams,

@@ -285,17 +285,13 @@ impl<K: RequestKind> Exchange<K> {
                 "the server asked for input more than {MAX_INPUT_ROUNDS} times for one request"
             )));
         }
-        let mut responses = InputResponses::new();
-        for (key, request) in required.input_requests.unwrap_or_default() {
-            let value = self
-                .client
-                .inner
-                .session
-                .fulfil(request)
-                .await
-                .map_err(Error::Protocol)?;
-            responses.insert(key, value);
-        }
+        let responses = self
+            .client
+            .inner
+            .session
+            .fulfil_all(required.input_requests.unwrap_or_default())
+            .await
+            .map_err(Error::Protocol)?;
         self.responses = (!responses.is_empty()).then_some(responses);
         self.state = required.request_state;
         Ok(())

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use rmcp::model::{
     CancelTaskParams, CancelTaskRequest, ClientCapabilities, ClientRequest, CreateTaskResult,
-    ErrorCode, ErrorData, GetTaskParams, GetTaskRequest, InputResponses, JsonObject,
-    RequestMetaObject, ServerResult, TASKS_EXTENSION_ID, TaskPayload, UpdateTaskParams,
-    UpdateTaskRequest,
+    ErrorCode, ErrorData, GetTaskParams, GetTaskRequest, JsonObject, RequestMetaObject,
+    ServerResult, TASKS_EXTENSION_ID, TaskPayload, UpdateTaskParams, UpdateTaskRequest,
 };
 use serde_json::Value;
 
@@ -92,18 +91,15 @@ pub(super) async fn follow(
                 return outcome(&id, ended);
             }
         };
-        let mut responses = InputResponses::new();
-        for (key, question) in questions {
-            if answered.insert(key.clone()) {
-                let answer = client
-                    .inner
-                    .session
-                    .fulfil(question)
-                    .await
-                    .map_err(Error::Protocol)?;
-                responses.insert(key, answer);
-            }
-        }
+        let new = questions
+            .into_iter()
+            .filter(|(key, _)| answered.insert(key.clone()));
+        let responses = client
+            .inner
+            .session
+            .fulfil_all(new)
+            .await
+            .map_err(Error::Protocol)?;
         if responses.is_empty() {
             tokio::time::sleep(interval).await;
             continue;

@@ -126,6 +126,23 @@ impl Session {
 }
 
 impl Session {
+    /// A tool call's arguments, the binding of its sealed state, and its context.
+    fn tool_call(
+        &self,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<(rmcp::model::JsonObject, Vec<u8>, Context), ErrorData> {
+        let arguments = request.arguments.unwrap_or_default();
+        let binding = self.binding(context, "tools/call", &request.name, &arguments);
+        let input = self.input_state(
+            context,
+            &binding,
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
+        Ok((arguments, binding, self.context(context, input)))
+    }
+
     /// A call to a tool that may continue as a task when it asks (`ctx.start_task()`): run
     /// as a direct call (with input rounds) until then, then handed to the task manager.
     async fn call_tool_until_task(
@@ -134,16 +151,8 @@ impl Session {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let arguments = request.arguments.unwrap_or_default();
-        let binding = self.binding(&context, "tools/call", &request.name, &arguments);
-        let input = self.input_state(
-            &context,
-            &binding,
-            request.request_state.as_deref(),
-            request.input_responses,
-        )?;
-        input.allow_task_start();
-        let ctx = self.context(&context, input);
+        let (arguments, binding, ctx) = self.tool_call(request, &context)?;
+        ctx.input().allow_task_start();
         let mut work: tasks::Work = {
             let ctx = ctx.clone();
             Box::pin(async move { invoke(&tool, arguments, ctx).await })
@@ -282,15 +291,7 @@ impl ServerHandler for Session {
                 return self.call_tool_until_task(tool, request, context).await;
             }
         }
-        let arguments = request.arguments.unwrap_or_default();
-        let binding = self.binding(&context, "tools/call", &request.name, &arguments);
-        let input = self.input_state(
-            &context,
-            &binding,
-            request.request_state.as_deref(),
-            request.input_responses,
-        )?;
-        let ctx = self.context(&context, input);
+        let (arguments, binding, ctx) = self.tool_call(request, &context)?;
         match self
             .drive(
                 &ctx,
