@@ -95,6 +95,8 @@ struct Config {
     max_running_tasks: usize,
     /// How often clients are asked to poll a task.
     task_poll_interval: Duration,
+    /// How long a task is kept after it starts (`ttlMs`).
+    task_ttl: Duration,
     on_duplicate: DuplicatePolicy,
     /// Seals `requestState` between 2026-07-28 input rounds.
     state_codec: Arc<rmcp::model::RequestStateCodec>,
@@ -136,6 +138,7 @@ impl FastMCP {
                 page_size: None,
                 max_running_tasks: DEFAULT_MAX_RUNNING_TASKS,
                 task_poll_interval: Duration::from_secs(1),
+                task_ttl: Duration::from_secs(60),
                 on_duplicate: DuplicatePolicy::Error,
                 state_codec: Arc::new(random_state_codec()),
                 startup: Vec::new(),
@@ -200,8 +203,18 @@ impl FastMCP {
         self
     }
 
-    pub(crate) fn task_poll_interval_setting(&self) -> Duration {
-        self.config.task_poll_interval
+    /// How long a task and its result are kept from its start (`ttlMs`; default one minute).
+    /// Finished tasks are forgotten after it, which bounds what a busy server holds.
+    pub fn task_ttl(mut self, ttl: Duration) -> Self {
+        Arc::make_mut(&mut self.config).task_ttl = ttl;
+        self
+    }
+
+    pub(crate) fn task_options(&self) -> rmcp::task_manager::TaskOptions {
+        let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1);
+        rmcp::task_manager::TaskOptions::new()
+            .with_poll_interval_ms(millis(self.config.task_poll_interval))
+            .with_ttl_ms(millis(self.config.task_ttl))
     }
 
     /// What registering a component whose name (and version) is taken does. Default: an error.

@@ -18,7 +18,7 @@ use rmcp::model::{
     JsonObject,
 };
 use rmcp::service::RequestContext;
-use rmcp::task_manager::{TaskExit, TaskManager, TaskOptions};
+use rmcp::task_manager::{TaskExit, TaskManager};
 use tokio_util::sync::CancellationToken;
 
 use super::FastMCP;
@@ -126,12 +126,8 @@ pub(super) type Work = Pin<Box<dyn Future<Output = Result<CallToolResult, String
 
 /// Runs `work` (the call `ctx` belongs to) as a new task and returns what the client gets.
 pub(super) fn adopt(server: &FastMCP, ctx: &Context, work: Work) -> CreateTaskResult {
-    let poll_ms = u64::try_from(server.task_poll_interval_setting().as_millis())
-        .unwrap_or(u64::MAX)
-        .max(1);
-    let options = TaskOptions::new().with_poll_interval_ms(poll_ms);
     let ctx = ctx.clone();
-    let task = server.tasks().spawn(options, move |task| {
+    let task = server.tasks().spawn(server.task_options(), move |task| {
         ctx.input().attach_task(task.clone());
         Box::pin(async move {
             tokio::select! {
