@@ -753,3 +753,41 @@ async fn tampered_request_state_is_refused() {
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_message_handler_hears_notifications_in_the_order_sent() {
+    let (sender, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+    let server = server();
+    let client = Client::builder()
+        .era(Era::Legacy)
+        .message_handler(move |notification: ServerNotification| {
+            let sender = sender.clone();
+            async move {
+                // A turn at the scheduler: handlers run in tasks of their own per
+                // notification would let later ones overtake this one.
+                tokio::task::yield_now().await;
+                if let ServerNotification::ResourceUpdatedNotification(n) = notification {
+                    let _ = sender.send(n.params.uri);
+                }
+            }
+        })
+        .connect(&server)
+        .await
+        .unwrap();
+    let uris: Vec<String> = (0..100).map(|i| format!("mem://r{i}")).collect();
+    for uri in &uris {
+        client.subscribe_resource(uri).await.unwrap();
+    }
+    for uri in &uris {
+        server.notify_resource_updated(uri);
+    }
+    let mut heard = Vec::new();
+    while heard.len() < uris.len() {
+        let uri = tokio::time::timeout(std::time::Duration::from_secs(30), arrived.recv())
+            .await
+            .expect("every update reaches the handler")
+            .unwrap();
+        heard.push(uri);
+    }
+    assert_eq!(heard, uris);
+}

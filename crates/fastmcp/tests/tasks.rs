@@ -185,7 +185,10 @@ async fn a_task_runs_in_the_background_and_its_result_is_inlined() {
     let created = tasks.call("gated").await;
     let id = task_id(&created);
     assert_eq!(created["result"]["status"], "working");
-    assert_eq!(created["result"]["ttlMs"], 60_000, "the default ttl: {created}");
+    assert_eq!(
+        created["result"]["ttlMs"], 60_000,
+        "the default ttl: {created}"
+    );
     assert_eq!(created["result"]["pollIntervalMs"], 10, "{created}");
     assert_eq!(tasks.get(&id).await["status"], "working");
     gate.release.notify_one();

@@ -10,7 +10,7 @@ use rmcp::model::{
     ElicitRequestParams, ElicitResult, ElicitationAction, ErrorData, Implementation, InputRequest,
     ListRootsResult, ProtocolVersion, Root, ServerNotification,
 };
-use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::service::RequestContext;
 use rmcp::{ClientHandler, RoleClient};
 use serde_json::Value;
 
@@ -236,12 +236,6 @@ impl ClientSession {
         };
         value.map_err(|error| ErrorData::internal_error(error.to_string(), None))
     }
-
-    async fn on_notification(&self, notification: ServerNotification) {
-        if let Some(handler) = &self.handlers.message {
-            handler(notification).await;
-        }
-    }
 }
 
 impl ClientHandler for ClientSession {
@@ -274,47 +268,6 @@ impl ClientHandler for ClientSession {
         _context: RequestContext<RoleClient>,
     ) -> Result<ListRootsResult, ErrorData> {
         self.roots().await
-    }
-
-    async fn on_resource_updated(
-        &self,
-        params: rmcp::model::ResourceUpdatedNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        self.on_notification(ServerNotification::ResourceUpdatedNotification(
-            rmcp::model::ResourceUpdatedNotification::new(params),
-        ))
-        .await;
-    }
-
-    async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
-        self.on_notification(ServerNotification::ResourceListChangedNotification(
-            Default::default(),
-        ))
-        .await;
-    }
-
-    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
-        self.on_notification(ServerNotification::ToolListChangedNotification(
-            Default::default(),
-        ))
-        .await;
-    }
-
-    async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
-        self.on_notification(ServerNotification::PromptListChangedNotification(
-            Default::default(),
-        ))
-        .await;
-    }
-
-    async fn on_custom_notification(
-        &self,
-        notification: rmcp::model::CustomNotification,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        self.on_notification(ServerNotification::CustomNotification(notification))
-            .await;
     }
 }
 

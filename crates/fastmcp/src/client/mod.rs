@@ -21,8 +21,8 @@
 #[cfg(feature = "auth")]
 pub mod auth;
 mod call;
+mod delivery;
 mod handler;
-mod logs;
 pub mod progress;
 mod reads;
 mod request;
@@ -444,7 +444,10 @@ impl ClientBuilder {
         let routed = Routed {
             inner: transport,
             router: Arc::clone(&router),
-            logs: logs::LogDelivery::new(self.handlers.log.clone()),
+            delivery: delivery::Delivery::new(
+                self.handlers.log.clone(),
+                self.handlers.message.clone(),
+            ),
         };
         let session = ClientSession {
             name: self.name,

@@ -176,12 +176,13 @@ impl ProgressRouter {
 }
 
 /// Wraps a client transport to route progress notifications by token (see the module docs)
-/// and deliver log messages in order.
+/// and deliver log messages and the message handler's notifications in order.
 pub(crate) struct Routed<T> {
     pub(crate) inner: T,
     pub(crate) router: Arc<ProgressRouter>,
-    /// Log messages are delivered from here, in order (see `client/logs.rs`).
-    pub(crate) logs: super::logs::LogDelivery,
+    /// Log messages and the message handler's notifications are delivered from here, in
+    /// order (see `client/delivery.rs`).
+    pub(crate) delivery: super::delivery::Delivery,
 }
 
 impl<T: Transport<RoleClient> + 'static> Transport<RoleClient> for Routed<T> {
@@ -210,9 +211,12 @@ impl<T: Transport<RoleClient> + 'static> Transport<RoleClient> for Routed<T> {
                         self.router.route(progress.params);
                     }
                     ServerNotification::LoggingMessageNotification(log) => {
-                        self.logs.deliver(log.params);
+                        self.delivery.log(log.params);
                     }
                     other => {
+                        // rmcp still sees it: it invalidates cached lists and feeds
+                        // subscriptions.
+                        self.delivery.message(&other);
                         return Some(JsonRpcMessage::notification(other));
                     }
                 },

@@ -42,6 +42,8 @@ pub(crate) struct SessionState {
     values: Mutex<HashMap<String, Value>>,
     /// Counts this session among the server's live ones until dropped.
     live: OnceLock<super::lifespan::LiveSession>,
+    /// List changes and resource updates on their way to a legacy session, in order.
+    notices: OnceLock<super::notify::NoticeQueue>,
 }
 
 impl SessionState {
@@ -66,6 +68,24 @@ impl SessionState {
             .get()
             .filter(|peer| peer.peer_info().is_some())
             .cloned()
+    }
+
+    /// The queue of notifications to a legacy session (started on first use); `None` for a
+    /// session that has no connection to notify.
+    pub(crate) fn notice_queue(
+        &self,
+        runtime: &tokio::runtime::Handle,
+    ) -> Option<&super::notify::NoticeQueue> {
+        if let Some(queue) = self.notices.get() {
+            return Some(queue);
+        }
+        let peer = self.legacy_peer()?;
+        Some(self.notices.get_or_init(|| {
+            super::notify::NoticeQueue::start(runtime, move |notification| {
+                let peer = peer.clone();
+                async move { peer.send_notification(notification).await.is_ok() }
+            })
+        }))
     }
 
     pub(crate) fn subscribe(&self, uri: String) {

@@ -11,6 +11,7 @@ use rmcp::model::{
     ResourceUpdatedNotificationParam, ServerNotification, ToolListChangedNotification,
 };
 use rmcp::service::{SubscriptionSendError, SubscriptionSink};
+use tokio::sync::mpsc;
 
 use super::FastMCP;
 use super::context::SessionState;
@@ -42,7 +43,41 @@ impl ListKind {
 /// An open `subscriptions/listen` request.
 pub(crate) struct Listener {
     id: u64,
-    sink: SubscriptionSink,
+    queue: NoticeQueue,
+}
+
+/// Notifications that a slow peer may have waiting; past this, new ones are dropped with a
+/// warning rather than blocking the server or growing without bound.
+const QUEUE: usize = 1024;
+
+/// Notifications for one peer, sent by one task, one at a time, in the order queued — so a
+/// client sees changes in the order they happened. Dropping the queue ends the task.
+#[derive(Debug)]
+pub(crate) struct NoticeQueue(mpsc::Sender<ServerNotification>);
+
+impl NoticeQueue {
+    /// Starts the task that sends with `send` (false: the peer is gone, stop).
+    pub(crate) fn start<F, Fut>(runtime: &tokio::runtime::Handle, send: F) -> Self
+    where
+        F: Fn(ServerNotification) -> Fut + Send + 'static,
+        Fut: Future<Output = bool> + Send,
+    {
+        let (queue, mut waiting) = mpsc::channel(QUEUE);
+        runtime.spawn(async move {
+            while let Some(notification) = waiting.recv().await {
+                if !send(notification).await {
+                    break;
+                }
+            }
+        });
+        Self(queue)
+    }
+
+    pub(crate) fn push(&self, notification: ServerNotification) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.0.try_send(notification) {
+            tracing::warn!("a client is {QUEUE} notifications behind; dropping one");
+        }
+    }
 }
 
 static NEXT_LISTENER: AtomicU64 = AtomicU64::new(0);
@@ -60,26 +95,27 @@ impl FastMCP {
             .collect()
     }
 
-    fn listeners(&self) -> Vec<SubscriptionSink> {
-        let listeners = self
-            .shared
-            .listeners
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        listeners
-            .iter()
-            .map(|listener| listener.sink.clone())
-            .collect()
-    }
-
     pub(crate) fn add_listener(&self, sink: SubscriptionSink) -> u64 {
         let id = NEXT_LISTENER.fetch_add(1, Ordering::Relaxed);
+        let runtime = tokio::runtime::Handle::current();
+        let queue = NoticeQueue::start(&runtime, move |notification| {
+            let sink = sink.clone();
+            async move {
+                match sink.send(notification).await {
+                    Ok(()) | Err(SubscriptionSendError::NotificationNotAccepted(_)) => true,
+                    Err(error) => {
+                        tracing::debug!(%error, "listener gone");
+                        false
+                    }
+                }
+            }
+        });
         let mut listeners = self
             .shared
             .listeners
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        listeners.push(Listener { id, sink });
+        listeners.push(Listener { id, queue });
         id
     }
 
@@ -93,27 +129,26 @@ impl FastMCP {
     }
 
     /// Sends `notification` to every legacy session `wants` selects and to every listener
-    /// that accepted it. Fire and forget: a slow client does not block the caller.
+    /// that accepted it. Fire and forget: a slow client does not block the caller, and each
+    /// client gets its notifications in order.
     fn broadcast(&self, notification: ServerNotification, wants: impl Fn(&SessionState) -> bool) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return; // No runtime means nothing is being served yet.
         };
         for session in self.session_states() {
-            if let Some(peer) = session.legacy_peer().filter(|_| wants(&session)) {
-                let notification = notification.clone();
-                runtime.spawn(async move {
-                    let _ = peer.send_notification(notification).await;
-                });
+            if wants(&session)
+                && let Some(queue) = session.notice_queue(&runtime)
+            {
+                queue.push(notification.clone());
             }
         }
-        for sink in self.listeners() {
-            let notification = notification.clone();
-            runtime.spawn(async move {
-                match sink.send(notification).await {
-                    Ok(()) | Err(SubscriptionSendError::NotificationNotAccepted(_)) => {}
-                    Err(error) => tracing::debug!(%error, "listener gone"),
-                }
-            });
+        let listeners = self
+            .shared
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for listener in listeners.iter() {
+            listener.queue.push(notification.clone());
         }
     }
 
