@@ -14,7 +14,10 @@
 
 use anyhow::{Context as _, bail};
 use fastmcp::Client;
-use fastmcp::client::{ClientBuilder, ClientCredentials, ElicitationResponse, Era, OAuth};
+use fastmcp::client::{
+    ClientBuilder, ClientCredentials, ElicitationResponse, EnterpriseManaged, Era, OAuth,
+    WorkloadIdentity,
+};
 use serde_json::{Value, json};
 
 #[tokio::main]
@@ -107,6 +110,22 @@ async fn run(scenario: &str, url: &str, context: &Value) -> anyhow::Result<()> {
                 context["signing_algorithm"].as_str().unwrap_or("ES256"),
             )?;
             use_tools(Client::builder().client_credentials(credentials), url).await?;
+        }
+        "auth/enterprise-managed-authorization" | "auth/cross-app-access-complete-flow" => {
+            let ema = EnterpriseManaged::new(
+                text(context, "idp_issuer")?,
+                text(context, "idp_token_endpoint")?,
+                text(context, "idp_client_id")?,
+                text(context, "idp_id_token")?,
+                text(context, "client_id")?,
+            )
+            .client_secret(text(context, "client_secret")?);
+            use_tools(Client::builder().enterprise_managed(ema), url).await?;
+        }
+        "auth/wif-jwt-bearer" => {
+            let workload =
+                WorkloadIdentity::new(text(context, "client_id")?, text(context, "valid_jwt")?);
+            use_tools(Client::builder().workload_identity(workload), url).await?;
         }
         other if other.starts_with("auth/") => {
             use_tools(Client::builder().oauth(oauth()), url).await?;

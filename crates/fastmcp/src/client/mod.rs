@@ -46,7 +46,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 #[cfg(feature = "auth")]
-pub use auth::{ClientCredentials, OAuth};
+pub use auth::{ClientCredentials, EnterpriseManaged, OAuth, WorkloadIdentity};
 pub use call::{CallTool, ToolCall, ToolCallResult};
 pub use handler::{
     ElicitationMode, ElicitationRequest, ElicitationResponse, LogMessage, log_server_message,
@@ -131,6 +131,8 @@ pub struct ClientBuilder {
 enum Authorization {
     OAuth(auth::OAuth),
     ClientCredentials(auth::ClientCredentials),
+    EnterpriseManaged(auth::EnterpriseManaged),
+    WorkloadIdentity(auth::WorkloadIdentity),
 }
 
 /// How long the handshake may take by default.
@@ -315,6 +317,45 @@ impl ClientBuilder {
         self
     }
 
+    /// Authorizes with enterprise-managed authorization (SEP-990) when the server answers
+    /// `401` (HTTP targets only); see [`EnterpriseManaged`].
+    #[cfg(feature = "auth")]
+    pub fn enterprise_managed(mut self, ema: EnterpriseManaged) -> Self {
+        self.auth = Some(Authorization::EnterpriseManaged(ema));
+        self
+    }
+
+    /// Authorizes with workload identity federation (SEP-1933: a platform-issued JWT traded
+    /// for an access token) when the server answers `401` (HTTP targets only); see
+    /// [`WorkloadIdentity`].
+    #[cfg(feature = "auth")]
+    pub fn workload_identity(mut self, workload: WorkloadIdentity) -> Self {
+        self.auth = Some(Authorization::WorkloadIdentity(workload));
+        self
+    }
+
+    /// A bearer token from a grant that needs no user (enterprise-managed authorization,
+    /// workload identity), if this builder uses one and the server at `url` asks for
+    /// authorization.
+    #[cfg(feature = "auth")]
+    async fn grant_token(&self, url: &str) -> Result<Option<String>, Error> {
+        let grant = match &self.auth {
+            Some(
+                grant @ (Authorization::EnterpriseManaged(_) | Authorization::WorkloadIdentity(_)),
+            ) => grant,
+            _ => return Ok(None),
+        };
+        let Some(challenge) = auth::challenge(url).await? else {
+            return Ok(None);
+        };
+        let token = match grant {
+            Authorization::EnterpriseManaged(ema) => ema.token(url, &challenge).await?,
+            Authorization::WorkloadIdentity(workload) => workload.token(url, &challenge).await?,
+            _ => return Ok(None),
+        };
+        Ok(Some(token))
+    }
+
     /// An authorized HTTP client for `url` if it asks for authorization and this builder can
     /// give it.
     #[cfg(feature = "auth")]
@@ -333,12 +374,20 @@ impl ClientBuilder {
             Authorization::ClientCredentials(credentials) => {
                 auth::StepUp::new(credentials.authorize(url).await?, None, url)
             }
+            // Served as bearer tokens (`grant_token`).
+            Authorization::EnterpriseManaged(_) | Authorization::WorkloadIdentity(_) => {
+                return Ok(None);
+            }
         }))
     }
 
     #[cfg(feature = "http-client")]
-    async fn connect_url(self, url: String) -> Result<Client, Error> {
+    async fn connect_url(mut self, url: String) -> Result<Client, Error> {
         use rmcp::transport::StreamableHttpClientTransport;
+        #[cfg(feature = "auth")]
+        if let Some(token) = self.grant_token(&url).await? {
+            self.bearer_token = Some(token);
+        }
         let config = self.http_config(&url)?;
         #[cfg(feature = "auth")]
         if let Some(authorized) = self.authorized(&url).await? {
