@@ -382,12 +382,19 @@ impl ClientBuilder {
     }
 
     #[cfg(feature = "http-client")]
-    async fn connect_url(mut self, url: String) -> Result<Client, Error> {
-        use rmcp::transport::StreamableHttpClientTransport;
+    async fn connect_url(self, url: String) -> Result<Client, Error> {
         #[cfg(feature = "auth")]
         if let Some(token) = self.grant_token(&url).await? {
-            self.bearer_token = Some(token);
+            return self.bearer_token(token).connect_http(url).await;
         }
+        self.connect_http(url).await
+    }
+
+    /// Connects to `url` over Streamable HTTP (authorizing with OAuth when configured and
+    /// challenged), falling back to the legacy HTTP+SSE transport.
+    #[cfg(feature = "http-client")]
+    async fn connect_http(self, url: String) -> Result<Client, Error> {
+        use rmcp::transport::StreamableHttpClientTransport;
         let config = self.http_config(&url)?;
         #[cfg(feature = "auth")]
         if let Some(authorized) = self.authorized(&url).await? {
