@@ -20,6 +20,9 @@ mod tool;
 /// `task = TaskSupport::Optional` (or `Required`: calls run as tasks, see `fastmcp::tools::TaskSupport`),
 /// `meta = <serde_json::Value>`, `version = "…"`, `enabled = <bool>`.
 ///
+/// Arguments may be borrowed (`&str`, `&[T]`, `&T`): they are deserialized as `String`,
+/// `Vec<T>` or `T` and lent to the function.
+///
 /// Parameters may carry `#[arg(description = "…", default = <expr>)]` (or a bare
 /// `#[arg(default)]` for `Default::default()`). A parameter of type `Context` or `&Context`
 /// receives the request context and is left out of the input schema.

@@ -19,7 +19,10 @@ pub enum Param {
 
 pub struct Argument {
     pub ident: syn::Ident,
+    /// The field's type: the parameter's, or the owned form of a borrowed one.
     pub ty: Type,
+    /// The function takes a reference (`&str`, `&[T]`, `&T`): it is lent the field.
+    borrowed: bool,
     description: Option<LitStr>,
     default: Option<Option<Expr>>,
 }
@@ -122,18 +125,38 @@ fn classify(arg: &mut FnArg, macro_name: &str) -> syn::Result<Param> {
             "parameters must be plain names",
         ));
     };
-    if matches!(typed.ty.as_ref(), Type::Reference(_)) {
-        return Err(syn::Error::new(
-            typed.ty.span(),
-            "arguments must be owned types (for example `String` instead of `&str`)",
-        ));
-    }
+    let (ty, borrowed) = match typed.ty.as_ref() {
+        Type::Reference(reference) if reference.mutability.is_some() => {
+            return Err(syn::Error::new(
+                typed.ty.span(),
+                "arguments cannot be `&mut`; take the value (or `&T`) instead",
+            ));
+        }
+        Type::Reference(reference) => (owned(&reference.elem), true),
+        other => (other.clone(), false),
+    };
     Ok(Param::Argument(Box::new(Argument {
         ident: pat.ident.clone(),
-        ty: (*typed.ty).clone(),
+        ty,
+        borrowed,
         description,
         default,
     })))
+}
+
+/// What a borrowed argument is deserialized into: `String` for `str`, `Vec<T>` for `[T]`,
+/// `T` itself otherwise.
+fn owned(elem: &Type) -> Type {
+    match elem {
+        Type::Path(path) if path.qself.is_none() && path.path.is_ident("str") => {
+            syn::parse_quote!(::std::string::String)
+        }
+        Type::Slice(slice) => {
+            let item = &slice.elem;
+            syn::parse_quote!(::std::vec::Vec<#item>)
+        }
+        other => other.clone(),
+    }
 }
 
 /// The type whose value the function produces (`T` of `Result<T, E>`, else the return type),
@@ -177,6 +200,7 @@ pub fn arguments(params: &[Param]) -> Arguments {
                 let Argument {
                     ident,
                     ty,
+                    borrowed,
                     description,
                     default,
                 } = argument.as_ref();
@@ -185,9 +209,15 @@ pub fn arguments(params: &[Param]) -> Arguments {
                     Some(Some(expr)) => {
                         let fn_name = format_ident!("__fastmcp_default_{}", ident);
                         let fn_name_str = LitStr::new(&fn_name.to_string(), Span::call_site());
+                        // A borrowed argument's default may be written borrowed too (`"x"`).
+                        let value = if *borrowed {
+                            quote!(::std::convert::Into::into(#expr))
+                        } else {
+                            quote!(#expr)
+                        };
                         default_fns.push(quote! {
                             #[allow(non_snake_case)]
-                            fn #fn_name() -> #ty { #expr }
+                            fn #fn_name() -> #ty { #value }
                         });
                         quote!(#[serde(default = #fn_name_str)])
                     }
@@ -197,7 +227,11 @@ pub fn arguments(params: &[Param]) -> Arguments {
                 };
                 fields.push(quote! { #doc #serde_default #ident: #ty });
                 bindings.push(ident.clone());
-                call_args.push(quote!(#ident));
+                call_args.push(if *borrowed {
+                    quote!(&#ident)
+                } else {
+                    quote!(#ident)
+                });
             }
         }
     }

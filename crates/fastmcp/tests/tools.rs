@@ -347,3 +347,35 @@ async fn tools_can_be_declared_inside_a_function_and_shadowed_by_locals() {
     assert_eq!(result.data::<i64>().unwrap(), 42);
     assert!(double.is_empty());
 }
+
+/// Joins the words with the separator.
+#[tool]
+async fn join(words: &[String], #[arg(default = ", ")] separator: &str, ctx: &Context) -> String {
+    let _ = ctx.request_id();
+    words.join(separator)
+}
+
+#[tokio::test]
+async fn borrowed_arguments_are_deserialized_owned_and_lent_to_the_function() {
+    let client = Client::connect(FastMCP::new("borrowed").tool(join))
+        .await
+        .unwrap();
+    let tools = client.list_tools().await.unwrap();
+    let schema = serde_json::to_value(&tools[0].input_schema).unwrap();
+    assert_eq!(schema["properties"]["words"]["type"], "array", "{schema}");
+    assert_eq!(
+        schema["properties"]["separator"]["type"], "string",
+        "{schema}"
+    );
+    assert_eq!(schema["required"], json!(["words"]), "{schema}");
+    let joined = client
+        .call_tool("join", json!({"words": ["a", "b"]}))
+        .await
+        .unwrap();
+    assert_eq!(joined.data::<String>().unwrap(), "a, b");
+    let joined = client
+        .call_tool("join", json!({"words": ["a", "b"], "separator": "+"}))
+        .await
+        .unwrap();
+    assert_eq!(joined.data::<String>().unwrap(), "a+b");
+}
