@@ -17,6 +17,7 @@ use tokio::sync::Notify;
 #[tool(task = TaskSupport::Optional)]
 async fn gated(ctx: Context) -> String {
     let gate = ctx.state::<Gate>().expect("gate");
+    ctx.report_progress(1.0, Some(2.0), Some("waiting")).await;
     gate.release.notified().await;
     "released".into()
 }
@@ -190,7 +191,21 @@ async fn a_task_runs_in_the_background_and_its_result_is_inlined() {
         "the default ttl: {created}"
     );
     assert_eq!(created["result"]["pollIntervalMs"], 10, "{created}");
-    assert_eq!(tasks.get(&id).await["status"], "working");
+    let working = tasks.until(&id, "working").await;
+    assert_eq!(working["status"], "working");
+    // Progress in a task is its status message (the tool reports before it waits).
+    let reported = async {
+        loop {
+            let state = tasks.get(&id).await;
+            if state["statusMessage"] == "1/2: waiting" {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), reported)
+        .await
+        .expect("the progress shows as the status message");
     gate.release.notify_one();
     let done = tasks.until(&id, "completed").await;
     assert_eq!(done["result"]["content"][0]["text"], "released");

@@ -27,6 +27,18 @@ pub(crate) fn is_stateless(request: &RequestContext<RoleServer>) -> bool {
         .is_some_and(|version| !version.has_initialize())
 }
 
+/// A task's status message for a progress report: `3/10: copying` (or `3`, `3: copying`).
+fn task_status(progress: f64, total: Option<f64>, message: Option<&str>) -> String {
+    let amount = match total {
+        Some(total) => format!("{progress}/{total}"),
+        None => progress.to_string(),
+    };
+    match message {
+        Some(message) => format!("{amount}: {message}"),
+        None => amount,
+    }
+}
+
 /// State that lives as long as one client connection (session).
 #[derive(Debug, Default)]
 pub(crate) struct SessionState {
@@ -227,9 +239,14 @@ impl Context {
     /// (logged at debug). `total` is the value that means done, if known. When the client
     /// sent no progress token this does nothing. Rapid updates are coalesced (see
     /// [`FastMCP::progress_interval`](crate::FastMCP::progress_interval)); the newest value is
-    /// always delivered before the tool's result, and nothing is sent after it.
+    /// always delivered before the tool's result, and nothing is sent after it. In a tool
+    /// running as a task, progress becomes the task's `statusMessage` (`3/10: copying`), which
+    /// clients read with `tasks/get`.
     pub async fn report_progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
-        if let Some(reporter) = &self.inner.progress {
+        if let Some(task) = self.input().task() {
+            // A task's progress is its status message, read with `tasks/get`.
+            task.set_status_message(task_status(progress, total, message));
+        } else if let Some(reporter) = &self.inner.progress {
             reporter.report(progress, total, message).await;
         }
     }
