@@ -56,6 +56,7 @@ assert events[-1] == {"progress": 7, "total": 7, "message": "step 7 of 7"}, even
 print(f"ok: cli printed the result and all {len(values)} progress events")
 PYCHECK
 
+TMPDIR_CLI_ERR=$(mktemp)
 echo "== our cli exit statuses"
 set +e
 "$FASTMCP" call "$PY interop/fastmcp_server.py" add --args '{"a": "x", "b": 1}' >/dev/null 2>&1; tool_error=$?
@@ -64,6 +65,15 @@ set -e
 [ "$tool_error" = 1 ] || { echo "FAIL: a tool error should exit 1, got $tool_error"; exit 1; }
 [ "$protocol_error" = 2 ] || { echo "FAIL: an unknown tool should exit 2, got $protocol_error"; exit 1; }
 echo "ok: exit status 1 for a tool error, 2 for a protocol failure"
+
+echo "== our cli when its reader goes away"
+set +e
+# `true` has exited (closing the pipe) long before the list, which needs a handshake, is printed.
+"$FASTMCP" list "$EVERYTHING" 2>"$TMPDIR_CLI_ERR" | true; closed=${PIPESTATUS[0]}
+set -e
+[ "$closed" = 0 ] && ! grep -q panicked "$TMPDIR_CLI_ERR" \
+  || { echo "FAIL: fastmcp list | true should end quietly, got $closed"; cat "$TMPDIR_CLI_ERR"; exit 1; }
+echo "ok: fastmcp list into a closed pipe ends quietly"
 
 echo "== over Streamable HTTP: our cli and the MCP Inspector CLI -> our servers"
 LOGS=$(mktemp -d)

@@ -92,7 +92,7 @@ async fn main() -> ExitCode {
             timeout,
         } => call(&target, &tool, &arguments, args.as_deref(), json, timeout).await,
         Command::Version => {
-            println!("fastmcp {}", env!("CARGO_PKG_VERSION"));
+            render::out!("fastmcp {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
     };
@@ -128,7 +128,7 @@ async fn list(target: &str, json: bool) -> Result<(), Failure> {
     let tools = client.list_tools().await.map_err(Failure::connection)?;
     if json {
         let text = serde_json::to_string_pretty(&tools).map_err(Failure::connection)?;
-        println!("{text}");
+        render::out!("{text}");
     } else {
         render::print_tools(&tools);
     }
@@ -188,7 +188,7 @@ async fn call(
     let _ = client.close().await;
     if json {
         let text = serde_json::to_string_pretty(result.raw()).map_err(Failure::connection)?;
-        println!("{text}");
+        render::out!("{text}");
     } else if !result.is_error() {
         render::print_result(&result);
     }

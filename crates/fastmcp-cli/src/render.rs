@@ -10,15 +10,37 @@ use serde_json::Value;
 /// Bar resolution: progress is drawn in thousandths of the total.
 const BAR_UNITS: u64 = 1000;
 
+/// `println!` for the program's output: a reader that went away (`fastmcp list … | head`)
+/// ends the program quietly instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::render::emit(&format!($($arg)*))
+    };
+}
+pub(crate) use out;
+
+/// Writes `text` and a newline to stdout (see [`out!`]).
+pub fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write the output: {error}");
+        std::process::exit(2);
+    }
+}
+
 /// Prints one line per tool: `name(arg: type, …)` and its description's first line.
 pub fn print_tools(tools: &[Tool]) {
     if tools.is_empty() {
-        println!("(no tools)");
+        out!("(no tools)");
     }
     for tool in tools {
-        println!("{}({})", tool.name, signature(tool));
+        out!("{}({})", tool.name, signature(tool));
         if let Some(description) = tool.description.as_deref().and_then(|d| d.lines().next()) {
-            println!("    {description}");
+            out!("    {description}");
         }
     }
 }
@@ -56,34 +78,34 @@ fn signature(tool: &Tool) -> String {
 pub fn print_result(result: &ToolCallResult) {
     for block in result.content() {
         match block {
-            ContentBlock::Text(text) => println!("{}", text.text),
-            ContentBlock::Image(image) => println!(
+            ContentBlock::Text(text) => out!("{}", text.text),
+            ContentBlock::Image(image) => out!(
                 "[image: {}, {} base64 chars]",
                 image.mime_type,
                 image.data.len()
             ),
-            ContentBlock::Audio(audio) => println!(
+            ContentBlock::Audio(audio) => out!(
                 "[audio: {}, {} base64 chars]",
                 audio.mime_type,
                 audio.data.len()
             ),
-            ContentBlock::ResourceLink(link) => println!("[resource link: {}]", link.uri),
+            ContentBlock::ResourceLink(link) => out!("[resource link: {}]", link.uri),
             ContentBlock::Resource(embedded) => match &embedded.resource {
                 ResourceContents::TextResourceContents { uri, text, .. } => {
-                    println!("[resource {uri}]\n{text}")
+                    out!("[resource {uri}]\n{text}")
                 }
                 ResourceContents::BlobResourceContents { uri, blob, .. } => {
-                    println!("[resource {uri}: {} base64 chars]", blob.len());
+                    out!("[resource {uri}: {} base64 chars]", blob.len());
                 }
-                _ => println!("[resource]"),
+                _ => out!("[resource]"),
             },
-            _ => println!("[unsupported content]"),
+            _ => out!("[unsupported content]"),
         }
     }
     if result.content().is_empty()
         && let Some(structured) = result.structured_content()
     {
-        println!("{structured}");
+        out!("{structured}");
     }
 }
 
