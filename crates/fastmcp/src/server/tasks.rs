@@ -73,6 +73,9 @@ pub(super) fn dispatch(
     tool: &Tool,
     request: &RequestContext<RoleServer>,
 ) -> Result<Dispatch, ErrorData> {
+    if tool.task_support() == TaskSupport::Forbidden {
+        return Ok(Dispatch::Direct);
+    }
     let declared = request
         .client_capabilities()
         .is_some_and(|capabilities| capabilities.supports_tasks());
