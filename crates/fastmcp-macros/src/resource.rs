@@ -21,6 +21,7 @@ const OPTIONS: &[&str] = &[
     "enabled",
     "annotations",
     "allow_path_traversal",
+    "cache_hint",
 ];
 
 /// The `{variables}` of a URI template, as the runtime parser will read them.
@@ -92,7 +93,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             builder = quote!(#builder.#method(#value));
         }
     }
-    let mut allowed: Vec<&str> = vec!["tags", "meta", "version", "enabled", "annotations"];
+    let mut allowed: Vec<&str> = vec![
+        "tags",
+        "meta",
+        "version",
+        "enabled",
+        "annotations",
+        "cache_hint",
+    ];
     if is_template {
         allowed.push("allow_path_traversal");
     } else if let Some(value) = options.expr("allow_path_traversal") {

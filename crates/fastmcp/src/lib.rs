@@ -50,7 +50,7 @@ pub use fastmcp_macros::{prompt, resource, tool};
 pub use logging::LogLevel;
 pub use prompts::Prompt;
 pub use resources::{Resource, ResourceTemplate};
-pub use server::{Context, DuplicatePolicy, FastMCP, Filter};
+pub use server::{CacheHint, Context, DuplicatePolicy, FastMCP, Filter};
 pub use tools::{IntoTool, Tool, ToolResult};
 
 /// Re-exports used by code that `#[tool]` generates. Not a public API.

@@ -32,8 +32,8 @@ pub use template::{IntoResourceTemplate, ResourceTemplate, ResourceTemplateBuild
 pub use uri_template::UriTemplate;
 
 use crate::error::RequestError;
-use crate::server::Context;
 use crate::server::registry::{Component, ComponentMeta};
+use crate::server::{CacheHint, Context};
 use crate::types::{Annotations, Icon, JsonObject, MetaObject, ResourceContents};
 
 /// The future a resource handler returns.
@@ -69,6 +69,7 @@ where
 pub struct Resource {
     definition: crate::types::Resource,
     meta: ComponentMeta,
+    cache_hint: Option<CacheHint>,
     handler: Arc<dyn ResourceHandler>,
 }
 
@@ -126,6 +127,11 @@ impl Resource {
         &self.meta
     }
 
+    /// The cache hint its reads carry on 2026-07-28, if one was set.
+    pub fn cache_hint(&self) -> Option<CacheHint> {
+        self.cache_hint
+    }
+
     pub(crate) async fn read(&self, ctx: Context) -> Result<Vec<ResourceContents>, RequestError> {
         let request = ResourceRequest {
             uri: self.definition.uri.clone(),
@@ -177,6 +183,7 @@ impl<F: Fn() -> Resource> IntoResource for F {
 pub struct ResourceBuilder {
     definition: crate::types::Resource,
     meta: ComponentMeta,
+    cache_hint: Option<CacheHint>,
 }
 
 impl ResourceBuilder {
@@ -185,6 +192,7 @@ impl ResourceBuilder {
         Self {
             definition: crate::types::Resource::new(uri, name),
             meta: ComponentMeta::default(),
+            cache_hint: None,
         }
     }
 
@@ -260,6 +268,13 @@ impl ResourceBuilder {
         self
     }
 
+    /// How long 2026-07-28 clients may reuse a read, and who may share it (default: not
+    /// cacheable). See [`CacheHint`].
+    pub fn cache_hint(mut self, hint: CacheHint) -> Self {
+        self.cache_hint = Some(hint);
+        self
+    }
+
     /// Finishes with an async closure `(request, ctx) -> Result<T, E>`, where `T` is text
     /// (`String`), bytes (`Vec<u8>`), or [`ResourceContent`]s.
     pub fn handler<F, Fut, T, E>(self, f: F) -> Resource
@@ -288,6 +303,7 @@ impl ResourceBuilder {
         Resource {
             definition: self.definition,
             meta: self.meta,
+            cache_hint: self.cache_hint,
             handler: Arc::new(handler),
         }
     }

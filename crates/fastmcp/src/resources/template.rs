@@ -9,8 +9,8 @@ use super::uri_template::{UriTemplate, traversal_problem};
 use super::{IntoResourceContents, ResourceFuture, ResourceHandler, ResourceRequest, contents};
 use crate::completion::{Completer, CompletionRequest, Completions};
 use crate::error::RequestError;
-use crate::server::Context;
 use crate::server::registry::{Component, ComponentMeta};
+use crate::server::{CacheHint, Context};
 use crate::tools::args::coerce_arguments;
 use crate::types::{Annotations, Icon, JsonObject, MetaObject, ResourceContents};
 
@@ -26,6 +26,7 @@ pub struct ResourceTemplate {
     template: Result<UriTemplate, String>,
     params_schema: JsonObject,
     meta: ComponentMeta,
+    cache_hint: Option<CacheHint>,
     handler: Arc<dyn ResourceHandler>,
     completions: Completions,
     allow_traversal: bool,
@@ -55,6 +56,11 @@ impl ResourceTemplate {
     /// The definition published in `resources/templates/list`.
     pub fn definition(&self) -> &crate::types::ResourceTemplate {
         &self.definition
+    }
+
+    /// The cache hint reads through this template carry on 2026-07-28, if one was set.
+    pub fn cache_hint(&self) -> Option<CacheHint> {
+        self.cache_hint
     }
 
     /// Why the template cannot be registered, if it is malformed.
@@ -144,6 +150,7 @@ pub struct ResourceTemplateBuilder {
     definition: crate::types::ResourceTemplate,
     params_schema: Option<JsonObject>,
     meta: ComponentMeta,
+    cache_hint: Option<CacheHint>,
     completions: Completions,
     allow_traversal: bool,
 }
@@ -155,6 +162,7 @@ impl ResourceTemplateBuilder {
             definition: crate::types::ResourceTemplate::new(uri_template, name),
             params_schema: None,
             meta: ComponentMeta::default(),
+            cache_hint: None,
             completions: Completions::default(),
             allow_traversal: false,
         }
@@ -226,6 +234,13 @@ impl ResourceTemplateBuilder {
         self
     }
 
+    /// How long 2026-07-28 clients may reuse a read through this template, and who may share
+    /// it (default: not cacheable). See [`CacheHint`].
+    pub fn cache_hint(mut self, hint: CacheHint) -> Self {
+        self.cache_hint = Some(hint);
+        self
+    }
+
     /// A JSON Schema (object) giving the variables' types; variables are converted to them.
     /// Without one, every variable is a string.
     pub fn params_schema(mut self, schema: Value) -> Self {
@@ -287,6 +302,7 @@ impl ResourceTemplateBuilder {
             template,
             params_schema,
             meta: self.meta,
+            cache_hint: self.cache_hint,
             handler: Arc::new(handler),
             completions: self.completions,
             allow_traversal: self.allow_traversal,

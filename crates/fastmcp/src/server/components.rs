@@ -232,6 +232,21 @@ impl FastMCP {
         uri: &str,
         ctx: crate::server::Context,
     ) -> Result<Vec<crate::types::ResourceContents>, crate::error::RequestError> {
+        Ok(self.read_resource_with_hint(uri, ctx).await?.0)
+    }
+
+    /// Reads `uri`, with the cache hint of the resource or template that answered.
+    pub(crate) async fn read_resource_with_hint(
+        &self,
+        uri: &str,
+        ctx: crate::server::Context,
+    ) -> Result<
+        (
+            Vec<crate::types::ResourceContents>,
+            Option<super::CacheHint>,
+        ),
+        crate::error::RequestError,
+    > {
         let (resource, template) = {
             let components = self.components();
             match components.resource(uri, None) {
@@ -240,8 +255,11 @@ impl FastMCP {
             }
         };
         match (resource, template) {
-            (Some(resource), _) => resource.read(ctx).await,
-            (None, Some((template, variables))) => template.read(uri, variables, ctx).await,
+            (Some(resource), _) => Ok((resource.read(ctx).await?, resource.cache_hint())),
+            (None, Some((template, variables))) => Ok((
+                template.read(uri, variables, ctx).await?,
+                template.cache_hint(),
+            )),
             (None, None) => Err(crate::types::ErrorData::resource_not_found(
                 format!("Resource not found: {uri}"),
                 Some(serde_json::json!({ "uri": uri })),

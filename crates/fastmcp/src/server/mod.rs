@@ -1,6 +1,7 @@
 //! The server: [`FastMCP`] holds the components; each connection gets a [`Session`] that
 //! implements rmcp's `ServerHandler`, so any rmcp transport can serve it.
 
+mod cache;
 mod components;
 mod context;
 mod elicitation;
@@ -23,6 +24,7 @@ use rmcp::RoleServer;
 use rmcp::service::ServerInitializeError;
 use rmcp::transport::IntoTransport;
 
+pub use cache::{CacheHint, CacheScope};
 pub use context::Context;
 pub use elicitation::Elicitation;
 #[cfg(feature = "http-server")]
@@ -91,6 +93,8 @@ struct Config {
     instructions: Option<String>,
     progress_interval: Option<Duration>,
     page_size: Option<usize>,
+    /// The cache hint on 2026-07-28 lists; `None` leaves rmcp's "not cacheable".
+    list_cache_hint: Option<CacheHint>,
     /// Tasks that may run at once (SEP-2663); past it, new task calls are refused.
     max_running_tasks: usize,
     /// How often clients are asked to poll a task.
@@ -136,6 +140,7 @@ impl FastMCP {
                 instructions: None,
                 progress_interval: Some(DEFAULT_PROGRESS_INTERVAL),
                 page_size: None,
+                list_cache_hint: None,
                 max_running_tasks: DEFAULT_MAX_RUNNING_TASKS,
                 task_poll_interval: Duration::from_secs(1),
                 task_ttl: Duration::from_secs(60),
@@ -184,6 +189,19 @@ impl FastMCP {
     pub fn page_size(mut self, size: usize) -> Self {
         Arc::make_mut(&mut self.config).page_size = Some(size);
         self
+    }
+
+    /// How long 2026-07-28 clients may reuse `tools/list`, `resources/list`,
+    /// `resources/templates/list` and `prompts/list` results, and who may share them (see
+    /// [`CacheHint`]). Default: not cacheable. Clients still hear `list_changed` when a list
+    /// changes, so a long hint is safe for servers whose components change rarely.
+    pub fn list_cache_hint(mut self, hint: CacheHint) -> Self {
+        Arc::make_mut(&mut self.config).list_cache_hint = Some(hint);
+        self
+    }
+
+    pub(crate) fn list_cache_hint_setting(&self) -> Option<CacheHint> {
+        self.config.list_cache_hint
     }
 
     /// How many tools may run as tasks at once (default 1,000). A task call beyond it is

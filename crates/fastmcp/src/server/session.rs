@@ -115,6 +115,13 @@ impl Session {
         }
     }
 
+    /// The server's list cache hint, for 2026-07-28 requests only (sessions have no caching).
+    fn list_cache_hint(&self, request: &RequestContext<RoleServer>) -> Option<super::CacheHint> {
+        self.server
+            .list_cache_hint_setting()
+            .filter(|_| is_stateless(request))
+    }
+
     fn page<T>(
         &self,
         items: Vec<T>,
@@ -252,6 +259,11 @@ impl ServerHandler for Session {
         let (page, next) = self.page(definitions, request)?;
         let mut result = ListToolsResult::with_all_items(page);
         result.next_cursor = next;
+        if let Some(hint) = self.list_cache_hint(&context) {
+            result = result
+                .with_ttl_ms(hint.ttl_ms())
+                .with_cache_scope(hint.scope());
+        }
         Ok(result)
     }
 
@@ -320,6 +332,11 @@ impl ServerHandler for Session {
         let (page, next) = self.page(definitions, request)?;
         let mut result = ListResourcesResult::with_all_items(page);
         result.next_cursor = next;
+        if let Some(hint) = self.list_cache_hint(&context) {
+            result = result
+                .with_ttl_ms(hint.ttl_ms())
+                .with_cache_scope(hint.scope());
+        }
         Ok(result)
     }
 
@@ -337,6 +354,11 @@ impl ServerHandler for Session {
         let (page, next) = self.page(definitions, request)?;
         let mut result = ListResourceTemplatesResult::with_all_items(page);
         result.next_cursor = next;
+        if let Some(hint) = self.list_cache_hint(&context) {
+            result = result
+                .with_ttl_ms(hint.ttl_ms())
+                .with_cache_scope(hint.scope());
+        }
         Ok(result)
     }
 
@@ -353,11 +375,18 @@ impl ServerHandler for Session {
             request.input_responses,
         )?;
         let ctx = self.context(&context, input);
-        let read = self.server.read_resource_as(&request.uri, ctx.clone());
+        let read = self
+            .server
+            .read_resource_with_hint(&request.uri, ctx.clone());
         match self.drive(&ctx, &context, &binding, read).await? {
-            Outcome::Done(contents) => {
-                let contents = contents.map_err(crate::error::RequestError::into_error_data)?;
-                Ok(ReadResourceResult::new(contents).into())
+            Outcome::Done(read) => {
+                let (contents, hint) = read.map_err(crate::error::RequestError::into_error_data)?;
+                let mut result = ReadResourceResult::new(contents);
+                if let Some(hint) = hint.filter(|_| is_stateless(&context)) {
+                    result.ttl_ms = Some(hint.ttl_ms());
+                    result.cache_scope = Some(hint.scope());
+                }
+                Ok(result.into())
             }
             Outcome::InputRequired(required) => Ok(ReadResourceResponse::InputRequired(required)),
         }
@@ -377,6 +406,11 @@ impl ServerHandler for Session {
         let (page, next) = self.page(definitions, request)?;
         let mut result = ListPromptsResult::with_all_items(page);
         result.next_cursor = next;
+        if let Some(hint) = self.list_cache_hint(&context) {
+            result = result
+                .with_ttl_ms(hint.ttl_ms())
+                .with_cache_scope(hint.scope());
+        }
         Ok(result)
     }
 
