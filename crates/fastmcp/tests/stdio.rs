@@ -348,3 +348,109 @@ async fn a_child_flooding_stderr_without_newlines_is_read_in_bounded_lines() {
         other => panic!("expected ServerExited, got {:?}", other.map(|_| ())),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// What stdin and stdout may be: pipes (above), sockets (Node's child_process makes socket
+// pairs), or plain files (`server < requests.jsonl`).
+
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#;
+const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+const LONG_TASK: &str = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"long_task","arguments":{"steps":3,"delay_ms":1},"_meta":{"progressToken":"t"}}}"#;
+
+/// The messages on `lines` up to and including the response with `id`.
+async fn read_until_response<R: tokio::io::AsyncBufRead + Unpin>(
+    lines: &mut tokio::io::Lines<R>,
+    id: i64,
+) -> Vec<Value> {
+    let mut seen = Vec::new();
+    while let Some(line) = within("a line from the server", lines.next_line())
+        .await
+        .unwrap()
+    {
+        let message: Value = serde_json::from_str(&line).unwrap();
+        let done = message["id"] == id;
+        seen.push(message);
+        if done {
+            return seen;
+        }
+    }
+    panic!("the server closed its output before answering {id}: {seen:?}");
+}
+
+/// The progress values among `messages`, checked to follow the contract: strictly increasing
+/// and (whatever coalescing held back) ending with the last value reported, 3 of 3.
+fn assert_progress_ends_at_three(messages: &[Value]) {
+    let values: Vec<f64> = messages
+        .iter()
+        .filter(|m| m["method"] == "notifications/progress")
+        .map(|m| m["params"]["progress"].as_f64().unwrap())
+        .collect();
+    assert!(values.windows(2).all(|w| w[0] < w[1]), "{values:?}");
+    assert_eq!(values.last(), Some(&3.0), "{values:?}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_server_whose_stdio_are_sockets_serves_over_them() {
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let stdout = std::os::fd::OwnedFd::from(theirs.try_clone().unwrap());
+    let mut child = Command::new(example("quickstart"))
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
+        .stdout(Stdio::from(stdout))
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    ours.set_nonblocking(true).unwrap();
+    let (read, mut write) = tokio::net::UnixStream::from_std(ours).unwrap().into_split();
+    let mut lines = BufReader::new(read).lines();
+
+    for line in [INITIALIZE, INITIALIZED, LONG_TASK] {
+        write
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+    }
+    let messages = read_until_response(&mut lines, 0).await;
+    assert_eq!(messages[0]["result"]["serverInfo"]["name"], "quickstart");
+    let messages = read_until_response(&mut lines, 2).await;
+    assert_progress_ends_at_three(&messages);
+    let result = &messages.last().unwrap()["result"];
+    assert_eq!(result["content"][0]["text"], "done after 3 steps");
+
+    // Closing our end is the end of input: the server exits cleanly.
+    write.shutdown().await.unwrap();
+    drop(write);
+    let status = within("the server's exit", child.wait()).await.unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn a_server_reading_requests_from_a_file_answers_them_all_then_exits() {
+    let dir = std::env::temp_dir().join(format!("fastmcp-stdin-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let requests = dir.join("requests.jsonl");
+    std::fs::write(
+        &requests,
+        format!("{INITIALIZE}\n{INITIALIZED}\n{LONG_TASK}\n"),
+    )
+    .unwrap();
+
+    let mut child = Command::new(example("quickstart"))
+        .stdin(std::fs::File::open(&requests).unwrap())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let messages = read_until_response(&mut lines, 0).await;
+    assert_eq!(messages[0]["result"]["serverInfo"]["name"], "quickstart");
+    let messages = read_until_response(&mut lines, 2).await;
+    assert_progress_ends_at_three(&messages);
+    assert_eq!(
+        messages.last().unwrap()["result"]["content"][0]["text"],
+        "done after 3 steps"
+    );
+    let status = within("the server's exit", child.wait()).await.unwrap();
+    assert!(status.success(), "{status}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -92,8 +92,7 @@ impl<R: AsyncRead + Unpin + Send + 'static> Transport<RoleServer> for LineTransp
         loop {
             let reply = match self.reader.next().await {
                 Line::End => return None,
-                Line::Message(bytes) => match serde_json::from_slice::<ClientJsonRpcMessage>(bytes)
-                {
+                Line::Message(bytes) => match super::parse::client_message(bytes) {
                     Ok(mut message) => {
                         if let ClientJsonRpcMessage::Request(request) = &mut message {
                             // Lets `Context` queue notifications without a trip through the

@@ -7,7 +7,8 @@
 //!   (`-32700`, `-32600`, `-32602`) instead of silence, and a bound on message size that
 //!   answers with an error rather than buffering without limit.
 //! - [`memory`]: a connected client/server pair inside one process, for tests.
-//! - [`stdio`]: the server side of a stdio connection (this process's stdin/stdout).
+//! - [`stdio`]: the server side of a stdio connection (this process's stdin/stdout, on the
+//!   event loop when they are pipes or sockets: [`StdinReader`], [`StdoutWriter`]).
 //! - `LegacySseClient` (feature `http-client`): the client side of the 2024-11-05 HTTP+SSE
 //!   transport, for servers older than Streamable HTTP.
 
@@ -16,16 +17,22 @@ mod legacy_sse;
 mod line_transport;
 pub(crate) mod lines;
 pub(crate) mod outbox;
+pub(crate) mod parse;
+mod stdio;
 
 #[cfg(feature = "http-client")]
 pub use legacy_sse::LegacySseClient;
 pub use line_transport::LineTransport;
 pub use lines::DEFAULT_MAX_MESSAGE_SIZE;
 pub use outbox::OutboxClosed;
+pub use stdio::{StdinReader, StdoutWriter};
 
 use rmcp::{RoleClient, RoleServer};
 
 /// The server side of a stdio connection: reads this process's stdin, writes its stdout.
+///
+/// When they are pipes or sockets (as when an MCP client starts the server), both run on
+/// Tokio's event loop rather than its blocking threads; see [`StdinReader`].
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), fastmcp::Error> {
@@ -33,8 +40,8 @@ use rmcp::{RoleClient, RoleServer};
 /// server.serve(fastmcp::transports::stdio()).await?;
 /// # Ok(()) }
 /// ```
-pub fn stdio() -> LineTransport<RoleServer, tokio::io::Stdin> {
-    LineTransport::new(tokio::io::stdin(), tokio::io::stdout())
+pub fn stdio() -> LineTransport<RoleServer, StdinReader> {
+    LineTransport::new(StdinReader::new(), StdoutWriter::new())
 }
 
 /// A connected in-memory pair: `(server side, client side)`.

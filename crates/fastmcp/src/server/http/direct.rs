@@ -104,7 +104,7 @@ impl Direct {
                 );
             }
         };
-        let Ok(message) = parse(&bytes) else {
+        let Ok(message) = crate::transports::parse::client_message(&bytes) else {
             if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
                 return Ok(parse_error());
             }
@@ -282,47 +282,6 @@ impl Direct {
                 .into_response(),
         )
     }
-}
-
-/// Parses a message, going straight to the request type when the method is one served here:
-/// rmcp's message type is an untagged union that tries each kind of request in turn, building
-/// an error for every miss.
-fn parse(bytes: &[u8]) -> serde_json::Result<ClientJsonRpcMessage> {
-    #[derive(serde::Deserialize)]
-    struct Method<'a> {
-        #[serde(borrow)]
-        method: Option<std::borrow::Cow<'a, str>>,
-    }
-    let method = serde_json::from_slice::<Method>(bytes)
-        .ok()
-        .and_then(|m| m.method);
-    let request = match method.as_deref() {
-        Some("tools/call") => as_request(bytes, ClientRequest::CallToolRequest),
-        Some("tools/list") => as_request(bytes, ClientRequest::ListToolsRequest),
-        Some("prompts/get") => as_request(bytes, ClientRequest::GetPromptRequest),
-        Some("prompts/list") => as_request(bytes, ClientRequest::ListPromptsRequest),
-        Some("resources/read") => as_request(bytes, ClientRequest::ReadResourceRequest),
-        Some("resources/list") => as_request(bytes, ClientRequest::ListResourcesRequest),
-        Some("resources/templates/list") => {
-            as_request(bytes, ClientRequest::ListResourceTemplatesRequest)
-        }
-        Some("completion/complete") => as_request(bytes, ClientRequest::CompleteRequest),
-        _ => None,
-    };
-    match request {
-        Some(request) => Ok(ClientJsonRpcMessage::Request(request)),
-        // Anything unusual (including malformed params): rmcp's own parse decides.
-        None => serde_json::from_slice(bytes),
-    }
-}
-
-/// `bytes` as a request of type `R`, wrapped as the `ClientRequest` variant `wrap`.
-fn as_request<R: serde::de::DeserializeOwned>(
-    bytes: &[u8],
-    wrap: fn(R) -> ClientRequest,
-) -> Option<JsonRpcRequest<ClientRequest>> {
-    let request = serde_json::from_slice::<JsonRpcRequest<R>>(bytes).ok()?;
-    Some(JsonRpcRequest::new(request.id, wrap(request.request)))
 }
 
 /// The JSON-RPC message answering request `id`.
@@ -609,31 +568,6 @@ mod tests {
             direct.try_serve(foreign).await.is_err(),
             "a foreign host goes to rmcp"
         );
-    }
-
-    /// The shortcut parse gives what rmcp's own parse gives, malformed params included.
-    #[test]
-    fn parsing_by_method_agrees_with_rmcp() {
-        let meta = serde_json::json!({"progressToken": 3,
-            "io.modelcontextprotocol/protocolVersion": "2026-07-28"});
-        for body in [
-            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                "params": {"name": "add", "arguments": {"a": 1}, "_meta": meta}}),
-            serde_json::json!({"jsonrpc": "2.0", "id": "x", "method": "tools/call",
-                "params": {"arguments": {"a": 1}}}),
-            serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
-            serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "prompts/get",
-                "params": {"name": "p", "arguments": {"x": "1"}, "_meta": meta}}),
-            serde_json::json!({"jsonrpc": "2.0", "id": 4, "method": "resources/read",
-                "params": {"uri": "test://a"}}),
-            serde_json::json!({"jsonrpc": "2.0", "method": "tools/call"}),
-        ] {
-            let bytes = serde_json::to_vec(&body).unwrap();
-            let ours = parse(&bytes).map(|m| serde_json::to_value(m).unwrap());
-            let theirs = serde_json::from_slice::<ClientJsonRpcMessage>(&bytes)
-                .map(|m| serde_json::to_value(m).unwrap());
-            assert_eq!(ours.ok(), theirs.ok(), "{body}");
-        }
     }
 
     #[test]
