@@ -143,7 +143,7 @@ impl<R: AsyncRead + Unpin + Send + 'static> Transport<RoleClient> for LineTransp
         loop {
             match self.reader.next().await {
                 Line::End => return None,
-                Line::Message(bytes) => match serde_json::from_slice(bytes) {
+                Line::Message(bytes) => match super::parse::server_message(bytes) {
                     Ok(message) => return Some(message),
                     Err(error) => {
                         tracing::warn!(%error, line = %String::from_utf8_lossy(bytes), "ignoring a malformed message from the server");

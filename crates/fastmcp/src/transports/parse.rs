@@ -1,13 +1,20 @@
-//! Parsing client messages quickly.
+//! Parsing messages quickly.
 //!
-//! rmcp's `ClientJsonRpcMessage` is an untagged union: serde buffers the message, then tries
-//! each kind of message and each kind of request in turn, building (and formatting) an error
-//! for every miss. For the requests that make up a server's traffic, reading the `method`
-//! first and parsing straight into that request type gives the same value at a fraction of
-//! the cost; anything else, including malformed params, goes through rmcp's own parse, so
-//! errors stay exactly rmcp's.
+//! rmcp's message types are untagged unions: serde buffers the message, then tries each kind
+//! of message and each kind of request or result in turn, building (and formatting) an error
+//! for every miss. For the messages that make up most traffic — a client's requests, and the
+//! answers to `tools/call` — a little looking first lets us parse straight into the right
+//! type, giving the same value at a fraction of the cost. Anything else, including anything
+//! malformed, goes through rmcp's own parse, so values and errors stay exactly rmcp's.
 
-use rmcp::model::{ClientJsonRpcMessage, ClientRequest, JsonRpcRequest};
+use std::borrow::Cow;
+
+use rmcp::model::{
+    CallToolResult, ClientJsonRpcMessage, ClientRequest, JsonRpcRequest, JsonRpcResponse,
+    JsonRpcVersion2_0, RequestId, ServerJsonRpcMessage, ServerResult,
+};
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 
 /// Parses one client message, going straight to the request type for common methods.
 pub(crate) fn client_message(bytes: &[u8]) -> serde_json::Result<ClientJsonRpcMessage> {
@@ -37,6 +44,71 @@ pub(crate) fn client_message(bytes: &[u8]) -> serde_json::Result<ClientJsonRpcMe
         Some(request) => Ok(ClientJsonRpcMessage::Request(request)),
         None => serde_json::from_slice(bytes),
     }
+}
+
+/// Parses one server message, going straight to `CallToolResult` for a response that can
+/// only be one.
+pub(crate) fn server_message(bytes: &[u8]) -> serde_json::Result<ServerJsonRpcMessage> {
+    match call_tool_response(bytes) {
+        Some(message) => Ok(message),
+        None => serde_json::from_slice(bytes),
+    }
+}
+
+/// Keys that one of the results rmcp's `ServerResult` tries before `CallToolResult` requires
+/// (discover, initialize, completion, prompt, the lists, resource contents, subscriptions
+/// through `_meta`, skills, elicitation, and tasks, whose fields are flattened). A result
+/// with none of them fails every earlier variant, so if it parses as a `CallToolResult`, that
+/// is what rmcp's parse gives too.
+const EARLIER_RESULT_KEYS: &[&str] = &[
+    "supportedVersions",
+    "protocolVersion",
+    "completion",
+    "messages",
+    "prompts",
+    "resources",
+    "resourceTemplates",
+    "contents",
+    "_meta",
+    "tools",
+    "skills",
+    "skill",
+    "action",
+    "taskId",
+    "status",
+    "task",
+];
+
+/// A response whose result is a `CallToolResult`, parsed as one; `None` when unsure.
+fn call_tool_response(bytes: &[u8]) -> Option<ServerJsonRpcMessage> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Envelope<'a> {
+        #[allow(dead_code)]
+        jsonrpc: JsonRpcVersion2_0,
+        id: RequestId,
+        #[serde(borrow)]
+        result: &'a RawValue,
+    }
+    // Most server messages that are not responses are notifications (progress, logs): a scan
+    // for `"result"` turns them away before any parsing.
+    memchr::memmem::find(bytes, b"\"result\"")?;
+    let envelope = serde_json::from_slice::<Envelope>(bytes).ok()?;
+    let result = envelope.result.get();
+    let keys =
+        serde_json::from_str::<std::collections::HashMap<Cow<str>, IgnoredAny>>(result).ok()?;
+    if keys
+        .keys()
+        .any(|key| EARLIER_RESULT_KEYS.contains(&key.as_ref()))
+    {
+        return None;
+    }
+    let result = serde_json::from_str::<CallToolResult>(result).ok()?;
+    Some(ServerJsonRpcMessage::Response(JsonRpcResponse {
+        jsonrpc: JsonRpcVersion2_0,
+        id: envelope.id,
+        result: ServerResult::CallToolResult(result),
+    }))
 }
 
 /// `bytes` as a request of type `R`, wrapped as the `ClientRequest` variant `wrap`.
@@ -80,6 +152,57 @@ mod tests {
             let theirs = serde_json::from_slice::<ClientJsonRpcMessage>(&bytes)
                 .map(|m| serde_json::to_value(m).unwrap());
             assert_eq!(ours.ok(), theirs.ok(), "{body}");
+        }
+    }
+
+    /// Answers to `tools/call` parse as rmcp parses them, whichever way they go.
+    #[test]
+    fn call_tool_results_parse_as_rmcp_parses_them() {
+        let answers = [
+            serde_json::json!({"content": [{"type": "text", "text": "3"}],
+                "structuredContent": {"result": 3}}),
+            serde_json::json!({"content": [], "isError": true}),
+            serde_json::json!({"structuredContent": null}),
+            serde_json::json!({"resultType": "complete", "content": []}),
+            serde_json::json!({"isError": false, "extra": {"messages": 1}}),
+            // Not a CallToolResult, or not surely one: rmcp's parse decides.
+            serde_json::json!({}),
+            serde_json::json!({"_meta": {"a": 1}, "content": []}),
+            serde_json::json!({"content": [], "taskId": "t", "status": "working",
+                "createdAt": "2026-01-01T00:00:00Z", "lastUpdatedAt": "2026-01-01T00:00:00Z"}),
+            serde_json::json!({"resultType": "input_required", "inputRequests": {}}),
+            serde_json::json!({"action": "accept", "content": {"x": 1}}),
+            serde_json::json!({"tools": [], "content": []}),
+            serde_json::json!({"content": "not a list"}),
+        ];
+        for (i, answer) in answers.into_iter().enumerate() {
+            let line = serde_json::json!({"jsonrpc": "2.0", "id": 7, "result": answer});
+            let bytes = serde_json::to_vec(&line).unwrap();
+            let shortcut = call_tool_response(&bytes).is_some();
+            assert_eq!(shortcut, i < 5, "shortcut taken for {answer}?");
+            let ours = server_message(&bytes).map(|m| serde_json::to_value(m).unwrap());
+            let theirs = serde_json::from_slice::<ServerJsonRpcMessage>(&bytes)
+                .map(|m| serde_json::to_value(m).unwrap());
+            assert_eq!(ours.ok(), theirs.ok(), "{answer}");
+        }
+        for not_a_response in [
+            serde_json::json!({"jsonrpc": "2.0", "id": 7, "result": {"content": []}, "error": {}}),
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/progress",
+                "params": {"progressToken": 1, "progress": 1}}),
+        ] {
+            let bytes = serde_json::to_vec(&not_a_response).unwrap();
+            assert!(call_tool_response(&bytes).is_none(), "{not_a_response}");
+        }
+    }
+
+    /// A result carrying any key of an earlier variant goes the slow way.
+    #[test]
+    fn the_shortcut_declines_when_the_result_has_an_earlier_variants_key() {
+        for key in EARLIER_RESULT_KEYS {
+            let line = serde_json::json!({"jsonrpc": "2.0", "id": 1,
+                "result": {"content": [], *key: "x"}});
+            let bytes = serde_json::to_vec(&line).unwrap();
+            assert!(call_tool_response(&bytes).is_none(), "{key}");
         }
     }
 }
