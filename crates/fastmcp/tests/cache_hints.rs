@@ -32,6 +32,14 @@ fn server(list_hint: Option<CacheHint>) -> FastMCP {
     }
 }
 
+/// The four lists, with the request id each is asked under.
+const LISTS: [(i64, &str); 4] = [
+    (1, "tools/list"),
+    (2, "resources/list"),
+    (3, "resources/templates/list"),
+    (4, "prompts/list"),
+];
+
 fn stateless_request(id: i64, method: &str, mut params: Value) -> Value {
     params["_meta"] = json!({
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
@@ -56,12 +64,7 @@ async fn ask(raw: &mut RawClient, id: i64, message: Value) -> Value {
 #[tokio::test]
 async fn results_are_not_cacheable_unless_a_hint_says_so() {
     let mut raw = RawClient::stateless(server(None));
-    for (id, method) in [
-        (1, "tools/list"),
-        (2, "resources/list"),
-        (3, "resources/templates/list"),
-        (4, "prompts/list"),
-    ] {
+    for (id, method) in LISTS {
         let response = ask(&mut raw, id, stateless_request(id, method, json!({}))).await;
         assert_eq!(hints(&response), (json!(0), json!("private")), "{method}");
     }
@@ -74,12 +77,7 @@ async fn results_are_not_cacheable_unless_a_hint_says_so() {
 #[tokio::test]
 async fn lists_carry_the_server_hint_and_reads_their_resource_hint() {
     let mut raw = RawClient::stateless(server(Some(CacheHint::public(Duration::from_secs(300)))));
-    for (id, method) in [
-        (1, "tools/list"),
-        (2, "resources/list"),
-        (3, "resources/templates/list"),
-        (4, "prompts/list"),
-    ] {
+    for (id, method) in LISTS {
         let response = ask(&mut raw, id, stateless_request(id, method, json!({}))).await;
         assert_eq!(
             hints(&response),

@@ -50,12 +50,9 @@ impl StdinReader {
         #[cfg(unix)]
         {
             use std::os::fd::AsFd as _;
-            match evented(io::stdin().as_fd()) {
-                Some(Evented::Pipe(fd)) => {
-                    if let Ok(pipe) = tokio::net::unix::pipe::Receiver::from_owned_fd(fd) {
-                        return Self(Input::Pipe(pipe));
-                    }
-                }
+            let pipe = tokio::net::unix::pipe::Receiver::from_owned_fd;
+            match evented(io::stdin().as_fd(), pipe) {
+                Some(Evented::Pipe(pipe)) => return Self(Input::Pipe(pipe)),
                 Some(Evented::Socket(socket)) => return Self(Input::Socket(socket)),
                 None => {}
             }
@@ -77,12 +74,9 @@ impl StdoutWriter {
         #[cfg(unix)]
         {
             use std::os::fd::AsFd as _;
-            match evented(io::stdout().as_fd()) {
-                Some(Evented::Pipe(fd)) => {
-                    if let Ok(pipe) = tokio::net::unix::pipe::Sender::from_owned_fd(fd) {
-                        return Self(Output::Pipe(pipe));
-                    }
-                }
+            let pipe = tokio::net::unix::pipe::Sender::from_owned_fd;
+            match evented(io::stdout().as_fd(), pipe) {
+                Some(Evented::Pipe(pipe)) => return Self(Output::Pipe(pipe)),
                 Some(Evented::Socket(socket)) => return Self(Output::Socket(socket)),
                 None => {}
             }
@@ -98,20 +92,24 @@ impl Default for StdoutWriter {
 }
 
 #[cfg(unix)]
-enum Evented {
-    Pipe(std::os::fd::OwnedFd),
+enum Evented<P> {
+    Pipe(P),
     Socket(tokio::net::UnixStream),
 }
 
-/// A duplicate of `fd` ready for the event loop, if it is a pipe or a stream socket.
+/// A duplicate of `fd` on the event loop, if it is a pipe (made into `P` by `pipe`) or a
+/// stream socket.
 #[cfg(unix)]
-fn evented(fd: std::os::fd::BorrowedFd<'_>) -> Option<Evented> {
+fn evented<P>(
+    fd: std::os::fd::BorrowedFd<'_>,
+    pipe: fn(std::os::fd::OwnedFd) -> io::Result<P>,
+) -> Option<Evented<P>> {
     use std::os::unix::fs::FileTypeExt as _;
     let owned = fd.try_clone_to_owned().ok()?;
     let file = std::fs::File::from(owned);
     let kind = file.metadata().ok()?.file_type();
     if kind.is_fifo() {
-        Some(Evented::Pipe(file.into()))
+        pipe(file.into()).ok().map(Evented::Pipe)
     } else if kind.is_socket() {
         let socket = std::os::unix::net::UnixStream::from(std::os::fd::OwnedFd::from(file));
         socket.set_nonblocking(true).ok()?;
