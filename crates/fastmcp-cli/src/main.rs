@@ -26,7 +26,23 @@ const EXIT_FAILURE: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How long the server may take to start and answer the handshake, in seconds. A cold
+    /// `cargo run`, `npx -y …` or `uvx …` can take minutes.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "FASTMCP_CONNECT_TIMEOUT",
+        default_value_t = DEFAULT_CONNECT_TIMEOUT
+    )]
+    connect_timeout: f64,
 }
+
+/// The default `--connect-timeout`, in seconds.
+const DEFAULT_CONNECT_TIMEOUT: f64 = 300.0;
+
+/// How long connecting may take before the CLI says it is waiting.
+const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(2);
 
 #[derive(Subcommand)]
 enum Command {
@@ -81,8 +97,11 @@ impl Failure {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    let connect = Connect {
+        timeout: cli.connect_timeout,
+    };
     let outcome = match cli.command {
-        Command::List { target, json } => list(&target, json).await,
+        Command::List { target, json } => list(&connect, &target, json).await,
         Command::Call {
             target,
             tool,
@@ -90,7 +109,18 @@ async fn main() -> ExitCode {
             args,
             json,
             timeout,
-        } => call(&target, &tool, &arguments, args.as_deref(), json, timeout).await,
+        } => {
+            call(
+                &connect,
+                &target,
+                &tool,
+                &arguments,
+                args.as_deref(),
+                json,
+                timeout,
+            )
+            .await
+        }
         Command::Version => {
             render::out!("fastmcp {}", env!("CARGO_PKG_VERSION"));
             Ok(())
@@ -123,8 +153,40 @@ fn init_logging() {
         .init();
 }
 
-async fn list(target: &str, json: bool) -> Result<(), Failure> {
-    let client = Client::connect(target).await.map_err(Failure::connection)?;
+/// How to reach the server.
+struct Connect {
+    /// `--connect-timeout`, in seconds.
+    timeout: f64,
+}
+
+impl Connect {
+    /// Connects to `target`; a server slow to answer gets a spinner on a terminal, so a
+    /// first `cargo run` or `npx -y` does not look like a hang.
+    async fn client(&self, target: &str) -> Result<Client, Failure> {
+        let timeout = seconds("--connect-timeout", self.timeout)?;
+        let connecting = Client::builder().connect_timeout(timeout).connect(target);
+        let mut connecting = std::pin::pin!(connecting);
+        let result = tokio::select! {
+            result = &mut connecting => result,
+            () = tokio::time::sleep(WAIT_NOTICE_AFTER) => {
+                let waiting = render::waiting("waiting for the server to start and answer");
+                let result = connecting.await;
+                waiting.finish_and_clear();
+                result
+            }
+        };
+        result.map_err(Failure::connection)
+    }
+}
+
+/// A duration given in (fractional) seconds on the command line.
+fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| Failure::connection(format!("invalid {flag} {value}: give seconds, e.g. 30")))
+}
+
+async fn list(connect: &Connect, target: &str, json: bool) -> Result<(), Failure> {
+    let client = connect.client(target).await?;
     let tools = client.list_tools().await.map_err(Failure::connection)?;
     if json {
         let text = serde_json::to_string_pretty(&tools).map_err(Failure::connection)?;
@@ -137,6 +199,7 @@ async fn list(target: &str, json: bool) -> Result<(), Failure> {
 }
 
 async fn call(
+    connect: &Connect,
     target: &str,
     tool: &str,
     pairs: &[String],
@@ -144,7 +207,7 @@ async fn call(
     json: bool,
     timeout: Option<f64>,
 ) -> Result<(), Failure> {
-    let client = Client::connect(target).await.map_err(Failure::connection)?;
+    let client = connect.client(target).await?;
     let tools = client.list_tools().await.map_err(Failure::connection)?;
     let Some(definition) = tools.iter().find(|t| t.name == tool) else {
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
@@ -163,10 +226,8 @@ async fn call(
     let mut request = client
         .call_tool(tool, Value::Object(arguments))
         .raise_on_error(false);
-    if let Some(seconds) = timeout {
-        let limit = Duration::try_from_secs_f64(seconds)
-            .map_err(|_| Failure::connection(format!("invalid --timeout {seconds}")))?;
-        request = request.timeout(limit);
+    if let Some(seconds_given) = timeout {
+        request = request.timeout(seconds("--timeout", seconds_given)?);
     }
     let mut bar = render::Progress::new(!json);
     let mut events = std::pin::pin!(request.stream());

@@ -152,6 +152,18 @@ impl Progress {
     }
 }
 
+/// A spinner on stderr (drawn only on a terminal) with `message` and the seconds waited.
+pub fn waiting(message: &str) -> ProgressBar {
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(message.to_owned());
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    spinner
+}
+
 fn new_bar() -> ProgressBar {
     let bar = ProgressBar::new(BAR_UNITS);
     bar.set_style(bar_style());

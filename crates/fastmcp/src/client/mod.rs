@@ -23,6 +23,7 @@ pub mod auth;
 mod call;
 mod delivery;
 mod handler;
+mod handshake;
 pub mod progress;
 mod reads;
 mod request;
@@ -39,9 +40,9 @@ use rmcp::model::{
     ServerNotification, ServerResult, SetLevelRequest, SetLevelRequestParams, SubscribeRequest,
     SubscribeRequestParams, UnsubscribeRequest, UnsubscribeRequestParams,
 };
-use rmcp::service::{ClientInitializeError, PeerRequestOptions, RunningService, ServiceError};
+use rmcp::service::{PeerRequestOptions, RunningService, ServiceError};
 use rmcp::transport::Transport;
-use rmcp::{ClientLifecycleMode, ClientServiceExt as _, Peer, RoleClient};
+use rmcp::{Peer, RoleClient};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -59,7 +60,8 @@ pub use stdio::StdioServer;
 pub use target::{IntoTarget, Target};
 
 use self::handler::{ClientSession, Handlers, handler};
-use self::progress::{ProgressRoute, ProgressRouter, Routed, SharedProgressHandler};
+use self::handshake::{Handshake, Probe};
+use self::progress::{ProgressRoute, ProgressRouter, SharedProgressHandler};
 use self::stdio::ServerProcess;
 use crate::error::Error;
 use crate::logging::LogLevel;
@@ -400,19 +402,19 @@ impl ClientBuilder {
         if let Some(authorized) = self.authorized(&url).await? {
             let transport = StreamableHttpClientTransport::with_client(authorized, config);
             return self
-                .handshake(transport, None)
+                .handshake(transport, None, Probe::Timed)
                 .await
                 .map_err(|failure| failure.into_error());
         }
         let legacy = (self.era != Era::Stateless).then(|| self.clone().era(Era::Legacy));
         let transport = StreamableHttpClientTransport::from_config(config.clone());
-        let started = match (self.handshake(transport, None).await, legacy) {
+        let started = match (self.handshake(transport, None, Probe::Timed).await, legacy) {
             // Some older servers answer `server/discover` with an empty success instead of
             // an error; over HTTP a fresh connection costs little, so start again with
             // `initialize`.
             (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
                 let transport = StreamableHttpClientTransport::from_config(config);
-                legacy.handshake(transport, None).await
+                legacy.handshake(transport, None, Probe::Timed).await
             }
             // Not Streamable HTTP at all: perhaps a server from before it (HTTP+SSE).
             (Err(Handshake::Failed(error)), Some(legacy)) => {
@@ -424,7 +426,7 @@ impl ClientBuilder {
                 }
                 let headers = headers.into_iter().collect();
                 match crate::transports::LegacySseClient::connect(&url, headers).await {
-                    Ok(sse) => legacy.handshake(sse, None).await,
+                    Ok(sse) => legacy.handshake(sse, None, Probe::Timed).await,
                     Err(sse_error) => {
                         tracing::debug!(%sse_error, "no legacy SSE endpoint either");
                         Err(Handshake::Failed(error))
@@ -483,70 +485,9 @@ impl ClientBuilder {
     where
         T: Transport<RoleClient> + 'static,
     {
-        self.handshake(transport, process)
+        self.handshake(transport, process, Probe::Patient)
             .await
             .map_err(Handshake::into_error)
-    }
-
-    async fn handshake<T>(
-        self,
-        transport: T,
-        process: Option<ServerProcess>,
-    ) -> Result<Client, Handshake>
-    where
-        T: Transport<RoleClient> + 'static,
-    {
-        let router = Arc::new(ProgressRouter::default());
-        let routed = Routed {
-            inner: transport,
-            router: Arc::clone(&router),
-            delivery: delivery::Delivery::new(
-                self.handlers.log.clone(),
-                self.handlers.message.clone(),
-            ),
-        };
-        let session = ClientSession {
-            name: self.name,
-            handlers: self.handlers,
-            tasks: self.tasks,
-        };
-        let handshake = session
-            .clone()
-            .serve_with_lifecycle(routed, lifecycle(self.era));
-        let Ok(handshake) = tokio::time::timeout(self.connect_timeout, handshake).await else {
-            return Err(Handshake::Failed(Error::Connect(format!(
-                "the server did not complete the MCP handshake within {:?}",
-                self.connect_timeout
-            ))));
-        };
-        let service = match handshake {
-            Ok(service) => service,
-            Err(error) => {
-                if let Some(process) = &process
-                    && let Some(exited) = process.exit_error(EXIT_STATUS_GRACE).await
-                {
-                    return Err(Handshake::Failed(exited));
-                }
-                let described = Error::Connect(describe_init_error(&error));
-                return Err(match error {
-                    ClientInitializeError::ExpectedInitResult(Some(_)) => {
-                        Handshake::NotDiscover(described)
-                    }
-                    _ => Handshake::Failed(described),
-                });
-            }
-        };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                service,
-                session,
-                log_level: std::sync::Mutex::new(None),
-                router,
-                progress_handler: self.progress_handler,
-                default_timeout: self.default_timeout,
-                process,
-            }),
-        })
     }
 }
 
@@ -834,56 +775,5 @@ impl Client {
             }
             other => Error::ConnectionClosed(other.to_string()),
         }
-    }
-}
-
-/// Why a handshake failed.
-enum Handshake {
-    /// The server answered `server/discover` with something else than a discover result.
-    NotDiscover(Error),
-    Failed(Error),
-}
-
-impl Handshake {
-    fn into_error(self) -> Error {
-        match self {
-            Handshake::NotDiscover(error) | Handshake::Failed(error) => error,
-        }
-    }
-}
-
-fn lifecycle(era: Era) -> ClientLifecycleMode {
-    match era {
-        Era::Legacy => ClientLifecycleMode::Initialize,
-        Era::Stateless => ClientLifecycleMode::Discover {
-            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-        },
-        Era::Auto => ClientLifecycleMode::Auto {
-            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-            legacy_version: Some(ProtocolVersion::LATEST_WITH_INITIALIZE),
-        },
-    }
-}
-
-fn describe_init_error(error: &ClientInitializeError) -> String {
-    #[cfg(feature = "http-client")]
-    if error.auth_challenge().is_some() {
-        return "the server requires authorization (HTTP 401/403); give the client \
-                credentials: ClientBuilder::oauth(…), client_credentials(…) (feature `auth`) \
-                or bearer_token(…)"
-            .into();
-    }
-    match error {
-        ClientInitializeError::ConnectionClosed(_) => {
-            "the server closed the connection during the handshake".into()
-        }
-        ClientInitializeError::JsonRpcError(data) => {
-            format!("the server refused the handshake: {}", data.message)
-        }
-        // Name what failed, not the transport's (long, generic) type.
-        ClientInitializeError::TransportError { error, context } => {
-            format!("{context}: {}", error.error)
-        }
-        other => other.to_string(),
     }
 }
