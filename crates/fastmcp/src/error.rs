@@ -64,6 +64,11 @@ pub enum Error {
     #[error("unexpected data: {0}")]
     Data(String),
 
+    /// The OS random source failed, so there is nothing unguessable to make session ids and
+    /// the `requestState` key from; the server does not start rather than use a weak one.
+    #[error("the OS random source failed ({0}); refusing to use guessable session ids and keys")]
+    Randomness(String),
+
     /// An I/O failure (spawning a process, reading a file).
     #[error(transparent)]
     Io(#[from] std::io::Error),

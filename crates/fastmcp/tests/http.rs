@@ -203,6 +203,78 @@ async fn a_foreign_host_or_origin_is_refused() {
 }
 
 #[tokio::test]
+async fn by_default_only_pages_of_the_server_itself_or_loopback_get_through() {
+    for options in [
+        HttpOptions::default(),
+        HttpOptions::default().stateless(true),
+    ] {
+        let (addr, shutdown, _task) = serve(server(), options).await;
+        let own = format!("http://{addr}");
+        for (origin, expected) in [
+            (None, 200),
+            (Some(own.as_str()), 200),
+            (Some("http://localhost:5173"), 200),
+            (Some("http://evil.example"), 403),
+            (Some("null"), 403),
+        ] {
+            let mut headers = vec![JSON, JSON_AND_SSE];
+            if let Some(origin) = origin {
+                headers.push(("Origin", origin));
+            }
+            let (status, _, reply) = raw(addr, "POST", &headers, &initialize()).await;
+            assert_eq!(status, expected, "Origin {origin:?}: {reply}");
+            if expected == 403 {
+                assert!(
+                    reply.contains("-32600") && reply.contains("allowed_origins"),
+                    "{reply}"
+                );
+            }
+            // The 2026-07-28 path refuses it too.
+            let mut headers = vec![V2026, CALL, ("Mcp-Name", "count"), JSON, JSON_AND_SSE];
+            if let Some(origin) = origin {
+                headers.push(("Origin", origin));
+            }
+            let body = stateless_call("count", json!({"n": 1}));
+            let (status, _, reply) = raw(addr, "POST", &headers, &body).await;
+            assert_eq!(status, expected, "Origin {origin:?} on 2026-07-28: {reply}");
+        }
+        shutdown.cancel();
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_rpc_gets_400_on_every_path() {
+    for options in [
+        HttpOptions::default(),
+        HttpOptions::default().stateless(true),
+        HttpOptions::default().stateless(true).json_response(true),
+    ] {
+        let (addr, shutdown, _task) = serve(server(), options).await;
+        let legacy = [JSON, JSON_AND_SSE];
+        let stateless = [V2026, ("Mcp-Method", "tools/list"), JSON, JSON_AND_SSE];
+        for headers in [&legacy[..], &stateless[..]] {
+            let (status, _, reply) = raw(addr, "POST", headers, "{not json").await;
+            assert_eq!(status, 400, "malformed JSON: {reply}");
+            assert!(reply.contains("-32700"), "malformed JSON: {reply}");
+            let (status, _, reply) = raw(addr, "POST", headers, r#"{"hello": 1}"#).await;
+            assert_eq!(status, 400, "JSON but no message: {reply}");
+            assert!(reply.contains("-32600"), "JSON but no message: {reply}");
+        }
+        let (status, _, _) = raw(
+            addr,
+            "POST",
+            &[("Content-Type", "text/plain"), JSON_AND_SSE],
+            &initialize(),
+        )
+        .await;
+        assert_eq!(status, 415, "a body that is not declared JSON");
+        let (status, _, reply) = raw(addr, "POST", &legacy, &initialize()).await;
+        assert_eq!(status, 200, "the server keeps serving: {reply}");
+        shutdown.cancel();
+    }
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_refused_with_413() {
     let (addr, shutdown, _task) =
         serve(server(), HttpOptions::default().max_body_bytes(1024)).await;

@@ -40,9 +40,11 @@ fn task_status(progress: f64, total: Option<f64>, message: Option<&str>) -> Stri
 }
 
 /// State that lives as long as one client connection (session).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct SessionState {
-    /// An id for the session.
+    /// What the session's id is made from.
+    secret: &'static super::secret::Secret,
+    /// An id for the session, made when first asked for.
     id: OnceLock<String>,
     /// The minimum level set by `logging/setLevel`; `None` sends every level.
     log_level: Mutex<Option<LogLevel>>,
@@ -59,12 +61,25 @@ pub(crate) struct SessionState {
 }
 
 impl SessionState {
+    pub(crate) fn new(secret: &'static super::secret::Secret) -> Self {
+        Self {
+            secret,
+            id: OnceLock::new(),
+            log_level: Mutex::default(),
+            peer: OnceLock::new(),
+            subscriptions: Mutex::default(),
+            values: Mutex::default(),
+            live: OnceLock::new(),
+            notices: OnceLock::new(),
+        }
+    }
+
     pub(crate) fn track(&self, live: super::lifespan::LiveSession) {
         let _ = self.live.set(live);
     }
 
     pub(crate) fn id(&self) -> &str {
-        self.id.get_or_init(new_session_id)
+        self.id.get_or_init(|| self.secret.new_id())
     }
 
     pub(crate) fn remember_peer(&self, peer: &Peer<RoleServer>) {
@@ -449,18 +464,4 @@ impl Context {
             reporter.finish().await;
         }
     }
-}
-
-/// A random 128-bit id, hex-encoded.
-pub(crate) fn new_session_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: fall back to time and address, which is unique enough for an id.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        bytes = nanos.to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -122,6 +122,8 @@ impl FastMCP {
 
     /// Enters the lifespan: the first entrant runs the startup hooks.
     pub(crate) async fn enter(&self) -> Result<(), Error> {
+        // Nothing unguessable, no server: session ids and the requestState key need it.
+        self.state_codec()?;
         let mut running = self.shared.running.count.lock().await;
         if *running == 0 {
             for startup in &self.config.startup {

@@ -14,6 +14,7 @@ mod outbound;
 mod progress;
 pub(crate) mod registry;
 mod sampling;
+mod secret;
 mod session;
 mod tasks;
 
@@ -83,6 +84,8 @@ struct Shared {
     live: tokio::sync::watch::Sender<usize>,
     /// Tools running as tasks, server-wide (2026-07-28 requests belong to no session).
     tasks: rmcp::task_manager::TaskManager,
+    /// Seals `requestState` unless the config names a key: made on first use.
+    state_codec: std::sync::OnceLock<rmcp::model::RequestStateCodec>,
 }
 
 #[derive(Clone)]
@@ -102,8 +105,8 @@ struct Config {
     /// How long a task is kept after it starts (`ttlMs`).
     task_ttl: Duration,
     on_duplicate: DuplicatePolicy,
-    /// Seals `requestState` between 2026-07-28 input rounds.
-    state_codec: Arc<rmcp::model::RequestStateCodec>,
+    /// Seals `requestState` between 2026-07-28 input rounds, if the user gave the key.
+    state_codec: Option<Arc<rmcp::model::RequestStateCodec>>,
     startup: Vec<lifespan::Hook>,
     shutdown: Vec<lifespan::Hook>,
 }
@@ -145,7 +148,7 @@ impl FastMCP {
                 task_poll_interval: Duration::from_secs(1),
                 task_ttl: Duration::from_secs(60),
                 on_duplicate: DuplicatePolicy::Error,
-                state_codec: Arc::new(random_state_codec()),
+                state_codec: None,
                 startup: Vec::new(),
                 shutdown: Vec::new(),
             }),
@@ -247,26 +250,40 @@ impl FastMCP {
     pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Result<Self, Error> {
         let codec = rmcp::model::RequestStateCodec::try_new(key)
             .map_err(|error| Error::Registration(format!("invalid request state key: {error}")))?;
-        Arc::make_mut(&mut self.config).state_codec = Arc::new(codec);
+        Arc::make_mut(&mut self.config).state_codec = Some(Arc::new(codec));
         Ok(self)
     }
 
-    pub(crate) fn state_codec(&self) -> &rmcp::model::RequestStateCodec {
-        &self.config.state_codec
+    /// The codec sealing `requestState`: the configured key's, or one with a key of its own.
+    pub(crate) fn state_codec(&self) -> Result<&rmcp::model::RequestStateCodec, Error> {
+        if let Some(codec) = &self.config.state_codec {
+            return Ok(codec);
+        }
+        if let Some(codec) = self.shared.state_codec.get() {
+            return Ok(codec);
+        }
+        let key = secret::secret()?.new_key();
+        Ok(self
+            .shared
+            .state_codec
+            .get_or_init(|| rmcp::model::RequestStateCodec::new_unchecked(key.to_vec())))
     }
 
     /// A new session: the per-connection handler. Hand it to any rmcp transport or service
     /// (for example rmcp's streamable HTTP service factory).
-    pub fn session(&self) -> Session {
-        let state = Arc::new(SessionState::default());
+    ///
+    /// Fails only if the OS random source does ([`Error::Randomness`]).
+    pub fn session(&self) -> Result<Session, Error> {
+        let state = Arc::new(SessionState::new(secret::secret()?));
         state.track(self.live_session(Arc::downgrade(&state)));
-        Session::new(self.clone(), state)
+        Ok(Session::new(self.clone(), state))
     }
 
     /// The handler for one 2026-07-28 request: it has no session to count or notify.
     #[cfg(feature = "http-server")]
-    pub(crate) fn request_session(&self) -> Session {
-        Session::new(self.clone(), Arc::new(SessionState::default()))
+    pub(crate) fn request_session(&self) -> Result<Session, Error> {
+        let state = SessionState::new(secret::secret()?);
+        Ok(Session::new(self.clone(), Arc::new(state)))
     }
 
     /// Serves one connection over `transport` until the client disconnects.
@@ -297,7 +314,7 @@ impl FastMCP {
         T: IntoTransport<RoleServer, E, A>,
         E: std::error::Error + Send + Sync + 'static,
     {
-        let running = match rmcp::serve_server(self.session(), transport).await {
+        let running = match rmcp::serve_server(self.session()?, transport).await {
             Ok(running) => running,
             Err(ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
             Err(error) => return Err(Error::Connect(error.to_string())),
@@ -331,18 +348,4 @@ impl FastMCP {
     pub(crate) fn instructions_text(&self) -> Option<&str> {
         self.config.instructions.as_deref()
     }
-}
-
-/// A codec with a fresh random key.
-fn random_state_codec() -> rmcp::model::RequestStateCodec {
-    let mut key = [0u8; 32];
-    if getrandom::fill(&mut key).is_err() {
-        // No OS randomness: derive a key from the process's ids; weaker, but still unknown
-        // to clients, and only needed to detect tampering within this process's lifetime.
-        let seed = context::new_session_id() + &std::process::id().to_string();
-        for (slot, byte) in key.iter_mut().zip(seed.bytes().cycle()) {
-            *slot = byte;
-        }
-    }
-    rmcp::model::RequestStateCodec::new_unchecked(key.to_vec())
 }

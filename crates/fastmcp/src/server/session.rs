@@ -51,6 +51,13 @@ impl Session {
         Context::new(request, Arc::clone(&self.state), self.server.clone(), input)
     }
 
+    /// The codec sealing `requestState` (2026-07-28 input rounds).
+    fn state_codec(&self) -> Result<&rmcp::model::RequestStateCodec, ErrorData> {
+        self.server
+            .state_codec()
+            .map_err(|error| ErrorData::internal_error(error.to_string(), None))
+    }
+
     /// The input state of a request that may ask the client for input, checking its sealed
     /// `requestState` on 2026-07-28.
     fn input_state(
@@ -62,7 +69,7 @@ impl Session {
     ) -> Result<InputState, ErrorData> {
         if is_stateless(request) {
             InputState::for_stateless_request(
-                self.server.state_codec(),
+                self.state_codec()?,
                 binding,
                 request_state,
                 input_responses,
@@ -108,8 +115,7 @@ impl Session {
         match outcome {
             None => Err(ErrorData::new(REQUEST_CANCELLED, "Request cancelled", None)),
             Some(None) => Ok(Outcome::InputRequired(
-                ctx.input()
-                    .input_required(self.server.state_codec(), binding)?,
+                ctx.input().input_required(self.state_codec()?, binding)?,
             )),
             Some(Some(value)) => Ok(Outcome::Done(value)),
         }
@@ -176,8 +182,7 @@ impl Session {
         match outcome {
             None => Err(ErrorData::new(REQUEST_CANCELLED, "Request cancelled", None)),
             Some(Until::InputNeeded) => Ok(CallToolResponse::InputRequired(
-                ctx.input()
-                    .input_required(self.server.state_codec(), &binding)?,
+                ctx.input().input_required(self.state_codec()?, &binding)?,
             )),
             Some(Until::TaskStart) => {
                 tasks::check_capacity(&self.server)?;

@@ -126,7 +126,6 @@ impl Direct {
                 .is_some_and(|v| v == ProtocolVersion::V_2026_07_28.as_str())
             && only_value(headers, "mcp-method").is_some()
             && !headers.contains_key("mcp-session-id")
-            && !headers.contains_key(header::ORIGIN)
             && accepts_json_and_sse(headers)
             && content_is_json(headers)
             && content_length(headers).is_some_and(|length| length <= self.max_body_bytes)
@@ -203,7 +202,10 @@ impl Direct {
         context.extensions.insert(parts);
         context.extensions.insert(ResponseStream(sender.clone()));
         let cancel = context.ct.clone();
-        let session = self.server.request_session();
+        let session = match self.server.request_session() {
+            Ok(session) => session,
+            Err(error) => return internal_error(&error),
+        };
         let mut work = Box::pin(async move {
             let result = session.handle_request(request, context).await;
             response_message(result, id)
@@ -340,6 +342,26 @@ fn sse_headers(mut response: Response) -> Response {
     response
 }
 
+/// `400` for a body that is not a JSON-RPC message: -32700 if it is not JSON at all,
+/// else -32600.
+pub(super) fn unreadable_body(bytes: &[u8]) -> Response {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+        return parse_error();
+    }
+    let reason = match serde_json::from_slice::<ClientJsonRpcMessage>(bytes) {
+        Err(error) => error.to_string(),
+        Ok(_) => "not a message this endpoint takes".into(),
+    };
+    let error = ErrorData::invalid_request(
+        format!("Invalid Request: the body is not a JSON-RPC message: {reason}"),
+        None,
+    );
+    json_response(
+        StatusCode::BAD_REQUEST,
+        &ServerJsonRpcMessage::error(error, None),
+    )
+}
+
 /// `400` with JSON-RPC's parse error, for a body that is not JSON at all.
 fn parse_error() -> Response {
     let error = ErrorData::new(
@@ -351,6 +373,12 @@ fn parse_error() -> Response {
         StatusCode::BAD_REQUEST,
         &ServerJsonRpcMessage::error(error, None),
     )
+}
+
+/// `500` for a server that cannot serve at all (see [`Error::Randomness`](crate::Error)).
+fn internal_error(error: &crate::Error) -> Response {
+    tracing::error!(%error, "cannot serve a request");
+    (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
 }
 
 fn serialize_failure() -> Response {
@@ -390,7 +418,7 @@ fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
     json && sse
 }
 
-fn content_is_json(headers: &HeaderMap) -> bool {
+pub(super) fn content_is_json(headers: &HeaderMap) -> bool {
     only_value(headers, header::CONTENT_TYPE.as_str()).is_some_and(|value| {
         let essence = value.split_once(';').map_or(value, |(essence, _)| essence);
         essence.trim().eq_ignore_ascii_case("application/json")
@@ -550,8 +578,10 @@ mod tests {
         let direct = Direct::new(FastMCP::new("t"), &config, CancellationToken::new());
         let served = direct.try_serve(request(&[])).await;
         assert_eq!(served.map(|r| r.status()).ok(), Some(StatusCode::OK));
+        // Origin is checked before the direct path (`origin.rs`): an allowed one is served.
+        let from_page = direct.try_serve(request(&[("origin", "http://127.0.0.1:9")])).await;
+        assert_eq!(from_page.map(|r| r.status()).ok(), Some(StatusCode::OK));
         for extra in [
-            ("origin", "http://127.0.0.1:9"),
             ("mcp-session-id", "abc"),
             ("mcp-method", "tools/list"), // repeated
         ] {

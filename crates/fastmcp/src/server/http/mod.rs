@@ -8,12 +8,16 @@ mod direct;
 mod events;
 mod listener;
 mod options;
+mod origin;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
 use rmcp::transport::StreamableHttpService;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use tokio::net::TcpListener;
@@ -23,6 +27,7 @@ use direct::Direct;
 pub use events::{EventLimits, EventStore, EventStoreError, EventStream, MemoryEventStore};
 use listener::{NoDelay, wait_for_signal};
 pub use options::HttpOptions;
+use origin::OriginPolicy;
 
 use super::{FastMCP, Session};
 use crate::error::Error;
@@ -61,21 +66,23 @@ impl FastMCP {
         }
         let sessions = Arc::new(sessions);
         let config = options.rmcp_config(sessions_end.clone());
-        let direct = Arc::new(Direct::new(self.clone(), &config, sessions_end));
-        let service =
-            StreamableHttpService::new(move || Ok(server.session()), Arc::clone(&sessions), config);
-        let router = if persists_streams {
-            // Streams of 2026-07-28 requests are stored for resumption: rmcp's path does that.
-            Router::new().route_service(options.path_str(), service)
-        } else {
-            let service = Arc::new(service);
-            Router::new().route(
-                options.path_str(),
-                axum::routing::any(move |request| {
-                    serve(Arc::clone(&direct), Arc::clone(&service), request)
-                }),
-            )
-        };
+        // Streams of 2026-07-28 requests are stored for resumption when there is a store:
+        // rmcp's path does that, so the direct path stands aside.
+        let direct = (!persists_streams).then(|| Direct::new(self.clone(), &config, sessions_end));
+        let endpoint = Arc::new(Endpoint {
+            origins: OriginPolicy::new(options.origin_entries()),
+            direct,
+            max_body_bytes: config.max_request_body_bytes,
+            rmcp: StreamableHttpService::new(
+                move || server.session().map_err(std::io::Error::other),
+                Arc::clone(&sessions),
+                config,
+            ),
+        });
+        let router = Router::new().route(
+            options.path_str(),
+            axum::routing::any(move |request| serve(Arc::clone(&endpoint), request)),
+        );
         let gate = Arc::new(Gate {
             sessions,
             max_sessions: options.max_sessions.filter(|_| !options.is_stateless()),
@@ -148,16 +155,73 @@ impl FastMCP {
     }
 }
 
-/// Serves `request` on FastMCP's direct path if it can, otherwise with rmcp's service.
-async fn serve(
-    direct: Arc<Direct>,
-    rmcp: Arc<StreamableHttpService<Session, LocalSessionManager>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    match direct.try_serve(request).await {
-        Ok(response) => response,
-        Err(request) => rmcp.handle(request).await.map(axum::body::Body::new),
+/// What answers requests at the MCP path.
+struct Endpoint {
+    origins: OriginPolicy,
+    /// FastMCP's direct path, when streams are not stored for resumption.
+    direct: Option<Direct>,
+    rmcp: StreamableHttpService<Session, LocalSessionManager>,
+    max_body_bytes: usize,
+}
+
+/// Checks `Origin`, then serves `request` on FastMCP's direct path if it can, otherwise with
+/// rmcp's service.
+async fn serve(endpoint: Arc<Endpoint>, request: Request) -> Response {
+    if let Err(forbidden) = endpoint.origins.check(request.headers()) {
+        return *forbidden;
     }
+    let request = match &endpoint.direct {
+        Some(direct) => match direct.try_serve(request).await {
+            Ok(response) => return response,
+            Err(request) => request,
+        },
+        None => request,
+    };
+    if request.method() != http::Method::POST || !direct::content_is_json(request.headers()) {
+        return endpoint.rmcp.handle(request).await.map(Body::new);
+    }
+    // rmcp answers a body it cannot read with `415`; JSON-RPC wants `400` and -32700 (not
+    // JSON) or -32600 (not a message). Keep the body to tell which.
+    let (parts, body) = request.into_parts();
+    let bytes = match read_body(body, endpoint.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(response) => return *response,
+    };
+    let request = Request::from_parts(parts, Body::from(bytes.clone()));
+    let response = endpoint.rmcp.handle(request).await;
+    if response.status() == http::StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return direct::unreadable_body(&bytes);
+    }
+    response.map(Body::new)
+}
+
+/// The whole body, or the answer to a body over `max` bytes (`413`) or one that broke off.
+async fn read_body(body: Body, max: usize) -> Result<axum::body::Bytes, Box<Response>> {
+    use futures::StreamExt as _;
+    let mut collected = Vec::new();
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|error| {
+            Box::new(status(
+                http::StatusCode::BAD_REQUEST,
+                format!("Bad Request: the body broke off: {error}"),
+            ))
+        })?;
+        if chunk.len() > max.saturating_sub(collected.len()) {
+            return Err(Box::new(status(
+                http::StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Payload Too Large: request body exceeds {max} bytes"),
+            )));
+        }
+        collected.extend_from_slice(&chunk);
+    }
+    Ok(collected.into())
+}
+
+fn status(code: http::StatusCode, text: String) -> Response {
+    let mut response = Response::new(Body::from(text));
+    *response.status_mut() = code;
+    response
 }
 
 /// What decides whether a request may start new work.

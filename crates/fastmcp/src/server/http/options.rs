@@ -95,8 +95,11 @@ impl HttpOptions {
         self
     }
 
-    /// The browser `Origin`s accepted (`https://app.example.com`, `http://localhost:*`).
-    /// Default: none checked.
+    /// Browser `Origin`s accepted beyond the defaults (`https://app.example.com`,
+    /// `http://localhost:*`, `null`). By default a request is served when it has no `Origin`
+    /// (it does not come from a web page), when its `Origin` is the server itself (the host
+    /// and port of its `Host` header), or when a loopback page calls a server reached on
+    /// loopback; any other `Origin` gets `403 Forbidden`.
     pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -157,6 +160,10 @@ impl HttpOptions {
         &self.path
     }
 
+    pub(super) fn origin_entries(&self) -> &[String] {
+        &self.allowed_origins
+    }
+
     pub(super) fn is_stateless(&self) -> bool {
         self.stateless
     }
@@ -173,9 +180,7 @@ impl HttpOptions {
                 config.with_allowed_hosts(hosts.clone())
             };
         }
-        if !self.allowed_origins.is_empty() {
-            config = config.with_allowed_origins(self.allowed_origins.clone());
-        }
+        // Origins are checked before rmcp sees a request (`origin.rs`).
         if let Some(bytes) = self.max_body_bytes {
             config = config.with_max_request_body_bytes(bytes);
         }
