@@ -24,22 +24,15 @@ const OPTIONS: &[&str] = &[
     "cache_hint",
 ];
 
-/// The `{variables}` of a URI template, as the runtime parser will read them.
-fn template_variables(uri: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = uri;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let body = rest[open + 1..open + close].trim_start_matches(['+', '/', '?', '&', '#']);
-        names.extend(
-            body.split(',')
-                .map(|name| name.trim_end_matches('*').to_owned()),
-        );
-        rest = &rest[open + close + 1..];
-    }
-    names
+/// The `{variables}` of a URI template, read by the parser the runtime uses; a malformed
+/// template is a compile error here rather than a registration panic later.
+fn template_variables(uri: &LitStr) -> syn::Result<Vec<String>> {
+    let parts = fastmcp_uri_template::parse(&uri.value())
+        .map_err(|problem| syn::Error::new(uri.span(), problem))?;
+    Ok(fastmcp_uri_template::variables(&parts)
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -55,7 +48,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let ident = function.sig.ident.clone();
     let is_template = uri.value().contains('{');
 
-    let mut variables = template_variables(&uri.value());
+    let mut variables = template_variables(&uri)?;
     let mut names = argument_names(&params);
     variables.sort();
     names.sort();

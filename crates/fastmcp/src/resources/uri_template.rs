@@ -3,22 +3,23 @@
 //! Supported expressions: `{x}` (one path segment), `{+x}` and `{x*}` (any text, slashes
 //! included), `{/x}` (a `/`-prefixed segment), `{?a,b}` and `{&a,b}` (optional query
 //! parameters). Matched values are percent-decoded.
+//!
+//! A template is parsed by `fastmcp-uri-template` (the parser `#[resource]` checks templates
+//! with at compile time) and compiled once into a regular expression, so matching takes time
+//! linear in the URI's length whatever the template: no backtracking between variables.
 
 use std::collections::BTreeMap;
+
+use fastmcp_uri_template::Part;
+use regex::Regex;
 
 /// The longest URI matched against a template; longer ones never match.
 const MAX_URI_LENGTH: usize = 8 * 1024;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Part {
-    Literal(String),
-    /// A variable matching one segment (no `/`, `?`, `#`).
-    Segment(String),
-    /// A variable matching any text, `/` included.
-    Multi(String),
-    /// Query variables (`{?a,b}` / `{&a,b}`), all optional.
-    Query(Vec<String>),
-}
+/// One path segment: no `/`, `?` or `#`, escapes well formed.
+const SEGMENT: &str = "((?:[^/?#%]|%[0-9A-Fa-f]{2})+)";
+/// Any text, escapes well formed.
+const MULTI: &str = "((?:[^%]|%[0-9A-Fa-f]{2})+)";
 
 /// A parsed URI template.
 ///
@@ -30,60 +31,59 @@ enum Part {
 /// assert_eq!(vars["rev"], "7");
 /// assert_eq!(template.variables(), ["path", "rev"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct UriTemplate {
     source: String,
     parts: Vec<Part>,
+    /// The path part (everything but query expressions), anchored at both ends; one group
+    /// per path variable, in order.
+    path: Regex,
+    /// The names of the path variables, in the order of `path`'s groups.
+    path_names: Vec<String>,
+    /// The names of the query variables.
+    query_names: Vec<String>,
 }
+
+impl PartialEq for UriTemplate {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for UriTemplate {}
 
 impl UriTemplate {
     /// Parses `template`; fails on unbalanced braces, empty or duplicate variable names, an
     /// unsupported operator, or a query expression that is not last.
     pub fn parse(template: &str) -> Result<Self, String> {
-        let mut parts = Vec::new();
-        let mut rest = template;
-        while !rest.is_empty() {
-            let Some(open) = rest.find('{') else {
-                if rest.contains('}') {
-                    return Err(format!("unbalanced '}}' in URI template {template:?}"));
+        let parts = fastmcp_uri_template::parse(template)?;
+        let mut pattern = String::from("^");
+        let mut path_names = Vec::new();
+        let mut query_names = Vec::new();
+        for part in &parts {
+            match part {
+                Part::Literal(text) => pattern.push_str(&regex::escape(text)),
+                Part::Segment(name) => {
+                    pattern.push_str(SEGMENT);
+                    path_names.push(name.clone());
                 }
-                parts.push(Part::Literal(rest.to_owned()));
-                break;
-            };
-            if open > 0 {
-                if rest[..open].contains('}') {
-                    return Err(format!("unbalanced '}}' in URI template {template:?}"));
+                Part::Multi(name) => {
+                    pattern.push_str(MULTI);
+                    path_names.push(name.clone());
                 }
-                parts.push(Part::Literal(rest[..open].to_owned()));
+                Part::Query(names) => query_names.extend(names.iter().cloned()),
             }
-            let Some(close) = rest[open..].find('}') else {
-                return Err(format!("unclosed '{{' in URI template {template:?}"));
-            };
-            parts.extend(parse_expression(&rest[open + 1..open + close], template)?);
-            rest = &rest[open + close + 1..];
         }
-        if let Some(first_query) = parts.iter().position(|p| matches!(p, Part::Query(_)))
-            && parts[first_query..]
-                .iter()
-                .any(|p| !matches!(p, Part::Query(_)))
-        {
-            return Err(format!(
-                "query expressions must come last in URI template {template:?}"
-            ));
-        }
-        let template = Self {
+        pattern.push('$');
+        let path = Regex::new(&pattern)
+            .map_err(|error| format!("URI template {template:?} cannot be compiled: {error}"))?;
+        Ok(Self {
             source: template.to_owned(),
             parts,
-        };
-        let mut names = template.variables();
-        names.sort_unstable();
-        if names.windows(2).any(|pair| pair[0] == pair[1]) {
-            return Err(format!(
-                "a variable appears twice in URI template {}",
-                template.source
-            ));
-        }
-        Ok(template)
+            path,
+            path_names,
+            query_names,
+        })
     }
 
     /// The template as written.
@@ -93,14 +93,7 @@ impl UriTemplate {
 
     /// The variable names, in order of appearance.
     pub fn variables(&self) -> Vec<&str> {
-        self.parts
-            .iter()
-            .flat_map(|part| match part {
-                Part::Literal(_) => Vec::new(),
-                Part::Segment(name) | Part::Multi(name) => vec![name.as_str()],
-                Part::Query(names) => names.iter().map(String::as_str).collect(),
-            })
-            .collect()
+        fastmcp_uri_template::variables(&self.parts)
     }
 
     /// Matches `uri`; on success, the decoded value of each variable present.
@@ -108,149 +101,41 @@ impl UriTemplate {
         if uri.len() > MAX_URI_LENGTH {
             return None;
         }
-        let has_query = matches!(self.parts.last(), Some(Part::Query(_)));
-        let (path, query) = match (has_query, uri.split_once('?')) {
-            (true, Some((path, query))) => (path, Some(query)),
+        let (path, query) = match (self.query_names.is_empty(), uri.split_once('?')) {
+            (false, Some((path, query))) => (path, Some(query)),
             _ => (uri, None),
         };
-        let path_parts: Vec<&Part> = self
-            .parts
-            .iter()
-            .filter(|p| !matches!(p, Part::Query(_)))
-            .collect();
+        let captures = self.path.captures(path)?;
         let mut values = BTreeMap::new();
-        if !match_parts(&path_parts, path, &mut values) {
-            return None;
+        for (name, value) in self.path_names.iter().zip(captures.iter().skip(1)) {
+            values.insert(name.clone(), percent_decode(value?.as_str())?);
         }
-        if let Some(query) = query {
-            let allowed: Vec<&str> = self
-                .parts
-                .iter()
-                .filter_map(|p| match p {
-                    Part::Query(names) => Some(names.iter().map(String::as_str)),
-                    _ => None,
-                })
-                .flatten()
-                .collect();
-            for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                if allowed.contains(&name) {
-                    values.insert(name.to_owned(), percent_decode(value)?);
-                }
+        for pair in query.into_iter().flat_map(|q| q.split('&')) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if self.query_names.iter().any(|known| known == name) {
+                values.insert(name.to_owned(), percent_decode(value)?);
             }
         }
         Some(values)
     }
 }
 
-fn parse_expression(expression: &str, template: &str) -> Result<Vec<Part>, String> {
-    let (operator, body) = match expression.chars().next() {
-        Some(op @ ('+' | '/' | '?' | '&' | '#')) => (Some(op), &expression[1..]),
-        Some(op @ ('.' | ';' | '=' | ',' | '!' | '@' | '|')) => {
-            return Err(format!(
-                "URI template operator '{op}' is not supported in {template:?}"
-            ));
-        }
-        _ => (None, expression),
-    };
-    let names: Vec<(String, bool)> = body
-        .split(',')
-        .map(|name| {
-            let explode = name.ends_with('*');
-            (name.trim_end_matches('*').to_owned(), explode)
-        })
-        .collect();
-    for (name, _) in &names {
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-        {
-            return Err(format!(
-                "invalid variable name {name:?} in URI template {template:?}"
-            ));
-        }
-    }
-    match operator {
-        Some('?' | '&') => Ok(vec![Part::Query(
-            names.into_iter().map(|(n, _)| n).collect(),
-        )]),
-        _ if names.len() > 1 => Err(format!(
-            "only query expressions may list several variables, in URI template {template:?}"
-        )),
-        Some('/') => {
-            let (name, explode) = names.into_iter().next().unwrap_or_default();
-            let variable = if explode {
-                Part::Multi(name)
-            } else {
-                Part::Segment(name)
-            };
-            Ok(vec![Part::Literal("/".into()), variable])
-        }
-        Some('+' | '#') => {
-            let (name, _) = names.into_iter().next().unwrap_or_default();
-            let prefix = (operator == Some('#')).then(|| Part::Literal("#".into()));
-            Ok(prefix.into_iter().chain([Part::Multi(name)]).collect())
-        }
-        _ => {
-            let (name, explode) = names.into_iter().next().unwrap_or_default();
-            Ok(vec![if explode {
-                Part::Multi(name)
-            } else {
-                Part::Segment(name)
-            }])
-        }
-    }
-}
-
-/// Backtracking match of `parts` against all of `text`.
-fn match_parts(parts: &[&Part], text: &str, values: &mut BTreeMap<String, String>) -> bool {
-    let Some((first, rest)) = parts.split_first() else {
-        return text.is_empty();
-    };
-    match first {
-        Part::Literal(literal) => text
-            .strip_prefix(literal.as_str())
-            .is_some_and(|remaining| match_parts(rest, remaining, values)),
-        Part::Segment(name) | Part::Multi(name) => {
-            let multi = matches!(first, Part::Multi(_));
-            let limit = if multi {
-                text.len()
-            } else {
-                text.find(['/', '?', '#']).unwrap_or(text.len())
-            };
-            // Longest first, so a trailing variable takes everything it can.
-            for end in (1..=limit).rev().filter(|end| text.is_char_boundary(*end)) {
-                let Some(decoded) = percent_decode(&text[..end]) else {
-                    continue;
-                };
-                if match_parts(rest, &text[end..], values) {
-                    values.insert(name.clone(), decoded);
-                    return true;
-                }
-            }
-            false
-        }
-        Part::Query(_) => match_parts(rest, text, values),
-    }
-}
-
 /// Decodes `%XX` escapes; `None` for a malformed escape or bytes that are not UTF-8.
 fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let well_formed = bytes.iter().enumerate().all(|(i, &byte)| {
+        byte != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// Why a template variable's value is refused: it could escape a directory when used as a
@@ -341,18 +226,29 @@ mod tests {
     }
 
     #[test]
-    fn bad_templates_are_rejected() {
-        for bad in [
-            "a://{x",
-            "a://x}",
-            "a://{}",
-            "a://{x}{x}",
-            "a://{.x}",
-            "a://{a,b}",
-            "a://{?q}/{x}",
-        ] {
-            assert!(UriTemplate::parse(bad).is_err(), "{bad} should not parse");
-        }
+    fn malformed_escapes_and_bad_utf8_never_match() {
+        assert_eq!(vars("a://{x}", "a://%+1"), None);
+        assert_eq!(vars("a://{x}", "a://%4"), None);
+        assert_eq!(vars("a://{x}", "a://%ff"), None);
+        assert_eq!(vars("a://{x}{?q}", "a://ok?q=%zz"), None);
+        assert_eq!(vars("a://{x}", "a://%41%c3%a9"), pairs(&[("x", "Aé")]));
+    }
+
+    #[test]
+    fn the_leftmost_variable_takes_the_most_it_can() {
+        assert_eq!(
+            vars("a://{+x}/{+y}", "a://1/2/3"),
+            pairs(&[("x", "1/2"), ("y", "3")])
+        );
+    }
+
+    #[test]
+    fn hostile_uris_cost_linear_time() {
+        // Three multi-segment variables and a URI that almost matches: a backtracking
+        // matcher tries every split (cubic); this one reads the URI a bounded number of times.
+        let template = UriTemplate::parse("res://{+a}/x/{+b}/y/{+c}/z").unwrap();
+        let uri = format!("res://{}", "x/".repeat(4000));
+        assert_eq!(template.match_uri(&uri), None);
     }
 
     #[test]

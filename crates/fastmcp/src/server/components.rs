@@ -1,6 +1,5 @@
 //! Registering, removing, enabling and looking up a server's components.
 
-use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLockReadGuard, RwLockWriteGuard};
 
 use super::FastMCP;
@@ -32,17 +31,6 @@ impl Components {
 
     pub(crate) fn resource(&self, uri: &str, version: Option<&str>) -> Option<Resource> {
         self.resources.get(uri, version, &self.visibility)
-    }
-
-    /// The first visible template matching `uri`, with its variables.
-    pub(crate) fn template_for(
-        &self,
-        uri: &str,
-    ) -> Option<(ResourceTemplate, BTreeMap<String, String>)> {
-        self.templates
-            .visible(&self.visibility)
-            .into_iter()
-            .find_map(|template| template.match_uri(uri).map(|vars| (template, vars)))
     }
 
     pub(crate) fn template(&self, uri_template: &str) -> Option<ResourceTemplate> {
@@ -247,13 +235,17 @@ impl FastMCP {
         ),
         crate::error::RequestError,
     > {
-        let (resource, template) = {
+        let (resource, templates) = {
             let components = self.components();
             match components.resource(uri, None) {
-                Some(resource) => (Some(resource), None),
-                None => (None, components.template_for(uri)),
+                Some(resource) => (Some(resource), Vec::new()),
+                None => (None, components.templates.visible(&components.visibility)),
             }
         };
+        // Matched outside the lock: a long URI must not hold up registration.
+        let template = templates
+            .into_iter()
+            .find_map(|template| template.match_uri(uri).map(|vars| (template, vars)));
         match (resource, template) {
             (Some(resource), _) => Ok((resource.read(ctx).await?, resource.cache_hint())),
             (None, Some((template, variables))) => Ok((

@@ -579,7 +579,9 @@ mod tests {
         let served = direct.try_serve(request(&[])).await;
         assert_eq!(served.map(|r| r.status()).ok(), Some(StatusCode::OK));
         // Origin is checked before the direct path (`origin.rs`): an allowed one is served.
-        let from_page = direct.try_serve(request(&[("origin", "http://127.0.0.1:9")])).await;
+        let from_page = direct
+            .try_serve(request(&[("origin", "http://127.0.0.1:9")]))
+            .await;
         assert_eq!(from_page.map(|r| r.status()).ok(), Some(StatusCode::OK));
         for extra in [
             ("mcp-session-id", "abc"),
