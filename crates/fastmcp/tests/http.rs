@@ -794,3 +794,42 @@ async fn a_server_that_wants_authorization_gets_a_clear_error() {
         "{message}"
     );
 }
+
+/// A legacy HTTP+SSE "server" that names its endpoint, then sends one event that never ends.
+async fn endless_event_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = vec![0u8; 4096];
+        let _ = stream.read(&mut head).await;
+        let preamble = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n\
+                        event: endpoint\ndata: /messages\n\ndata: ";
+        stream.write_all(preamble.as_bytes()).await.unwrap();
+        let chunk = vec![b'x'; 64 * 1024];
+        // Up to 16 MiB, twice the cap, or until the client hangs up.
+        for _ in 0..256 {
+            if stream.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+        std::future::pending::<()>().await;
+    });
+    addr
+}
+
+#[tokio::test]
+async fn the_legacy_sse_client_drops_an_event_past_the_message_limit() {
+    use rmcp::transport::Transport as _;
+    let addr = endless_event_server().await;
+    let mut sse = fastmcp::transports::LegacySseClient::connect(
+        &format!("http://{addr}/sse"),
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    let received = tokio::time::timeout(Duration::from_secs(60), sse.receive())
+        .await
+        .expect("the oversized event must end the stream, not grow forever");
+    assert!(received.is_none());
+}

@@ -25,6 +25,7 @@ mod delivery;
 mod handler;
 mod handshake;
 pub mod progress;
+mod queue;
 mod reads;
 mod request;
 mod stdio;
@@ -44,7 +45,6 @@ use rmcp::service::{PeerRequestOptions, RunningService, ServiceError};
 use rmcp::transport::Transport;
 use rmcp::{Peer, RoleClient};
 use serde_json::Value;
-use tokio::sync::mpsc;
 
 #[cfg(feature = "auth")]
 pub use auth::{ClientCredentials, EnterpriseManaged, OAuth, WorkloadIdentity};
@@ -745,7 +745,7 @@ impl Client {
         mut request: ClientRequest,
         meta: Option<RequestMetaObject>,
     ) -> Result<request::InFlight, Error> {
-        let (sender, events) = mpsc::unbounded_channel();
+        let (sender, events) = queue::progress_queue();
         rmcp::model::GetExtensions::extensions_mut(&mut request).insert(ProgressRoute(sender));
         let mut options = PeerRequestOptions::no_options();
         options.meta = self.request_meta(meta);

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::queue::ProgressSender;
 use futures::future::BoxFuture;
 use rmcp::RoleClient;
 use rmcp::model::{
@@ -17,7 +18,6 @@ use rmcp::model::{
     ServerJsonRpcMessage, ServerNotification,
 };
 use rmcp::transport::Transport;
-use tokio::sync::mpsc;
 
 /// One progress notification, as a handler or stream sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +125,7 @@ pub(crate) async fn deliver(handler: &dyn ProgressHandler, event: ProgressEvent)
 
 /// Marker placed in an outgoing request's extensions: route this request's progress here.
 #[derive(Clone)]
-pub(crate) struct ProgressRoute(pub(crate) mpsc::UnboundedSender<ProgressEvent>);
+pub(crate) struct ProgressRoute(pub(crate) ProgressSender);
 
 /// Live routes, keyed by progress token, plus which token belongs to which request id.
 #[derive(Default)]
@@ -135,7 +135,7 @@ pub(crate) struct ProgressRouter {
 
 #[derive(Default)]
 struct Routes {
-    by_token: HashMap<ProgressToken, mpsc::UnboundedSender<ProgressEvent>>,
+    by_token: HashMap<ProgressToken, ProgressSender>,
     token_of: HashMap<RequestId, ProgressToken>,
 }
 
@@ -162,7 +162,7 @@ impl ProgressRouter {
         let routes = self.routes();
         match routes.by_token.get(&param.progress_token) {
             Some(sender) => {
-                let _ = sender.send(ProgressEvent {
+                sender.send(ProgressEvent {
                     progress: param.progress,
                     total: param.total,
                     message: param.message,

@@ -5,6 +5,7 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::queue::ProgressReceiver;
 use futures::future::BoxFuture;
 use futures::stream::{self, Stream};
 use rmcp::RoleClient;
@@ -14,7 +15,6 @@ use rmcp::model::{
 };
 use rmcp::service::{RequestHandle, ServiceError};
 use serde_json::Value;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::progress::{
@@ -324,7 +324,7 @@ pub(super) enum InFlightStep {
 pub(super) struct InFlight {
     client: Client,
     id: RequestId,
-    events: mpsc::UnboundedReceiver<ProgressEvent>,
+    events: ProgressReceiver,
     response: BoxFuture<'static, Result<ServerResult, ServiceError>>,
     done: Option<Result<ServerResult, Error>>,
     /// The response (or a timeout) has been seen; dropping now cancels nothing.
@@ -338,7 +338,7 @@ impl InFlight {
     pub(super) fn new(
         client: Client,
         handle: RequestHandle<RoleClient>,
-        events: mpsc::UnboundedReceiver<ProgressEvent>,
+        events: ProgressReceiver,
     ) -> Self {
         let id = handle.id.clone();
         Self {
@@ -370,7 +370,7 @@ impl InFlight {
             if self.done.is_some() {
                 // The route closed when the response was read, so what is queued is exactly
                 // what arrived before the response.
-                if let Ok(event) = self.events.try_recv() {
+                if let Some(event) = self.events.try_recv() {
                     return InFlightStep::Progress(event);
                 }
                 let done = self.done.take().unwrap_or_else(|| {

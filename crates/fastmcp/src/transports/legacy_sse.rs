@@ -15,6 +15,7 @@ use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::Transport;
 use tokio::sync::mpsc;
 
+use super::DEFAULT_MAX_MESSAGE_SIZE;
 use crate::error::Error;
 
 /// How long the server may take to name its message endpoint.
@@ -62,7 +63,14 @@ impl LegacySseClient {
                 response.status()
             )));
         }
-        let mut events = sse_stream::SseStream::from_bytes_stream(response.bytes_stream());
+        // A server that never ends an event cannot make us buffer without bound.
+        let mut cap = EventCap::new(DEFAULT_MAX_MESSAGE_SIZE);
+        let bytes = response.bytes_stream().map(move |chunk| {
+            let chunk = chunk.map_err(ReadError::Http)?;
+            cap.admit(&chunk)?;
+            Ok::<_, ReadError>(chunk)
+        });
+        let mut events = sse_stream::SseStream::from_bytes_stream(bytes);
         let endpoint = tokio::time::timeout(ENDPOINT_TIMEOUT, async {
             while let Some(event) = events.next().await {
                 let event =
@@ -87,7 +95,13 @@ impl LegacySseClient {
         let (sender, messages) = mpsc::channel(64);
         let reader = tokio::spawn(async move {
             while let Some(event) = events.next().await {
-                let Ok(event) = event else { break };
+                let event = match event {
+                    Ok(event) => event,
+                    Err(error) => {
+                        tracing::warn!(%error, "the SSE stream failed; closing the connection");
+                        break;
+                    }
+                };
                 if !matches!(event.event.as_deref(), None | Some("message")) {
                     continue;
                 }
@@ -109,6 +123,58 @@ impl LegacySseClient {
             messages,
             reader,
         })
+    }
+}
+
+/// Why reading the SSE stream stopped.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error(transparent)]
+    Http(reqwest::Error),
+    #[error("an SSE event exceeded the {0}-byte limit")]
+    EventTooLarge(usize),
+}
+
+/// Counts the bytes of the SSE event being received, so an event larger than `max` ends the
+/// stream instead of growing the parser's buffer.
+#[derive(Debug)]
+struct EventCap {
+    max: usize,
+    /// Bytes since the last blank line (the end of an event).
+    event: usize,
+    /// At the start of a line.
+    line_start: bool,
+    /// The last byte was `\r` (a following `\n` belongs to the same line end).
+    after_cr: bool,
+}
+
+impl EventCap {
+    fn new(max: usize) -> Self {
+        Self {
+            max,
+            event: 0,
+            line_start: true,
+            after_cr: false,
+        }
+    }
+
+    fn admit(&mut self, chunk: &[u8]) -> Result<(), ReadError> {
+        for &byte in chunk {
+            let after_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
+            match byte {
+                b'\n' if after_cr => {}
+                b'\r' | b'\n' if self.line_start => self.event = 0,
+                b'\r' | b'\n' => self.line_start = true,
+                _ => {
+                    self.line_start = false;
+                    self.event += 1;
+                    if self.event > self.max {
+                        return Err(ReadError::EventTooLarge(self.max));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -153,5 +219,22 @@ impl Transport<RoleClient> for LegacySseClient {
     async fn close(&mut self) -> Result<(), Self::Error> {
         self.reader.abort();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventCap;
+
+    #[test]
+    fn events_are_capped_and_the_count_restarts_after_each() {
+        let mut cap = EventCap::new(10);
+        assert!(cap.admit(b"data: 1234\n\n").is_ok());
+        assert!(cap.admit(b"data: 1234\r\n\r\ndata: 1").is_ok());
+        assert!(cap.admit(b"234\r\rdata:").is_ok());
+        // One event split over lines and chunks counts as a whole.
+        let mut cap = EventCap::new(14);
+        assert!(cap.admit(b"data: 12\ndata").is_ok());
+        assert!(cap.admit(b": 3").is_err());
     }
 }
