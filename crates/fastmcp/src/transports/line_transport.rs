@@ -90,6 +90,9 @@ impl<R: AsyncRead + Unpin + Send + 'static> Transport<RoleServer> for LineTransp
 
     async fn receive(&mut self) -> Option<ClientJsonRpcMessage> {
         loop {
+            // A client that sends but does not read its answers stops being read too, until
+            // it catches up: its answers cannot pile up in server memory.
+            self.outbox.ready().await.ok()?;
             let reply = match self.reader.next().await {
                 Line::End => return None,
                 Line::Message(bytes) => match super::parse::client_message(bytes) {

@@ -79,6 +79,12 @@ impl Outbox {
     /// Like [`push`](Self::push), but first waits while the queue is above its high-water mark,
     /// so a producer faster than the peer cannot grow memory without bound.
     pub async fn push_when_ready<T: Serialize>(&self, message: &T) -> Result<(), OutboxClosed> {
+        self.ready().await?;
+        self.push(message)
+    }
+
+    /// Waits while the queue is above its high-water mark: the peer is not reading.
+    pub async fn ready(&self) -> Result<(), OutboxClosed> {
         loop {
             let drained = self.inner.drained.notified();
             {
@@ -87,12 +93,11 @@ impl Outbox {
                     return Err(OutboxClosed);
                 }
                 if queue.bytes.len() < HIGH_WATER {
-                    break;
+                    return Ok(());
                 }
             }
             drained.await;
         }
-        self.push(message)
     }
 
     /// Stops accepting messages; the writer finishes what was queued, then closes the stream.
