@@ -131,9 +131,12 @@ impl MemoryEventStore {
         }
     }
 
-    /// Events held right now, in all streams.
+    /// Events held right now, in all streams (streams past their time-to-live are dropped
+    /// first).
     pub fn len(&self) -> usize {
-        self.shared.lock().total
+        let mut inner = self.shared.lock();
+        inner.sweep(Instant::now(), &self.shared.limits);
+        inner.total
     }
 
     /// Whether no events are held.
