@@ -27,6 +27,8 @@ mod handshake;
 pub mod progress;
 mod queue;
 mod reads;
+#[cfg(feature = "http-client")]
+mod reconnect;
 mod request;
 mod stdio;
 mod target;
@@ -400,20 +402,27 @@ impl ClientBuilder {
         let config = self.http_config(&url)?;
         #[cfg(feature = "auth")]
         if let Some(authorized) = self.authorized(&url).await? {
-            let transport = StreamableHttpClientTransport::with_client(authorized, config);
+            let transport =
+                StreamableHttpClientTransport::with_client(reconnect::FailFast(authorized), config);
             return self
                 .handshake(transport, None, Probe::Timed)
                 .await
                 .map_err(|failure| failure.into_error());
         }
         let legacy = (self.era != Era::Stateless).then(|| self.clone().era(Era::Legacy));
-        let transport = StreamableHttpClientTransport::from_config(config.clone());
+        let transport = StreamableHttpClientTransport::with_client(
+            reconnect::FailFast(reqwest::Client::default()),
+            config.clone(),
+        );
         let started = match (self.handshake(transport, None, Probe::Timed).await, legacy) {
             // Some older servers answer `server/discover` with an empty success instead of
             // an error; over HTTP a fresh connection costs little, so start again with
             // `initialize`.
             (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
-                let transport = StreamableHttpClientTransport::from_config(config);
+                let transport = StreamableHttpClientTransport::with_client(
+                    reconnect::FailFast(reqwest::Client::default()),
+                    config,
+                );
                 legacy.handshake(transport, None, Probe::Timed).await
             }
             // Not Streamable HTTP at all: perhaps a server from before it (HTTP+SSE).
@@ -453,6 +462,8 @@ impl ClientBuilder {
                 url,
             );
         config.auth_header = self.bearer_token.clone();
+        // One bound on a message from the server, whatever the transport.
+        config.max_sse_event_size = crate::transports::DEFAULT_MAX_MESSAGE_SIZE;
         for (name, value) in &self.headers {
             let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|error| {
                 Error::Connect(format!("invalid header name {name:?}: {error}"))
