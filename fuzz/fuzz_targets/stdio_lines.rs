@@ -19,5 +19,10 @@ fuzz_target!(|data: &[u8]| {
         let mut client: LineTransport<RoleClient, _> =
             LineTransport::new(input(), tokio::io::sink()).with_max_message_size(4096);
         while client.receive().await.is_some() {}
+        // Let the transports' writer tasks finish: a current-thread `block_on` whose future
+        // completes without yielding never runs them, and they would pile up across runs.
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
     });
 });
