@@ -12,4 +12,5 @@ calls=${3:-100000}
 examples="${CARGO_TARGET_DIR:-$PWD/target}/release/examples"
 cargo build --quiet --release -p fastmcp --example everything --example quickstart
 cargo bench --quiet -p fastmcp --bench soak -- sessions "$examples/everything" "$sessions" "$rounds"
+cargo bench --quiet -p fastmcp --bench soak -- sessions "$examples/everything" "$sessions" "$rounds" 65
 cargo bench --quiet -p fastmcp --bench soak -- stdio "$examples/quickstart" "$calls"

@@ -2,10 +2,12 @@
 //! `scripts/soak.sh` builds the servers in release and runs this; the figures it prints are
 //! recorded in `docs/RELIABILITY.md`. Every phase is bounded in count.
 //!
-//! - `sessions SERVER [SESSIONS] [ROUNDS]`: starts `SERVER --http 127.0.0.1:0`, then, round
-//!   after round, opens SESSIONS legacy sessions at once (initialize + initialized, over raw
-//!   HTTP), reads the server's resident memory, deletes them all, reads it again. Prints the
-//!   bytes each open session costs and whether memory grows round over round (a leak).
+//! - `sessions SERVER [SESSIONS] [ROUNDS] [PAUSE_S]`: starts `SERVER --http 127.0.0.1:0`,
+//!   then, round after round, opens SESSIONS legacy sessions at once (initialize + initialized,
+//!   over raw HTTP), reads the server's resident memory, deletes them all, reads it again, and
+//!   waits PAUSE_S seconds (past the 60 s the server keeps finished streams, memory held for
+//!   them is free again). Prints the bytes each open session costs and whether memory grows
+//!   round over round (a leak).
 //! - `stdio SERVER [CALLS]`: starts SERVER over stdio and makes CALLS sequential `add` calls on
 //!   one connection, reading its resident memory every tenth of the way.
 
@@ -35,7 +37,8 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("sessions") => {
             let server = args.get(1).ok_or_else(|| anyhow::anyhow!("sessions SERVER"))?;
-            sessions(server, number(2, 1000), number(3, 5)).await
+            let pause = Duration::from_secs(number(4, 0) as u64);
+            sessions(server, number(2, 1000), number(3, 5), pause).await
         }
         Some("stdio") => {
             let server = args.get(1).ok_or_else(|| anyhow::anyhow!("stdio SERVER"))?;
@@ -48,7 +51,12 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn sessions(server: &str, count: usize, rounds: usize) -> anyhow::Result<()> {
+async fn sessions(
+    server: &str,
+    count: usize,
+    rounds: usize,
+    pause: Duration,
+) -> anyhow::Result<()> {
     let mut child = Command::new(server)
         .args(["--http", "127.0.0.1:0"])
         .env("FASTMCP_LOG_LEVEL", "info")
@@ -71,7 +79,9 @@ async fn sessions(server: &str, count: usize, rounds: usize) -> anyhow::Result<(
     let url = format!("http://{addr}/mcp");
     let http = reqwest::Client::new();
     let start = rss_mib(pid);
-    println!("{server}: {count} sessions per round, {rounds} rounds; start {start:.1} MiB");
+    println!(
+        "{server}: {count} sessions per round, {rounds} rounds, {pause:?} apart; start {start:.1} MiB"
+    );
     println!("round  open (MiB)  per session  after delete (MiB)  open for");
     for round in 1..=rounds {
         let before = rss_mib(pid);
@@ -96,6 +106,7 @@ async fn sessions(server: &str, count: usize, rounds: usize) -> anyhow::Result<(
             per_session / 1000.0,
             ids.len()
         );
+        tokio::time::sleep(pause).await;
     }
     child.kill().await?;
     Ok(())
