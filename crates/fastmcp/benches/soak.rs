@@ -30,13 +30,18 @@ const CONCURRENCY: usize = 64;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let number = |i: usize, default: usize| -> usize {
         args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default)
     };
     match args.first().map(String::as_str) {
         Some("sessions") => {
-            let server = args.get(1).ok_or_else(|| anyhow::anyhow!("sessions SERVER"))?;
+            let server = args
+                .get(1)
+                .ok_or_else(|| anyhow::anyhow!("sessions SERVER"))?;
             let pause = Duration::from_secs(number(4, 0) as u64);
             sessions(server, number(2, 1000), number(3, 5), pause).await
         }
@@ -66,9 +71,18 @@ async fn sessions(
         .kill_on_drop(true)
         .spawn()?;
     let pid = child.id().ok_or_else(|| anyhow::anyhow!("no pid"))?;
-    let mut lines = BufReader::new(child.stderr.take().ok_or_else(|| anyhow::anyhow!("stderr"))?).lines();
+    let mut lines = BufReader::new(
+        child
+            .stderr
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("stderr"))?,
+    )
+    .lines();
     let addr = loop {
-        let line = lines.next_line().await?.ok_or_else(|| anyhow::anyhow!("server exited"))?;
+        let line = lines
+            .next_line()
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("server exited"))?;
         if line.contains("serving MCP over HTTP")
             && let Some(rest) = line.split("Some(").nth(1)
         {

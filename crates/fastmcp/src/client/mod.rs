@@ -20,10 +20,13 @@
 
 #[cfg(feature = "auth")]
 pub mod auth;
+mod builder;
 mod call;
 mod delivery;
 mod handler;
 mod handshake;
+#[cfg(feature = "http-client")]
+mod http_connect;
 pub mod progress;
 mod queue;
 mod reads;
@@ -39,17 +42,17 @@ use std::time::Duration;
 
 use rmcp::model::{
     ArgumentInfo, ClientNotification, ClientRequest, CompleteRequest, CompleteRequestParams,
-    CompletionContext, CompletionInfo, ProtocolVersion, Reference, RequestMetaObject, Root,
-    ServerNotification, ServerResult, SetLevelRequest, SetLevelRequestParams, SubscribeRequest,
-    SubscribeRequestParams, UnsubscribeRequest, UnsubscribeRequestParams,
+    CompletionContext, CompletionInfo, ProtocolVersion, Reference, RequestMetaObject, ServerResult,
+    SetLevelRequest, SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams,
+    UnsubscribeRequest, UnsubscribeRequestParams,
 };
 use rmcp::service::{PeerRequestOptions, RunningService, ServiceError};
-use rmcp::transport::Transport;
 use rmcp::{Peer, RoleClient};
 use serde_json::Value;
 
 #[cfg(feature = "auth")]
 pub use auth::{ClientCredentials, EnterpriseManaged, OAuth, WorkloadIdentity};
+pub use builder::ClientBuilder;
 pub use call::{CallTool, ToolCall, ToolCallResult};
 pub use handler::{
     ElicitationMode, ElicitationRequest, ElicitationResponse, LogMessage, log_server_message,
@@ -61,15 +64,12 @@ pub use rmcp::service::Subscription;
 pub use stdio::StdioServer;
 pub use target::{IntoTarget, Target};
 
-use self::handler::{ClientSession, Handlers, handler};
-use self::handshake::{Handshake, Probe};
+use self::handler::ClientSession;
 use self::progress::{ProgressRoute, ProgressRouter, SharedProgressHandler};
 use self::stdio::ServerProcess;
 use crate::error::Error;
 use crate::logging::LogLevel;
-use crate::types::{
-    CreateMessageRequestParams, CreateMessageResult, Prompt, Resource, ResourceTemplate, Tool,
-};
+use crate::types::{Prompt, Resource, ResourceTemplate, Tool};
 
 /// Which protocol era a client speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -109,396 +109,6 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("server", &self.server_info().map(|info| info.name))
             .finish_non_exhaustive()
-    }
-}
-
-/// Configures a [`Client`] before connecting.
-#[must_use = "call .connect(target) to connect"]
-#[derive(Clone)]
-pub struct ClientBuilder {
-    name: String,
-    progress_handler: SharedProgressHandler,
-    default_timeout: Option<Duration>,
-    handlers: Handlers,
-    era: Era,
-    connect_timeout: Duration,
-    tasks: bool,
-    headers: Vec<(String, String)>,
-    bearer_token: Option<String>,
-    #[cfg(feature = "auth")]
-    auth: Option<Authorization>,
-}
-
-/// How the client authorizes with an HTTP server that requires it.
-#[cfg(feature = "auth")]
-#[derive(Clone, Debug)]
-enum Authorization {
-    OAuth(auth::OAuth),
-    ClientCredentials(auth::ClientCredentials),
-    EnterpriseManaged(auth::EnterpriseManaged),
-    WorkloadIdentity(auth::WorkloadIdentity),
-}
-
-/// How long the handshake may take by default.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        Self {
-            name: "fastmcp".into(),
-            progress_handler: progress::default_handler(),
-            default_timeout: None,
-            handlers: Handlers::default(),
-            era: Era::default(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            tasks: false,
-            headers: Vec::new(),
-            bearer_token: None,
-            #[cfg(feature = "auth")]
-            auth: None,
-        }
-    }
-}
-
-impl ClientBuilder {
-    /// The name sent as `clientInfo.name` (default `fastmcp`).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// The client-wide progress handler, an async closure `|progress, total, message| …`
-    /// (default: [`default_progress_handler`]); a per-call handler replaces it for that call.
-    pub fn progress_handler<F, Fut>(mut self, handler: F) -> Self
-    where
-        F: Fn(f64, Option<f64>, Option<String>) -> Fut + Send + Sync + 'static,
-        Fut: Future + Send + 'static,
-        Fut::Output: progress::HandlerOutcome,
-    {
-        self.progress_handler = Arc::new(handler);
-        self
-    }
-
-    /// The timeout for every request that does not set its own (default: none).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.default_timeout = Some(timeout);
-        self
-    }
-
-    /// How long connecting (starting the server, the handshake) may take (default 60 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Which protocol era to speak (default [`Era::Auto`]).
-    pub fn era(mut self, era: Era) -> Self {
-        self.era = era;
-        self
-    }
-
-    /// Answers the server's sampling requests (`sampling/createMessage`): given the messages,
-    /// produce the model's reply. Declares the sampling capability.
-    pub fn sampling_handler<F, Fut, E>(mut self, f: F) -> Self
-    where
-        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<CreateMessageResult, E>> + Send + 'static,
-        E: std::fmt::Display,
-    {
-        let f = std::sync::Arc::new(f);
-        self.handlers.sampling = Some(handler(move |params| {
-            let future = f(params);
-            async move { future.await.map_err(|error| error.to_string()) }
-        }));
-        self
-    }
-
-    /// Answers the server's requests for user input (`elicitation/create`, form and URL
-    /// modes). Declares the elicitation capability.
-    pub fn elicitation_handler<F, Fut>(mut self, f: F) -> Self
-    where
-        F: Fn(ElicitationRequest) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ElicitationResponse> + Send + 'static,
-    {
-        self.handlers.elicitation = Some(handler(f));
-        self
-    }
-
-    /// The roots (directories, repositories) the server may work in; declares the roots
-    /// capability. For roots that change, see [`roots_handler`](Self::roots_handler).
-    pub fn roots(self, roots: Vec<Root>) -> Self {
-        self.roots_handler(move || std::future::ready(roots.clone()))
-    }
-
-    /// Computes the roots each time the server asks.
-    pub fn roots_handler<F, Fut>(mut self, f: F) -> Self
-    where
-        F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Vec<Root>> + Send + 'static,
-    {
-        self.handlers.roots = Some(handler(move |()| f()));
-        self
-    }
-
-    /// Receives the server's log messages (default: [`log_server_message`], onto `tracing`).
-    pub fn log_handler<F, Fut>(mut self, f: F) -> Self
-    where
-        F: Fn(LogMessage) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        self.handlers.log = Some(handler(f));
-        self
-    }
-
-    /// Declares the tasks extension (SEP-2663), so the server may run any task-supporting tool
-    /// as a task. Either way, a call to a tool that *requires* a task is retried as a task
-    /// when the server says so, and a task is followed to its result: `tasks/get` at the
-    /// server's poll interval, its questions answered by this client's handlers through
-    /// `tasks/update`, `tasks/cancel` if the call is dropped. Default: off (no polling delay
-    /// for tools that can answer directly).
-    pub fn tasks(mut self, declare: bool) -> Self {
-        self.tasks = declare;
-        self
-    }
-
-    /// Receives every other server notification (list changes, resource updates, custom).
-    pub fn message_handler<F, Fut>(mut self, f: F) -> Self
-    where
-        F: Fn(ServerNotification) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        self.handlers.message = Some(handler(f));
-        self
-    }
-
-    /// Connects to `target`: an in-process [`FastMCP`](crate::FastMCP), a
-    /// [`StdioServer`], a transport, or a string (a command line, or an `http(s)://` URL).
-    pub async fn connect(self, target: impl IntoTarget) -> Result<Client, Error> {
-        match target.into_target()? {
-            Target::InProcess(server) => {
-                let (server_side, client_side) = crate::transports::memory();
-                tokio::spawn(async move {
-                    if let Err(error) = server.serve(server_side).await {
-                        tracing::warn!(%error, "in-process server stopped");
-                    }
-                });
-                self.start(client_side, None).await
-            }
-            Target::Stdio(command) => {
-                let (transport, process) = command.spawn()?;
-                self.start(transport, Some(process)).await
-            }
-            Target::Transport(transport) => self.start(*transport, None).await,
-            Target::Url(url) => self.connect_url(url).await,
-        }
-    }
-
-    /// Sends this header with every HTTP request (HTTP targets only).
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends `Authorization: Bearer <token>` with every HTTP request (HTTP targets only).
-    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.bearer_token = Some(token.into());
-        self
-    }
-
-    /// Authorizes with OAuth 2.1 when the server answers `401` (HTTP targets only); see
-    /// [`OAuth`].
-    #[cfg(feature = "auth")]
-    pub fn oauth(mut self, oauth: OAuth) -> Self {
-        self.auth = Some(Authorization::OAuth(oauth));
-        self
-    }
-
-    /// Authorizes as a machine client with the OAuth client credentials grant when the
-    /// server answers `401` (HTTP targets only).
-    #[cfg(feature = "auth")]
-    pub fn client_credentials(mut self, credentials: ClientCredentials) -> Self {
-        self.auth = Some(Authorization::ClientCredentials(credentials));
-        self
-    }
-
-    /// Authorizes with enterprise-managed authorization (SEP-990) when the server answers
-    /// `401` (HTTP targets only); see [`EnterpriseManaged`].
-    #[cfg(feature = "auth")]
-    pub fn enterprise_managed(mut self, ema: EnterpriseManaged) -> Self {
-        self.auth = Some(Authorization::EnterpriseManaged(ema));
-        self
-    }
-
-    /// Authorizes with workload identity federation (SEP-1933: a platform-issued JWT traded
-    /// for an access token) when the server answers `401` (HTTP targets only); see
-    /// [`WorkloadIdentity`].
-    #[cfg(feature = "auth")]
-    pub fn workload_identity(mut self, workload: WorkloadIdentity) -> Self {
-        self.auth = Some(Authorization::WorkloadIdentity(workload));
-        self
-    }
-
-    /// A bearer token from a grant that needs no user (enterprise-managed authorization,
-    /// workload identity), if this builder uses one and the server at `url` asks for
-    /// authorization.
-    #[cfg(feature = "auth")]
-    async fn grant_token(&self, url: &str) -> Result<Option<String>, Error> {
-        let grant = match &self.auth {
-            Some(
-                grant @ (Authorization::EnterpriseManaged(_) | Authorization::WorkloadIdentity(_)),
-            ) => grant,
-            _ => return Ok(None),
-        };
-        let Some(challenge) = auth::challenge(url).await? else {
-            return Ok(None);
-        };
-        let token = match grant {
-            Authorization::EnterpriseManaged(ema) => ema.token(url, &challenge).await?,
-            Authorization::WorkloadIdentity(workload) => workload.token(url, &challenge).await?,
-            _ => return Ok(None),
-        };
-        Ok(Some(token))
-    }
-
-    /// An authorized HTTP client for `url` if it asks for authorization and this builder can
-    /// give it.
-    #[cfg(feature = "auth")]
-    async fn authorized(&self, url: &str) -> Result<Option<auth::StepUp>, Error> {
-        let Some(authorization) = &self.auth else {
-            return Ok(None);
-        };
-        let Some(challenge) = auth::challenge(url).await? else {
-            return Ok(None);
-        };
-        Ok(Some(match authorization {
-            Authorization::OAuth(oauth) => {
-                let manager = oauth.authorize(url, &challenge).await?;
-                auth::StepUp::new(manager, Some(oauth.clone()), url)
-            }
-            Authorization::ClientCredentials(credentials) => {
-                auth::StepUp::new(credentials.authorize(url).await?, None, url)
-            }
-            // Served as bearer tokens (`grant_token`).
-            Authorization::EnterpriseManaged(_) | Authorization::WorkloadIdentity(_) => {
-                return Ok(None);
-            }
-        }))
-    }
-
-    #[cfg(feature = "http-client")]
-    async fn connect_url(self, url: String) -> Result<Client, Error> {
-        #[cfg(feature = "auth")]
-        if let Some(token) = self.grant_token(&url).await? {
-            return self.bearer_token(token).connect_http(url).await;
-        }
-        self.connect_http(url).await
-    }
-
-    /// Connects to `url` over Streamable HTTP (authorizing with OAuth when configured and
-    /// challenged), falling back to the legacy HTTP+SSE transport.
-    #[cfg(feature = "http-client")]
-    async fn connect_http(self, url: String) -> Result<Client, Error> {
-        use rmcp::transport::StreamableHttpClientTransport;
-        let config = self.http_config(&url)?;
-        #[cfg(feature = "auth")]
-        if let Some(authorized) = self.authorized(&url).await? {
-            let transport =
-                StreamableHttpClientTransport::with_client(reconnect::FailFast(authorized), config);
-            return self
-                .handshake(transport, None, Probe::Timed)
-                .await
-                .map_err(|failure| failure.into_error());
-        }
-        let legacy = (self.era != Era::Stateless).then(|| self.clone().era(Era::Legacy));
-        let transport = StreamableHttpClientTransport::with_client(
-            reconnect::FailFast(reqwest::Client::default()),
-            config.clone(),
-        );
-        let started = match (self.handshake(transport, None, Probe::Timed).await, legacy) {
-            // Some older servers answer `server/discover` with an empty success instead of
-            // an error; over HTTP a fresh connection costs little, so start again with
-            // `initialize`.
-            (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
-                let transport = StreamableHttpClientTransport::with_client(
-                    reconnect::FailFast(reqwest::Client::default()),
-                    config,
-                );
-                legacy.handshake(transport, None, Probe::Timed).await
-            }
-            // Not Streamable HTTP at all: perhaps a server from before it (HTTP+SSE).
-            (Err(Handshake::Failed(error)), Some(legacy)) => {
-                let mut headers = config.custom_headers.clone();
-                if let Some(token) = &config.auth_header
-                    && let Ok(value) = http::HeaderValue::from_str(&format!("Bearer {token}"))
-                {
-                    headers.insert(http::header::AUTHORIZATION, value);
-                }
-                let headers = headers.into_iter().collect();
-                match crate::transports::LegacySseClient::connect(&url, headers).await {
-                    Ok(sse) => legacy.handshake(sse, None, Probe::Timed).await,
-                    Err(sse_error) => {
-                        tracing::debug!(%sse_error, "no legacy SSE endpoint either");
-                        Err(Handshake::Failed(error))
-                    }
-                }
-            }
-            (other, _) => other,
-        };
-        started.map_err(|failure| match failure.into_error() {
-            Error::Connect(reason) => Error::Connect(format!("{url}: {reason}")),
-            other => other,
-        })
-    }
-
-    /// The Streamable HTTP settings: bearer token and custom headers.
-    #[cfg(feature = "http-client")]
-    fn http_config(
-        &self,
-        url: &str,
-    ) -> Result<rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig, Error>
-    {
-        let mut config =
-            rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(
-                url,
-            );
-        config.auth_header = self.bearer_token.clone();
-        // One bound on a message from the server, whatever the transport.
-        config.max_sse_event_size = crate::transports::DEFAULT_MAX_MESSAGE_SIZE;
-        for (name, value) in &self.headers {
-            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|error| {
-                Error::Connect(format!("invalid header name {name:?}: {error}"))
-            })?;
-            let value = http::HeaderValue::from_str(value).map_err(|error| {
-                Error::Connect(format!("invalid value for header {name}: {error}"))
-            })?;
-            config.custom_headers.insert(name, value);
-        }
-        Ok(config)
-    }
-
-    #[cfg(not(feature = "http-client"))]
-    async fn connect_url(self, url: String) -> Result<Client, Error> {
-        Err(Error::Connect(format!(
-            "cannot connect to {url}: fastmcp was built without the `http-client` feature"
-        )))
-    }
-
-    /// Connects over any rmcp client transport (a [`LineTransport`](crate::transports::LineTransport)
-    /// over a socket, one of rmcp's own transports, …).
-    pub async fn connect_transport<T>(self, transport: T) -> Result<Client, Error>
-    where
-        T: Transport<RoleClient> + 'static,
-    {
-        self.start(transport, None).await
-    }
-
-    async fn start<T>(self, transport: T, process: Option<ServerProcess>) -> Result<Client, Error>
-    where
-        T: Transport<RoleClient> + 'static,
-    {
-        self.handshake(transport, process, Probe::Patient)
-            .await
-            .map_err(Handshake::into_error)
     }
 }
 
