@@ -218,6 +218,11 @@ impl Prompt {
 
 impl Component for Prompt {
     const KIND: &'static str = "prompt";
+    type Definition = crate::types::Prompt;
+
+    fn definition(&self) -> &Self::Definition {
+        &self.definition
+    }
 
     fn key(&self) -> &str {
         &self.definition.name

@@ -148,6 +148,11 @@ impl Resource {
 
 impl Component for Resource {
     const KIND: &'static str = "resource";
+    type Definition = crate::types::Resource;
+
+    fn definition(&self) -> &Self::Definition {
+        &self.definition
+    }
 
     fn key(&self) -> &str {
         &self.definition.uri

@@ -114,6 +114,11 @@ impl ResourceTemplate {
 
 impl Component for ResourceTemplate {
     const KIND: &'static str = "resource template";
+    type Definition = crate::types::ResourceTemplate;
+
+    fn definition(&self) -> &Self::Definition {
+        &self.definition
+    }
 
     fn key(&self) -> &str {
         &self.definition.uri_template

@@ -37,6 +37,9 @@ pub(crate) trait Component: Clone {
     /// Its identity: a name, a URI, or a URI template.
     fn key(&self) -> &str;
     fn component_meta(&self) -> &ComponentMeta;
+    /// What clients see of it in a list.
+    type Definition: Clone;
+    fn definition(&self) -> &Self::Definition;
 }
 
 /// What to do when a component is registered under a name (and version) already taken.

@@ -2,18 +2,15 @@
 #![allow(deprecated)] // rmcp marks logging, sampling and resources/subscribe deprecated (SEP-2577).
 
 use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use futures::FutureExt as _;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
-    CompleteRequestParams, CompleteResult, CompletionInfo, ContentBlock, CustomRequest,
-    CustomResult, ErrorCode, ErrorData, GetPromptRequestParams, GetPromptResponse, GetTaskParams,
-    GetTaskResult, InitializeRequestParams, InputRequiredResult, InputResponses, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
-    RequestMetaObject, ServerCapabilities, ServerConfig, SetLevelRequestParams,
+    CallToolRequestParams, CallToolResponse, CancelTaskParams, CompleteRequestParams,
+    CompleteResult, CompletionInfo, CustomRequest, CustomResult, ErrorData, GetPromptRequestParams,
+    GetPromptResponse, GetTaskParams, GetTaskResult, InputRequiredResult, InputResponses,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    Reference, RequestMetaObject, ServerCapabilities, ServerConfig, SetLevelRequestParams,
     SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams, UpdateTaskParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
@@ -23,10 +20,11 @@ use serde_json::Value;
 use super::FastMCP;
 use super::context::{Context, SessionState, is_stateless};
 use super::input::{InputState, binding};
-use super::registry::paginate;
+use super::lists;
+use super::refusals::{REMOVED_IN_2026, removed_method, unknown_or_malformed};
+use super::run::{REQUEST_CANCELLED, error_result, invoke};
 use super::tasks::{self, Dispatch};
 use crate::completion::CompletionRequest;
-use crate::tools::Tool;
 
 /// One client connection to a [`FastMCP`] server: dispatches its requests to the server's
 /// components and holds per-connection state (log level, subscriptions, stored values).
@@ -37,9 +35,6 @@ pub struct Session {
     server: FastMCP,
     state: Arc<SessionState>,
 }
-
-/// JSON-RPC code for a request the client cancelled (used by several SDKs).
-const REQUEST_CANCELLED: ErrorCode = ErrorCode(-32800);
 
 impl Session {
     pub(crate) fn new(server: FastMCP, state: Arc<SessionState>) -> Self {
@@ -95,46 +90,34 @@ impl Session {
         }
     }
 
-    /// Runs a handler to its end, its cancellation, or its request for client input, then
-    /// flushes its progress (nothing is sent after the result).
-    async fn drive<T>(
+    /// Runs a handler to its end, its cancellation, its request for client input, or (for a
+    /// tool allowed to) its request to continue as a task; then flushes its progress
+    /// (nothing is sent after the result). `work` stays with the caller, so a tool can carry
+    /// on in a task.
+    async fn drive<F: Future + Unpin>(
         &self,
         ctx: &Context,
         request: &RequestContext<RoleServer>,
         binding: &[u8],
-        work: impl Future<Output = T>,
-    ) -> Result<Outcome<T>, ErrorData> {
+        work: &mut F,
+    ) -> Result<Outcome<F::Output>, ErrorData> {
         let _busy = self.server.busy();
-        let outcome = tokio::select! {
+        let stop = tokio::select! {
             biased;
-            () = request.ct.cancelled() => None,
-            () = ctx.input().needed() => Some(None),
-            value = work => Some(Some(value)),
+            () = request.ct.cancelled() => Stop::Cancelled,
+            () = ctx.input().needed() => Stop::InputNeeded,
+            () = ctx.input().task_start_requested() => Stop::TaskStart,
+            value = work => Stop::Done(value),
         };
         ctx.finish().await;
-        match outcome {
-            None => Err(ErrorData::new(REQUEST_CANCELLED, "Request cancelled", None)),
-            Some(None) => Ok(Outcome::InputRequired(
+        match stop {
+            Stop::Cancelled => Err(ErrorData::new(REQUEST_CANCELLED, "Request cancelled", None)),
+            Stop::InputNeeded => Ok(Outcome::InputRequired(
                 ctx.input().input_required(self.state_codec()?, binding)?,
             )),
-            Some(Some(value)) => Ok(Outcome::Done(value)),
+            Stop::TaskStart => Ok(Outcome::TaskStart),
+            Stop::Done(value) => Ok(Outcome::Done(value)),
         }
-    }
-
-    /// The server's list cache hint, for 2026-07-28 requests only (sessions have no caching).
-    fn list_cache_hint(&self, request: &RequestContext<RoleServer>) -> Option<super::CacheHint> {
-        self.server
-            .list_cache_hint_setting()
-            .filter(|_| is_stateless(request))
-    }
-
-    fn page<T>(
-        &self,
-        items: Vec<T>,
-        params: Option<PaginatedRequestParams>,
-    ) -> Result<(Vec<T>, Option<String>), ErrorData> {
-        let cursor = params.and_then(|p| p.cursor);
-        paginate(items, cursor.as_deref(), self.server.page_size_setting())
     }
 }
 
@@ -155,59 +138,27 @@ impl Session {
         )?;
         Ok((arguments, binding, self.context(context, input)))
     }
-
-    /// A call to a tool that may continue as a task when it asks (`ctx.start_task()`): run
-    /// as a direct call (with input rounds) until then, then handed to the task manager.
-    async fn call_tool_until_task(
-        &self,
-        tool: Tool,
-        request: CallToolRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, ErrorData> {
-        let (arguments, binding, ctx) = self.tool_call(request, &context)?;
-        ctx.input().allow_task_start();
-        let mut work: tasks::Work = {
-            let ctx = ctx.clone();
-            Box::pin(async move { invoke(&tool, arguments, ctx).await })
-        };
-        let _busy = self.server.busy();
-        let outcome = tokio::select! {
-            biased;
-            () = context.ct.cancelled() => None,
-            () = ctx.input().needed() => Some(Until::InputNeeded),
-            () = ctx.input().task_start_requested() => Some(Until::TaskStart),
-            result = &mut work => Some(Until::Done(result)),
-        };
-        ctx.finish().await;
-        match outcome {
-            None => Err(ErrorData::new(REQUEST_CANCELLED, "Request cancelled", None)),
-            Some(Until::InputNeeded) => Ok(CallToolResponse::InputRequired(
-                ctx.input().input_required(self.state_codec()?, &binding)?,
-            )),
-            Some(Until::TaskStart) => {
-                tasks::check_capacity(&self.server)?;
-                Ok(CallToolResponse::Task(tasks::adopt(
-                    &self.server,
-                    &ctx,
-                    work,
-                )))
-            }
-            Some(Until::Done(result)) => Ok(result.unwrap_or_else(error_result).into()),
-        }
-    }
 }
 
-/// How a call that may become a task stopped running directly.
-enum Until {
+/// Why a handler stopped running in its request.
+enum Stop<T> {
+    Cancelled,
     InputNeeded,
     TaskStart,
-    Done(Result<CallToolResult, String>),
+    Done(T),
 }
 
-/// How a handler ended.
+/// How a handler's request ends.
 enum Outcome<T> {
     Done(T),
     InputRequired(InputRequiredResult),
+    /// The tool asked to continue as a task (only tools allowed to can ask).
+    TaskStart,
+}
+
+/// The error for a request whose handler asked to become a task, which only tools can.
+fn not_a_task() -> ErrorData {
+    ErrorData::internal_error("only a tool call can continue as a task", None)
 }
 
 /// The version a request asks for in `_meta.fastmcp.version`, if any.
@@ -256,20 +207,7 @@ impl ServerHandler for Session {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         self.state.remember_peer(&context.peer);
-        let tools = {
-            let components = self.server.components();
-            components.tools.visible(&components.visibility)
-        };
-        let definitions = tools.iter().map(|tool| tool.definition().clone()).collect();
-        let (page, next) = self.page(definitions, request)?;
-        let mut result = ListToolsResult::with_all_items(page);
-        result.next_cursor = next;
-        if let Some(hint) = self.list_cache_hint(&context) {
-            result = result
-                .with_ttl_ms(hint.ttl_ms())
-                .with_cache_scope(hint.scope());
-        }
-        Ok(result)
+        lists::list(&self.server, |c| &c.tools, request, &context)
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
@@ -295,8 +233,9 @@ impl ServerHandler for Session {
                 None,
             ));
         };
-        match tasks::dispatch(&tool, &context)? {
-            Dispatch::Direct => {}
+        let when_asked = match tasks::dispatch(&tool, &context)? {
+            Dispatch::Direct => false,
+            Dispatch::TaskWhenAsked => true,
             Dispatch::Task => {
                 tasks::check_capacity(&self.server)?;
                 self.state.remember_peer(&context.peer);
@@ -304,22 +243,27 @@ impl ServerHandler for Session {
                 let task = tasks::start(&self.server, state, tool, request, &context);
                 return Ok(CallToolResponse::Task(task));
             }
-            Dispatch::TaskWhenAsked => {
-                return self.call_tool_until_task(tool, request, context).await;
-            }
-        }
+        };
         let (arguments, binding, ctx) = self.tool_call(request, &context)?;
-        match self
-            .drive(
-                &ctx,
-                &context,
-                &binding,
-                run_tool(&tool, arguments, ctx.clone()),
-            )
-            .await?
-        {
-            Outcome::Done(result) => Ok(result.into()),
+        if when_asked {
+            // Runs as a direct call (with input rounds) until it calls `ctx.start_task()`.
+            ctx.input().allow_task_start();
+        }
+        let mut work: tasks::Work = {
+            let ctx = ctx.clone();
+            Box::pin(async move { invoke(&tool, arguments, ctx).await })
+        };
+        match self.drive(&ctx, &context, &binding, &mut work).await? {
+            Outcome::Done(result) => Ok(result.unwrap_or_else(error_result).into()),
             Outcome::InputRequired(required) => Ok(CallToolResponse::InputRequired(required)),
+            Outcome::TaskStart => {
+                tasks::check_capacity(&self.server)?;
+                Ok(CallToolResponse::Task(tasks::adopt(
+                    &self.server,
+                    &ctx,
+                    work,
+                )))
+            }
         }
     }
 
@@ -329,20 +273,7 @@ impl ServerHandler for Session {
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
         self.state.remember_peer(&context.peer);
-        let resources = {
-            let components = self.server.components();
-            components.resources.visible(&components.visibility)
-        };
-        let definitions = resources.iter().map(|r| r.definition().clone()).collect();
-        let (page, next) = self.page(definitions, request)?;
-        let mut result = ListResourcesResult::with_all_items(page);
-        result.next_cursor = next;
-        if let Some(hint) = self.list_cache_hint(&context) {
-            result = result
-                .with_ttl_ms(hint.ttl_ms())
-                .with_cache_scope(hint.scope());
-        }
-        Ok(result)
+        lists::list(&self.server, |c| &c.resources, request, &context)
     }
 
     async fn list_resource_templates(
@@ -351,20 +282,7 @@ impl ServerHandler for Session {
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
         self.state.remember_peer(&context.peer);
-        let templates = {
-            let components = self.server.components();
-            components.templates.visible(&components.visibility)
-        };
-        let definitions = templates.iter().map(|t| t.definition().clone()).collect();
-        let (page, next) = self.page(definitions, request)?;
-        let mut result = ListResourceTemplatesResult::with_all_items(page);
-        result.next_cursor = next;
-        if let Some(hint) = self.list_cache_hint(&context) {
-            result = result
-                .with_ttl_ms(hint.ttl_ms())
-                .with_cache_scope(hint.scope());
-        }
-        Ok(result)
+        lists::list(&self.server, |c| &c.templates, request, &context)
     }
 
     async fn read_resource(
@@ -383,7 +301,8 @@ impl ServerHandler for Session {
         let read = self
             .server
             .read_resource_with_hint(&request.uri, ctx.clone());
-        match self.drive(&ctx, &context, &binding, read).await? {
+        let mut read = std::pin::pin!(read);
+        match self.drive(&ctx, &context, &binding, &mut read).await? {
             Outcome::Done(read) => {
                 let (contents, hint) = read.map_err(crate::error::RequestError::into_error_data)?;
                 let mut result = ReadResourceResult::new(contents);
@@ -394,6 +313,7 @@ impl ServerHandler for Session {
                 Ok(result.into())
             }
             Outcome::InputRequired(required) => Ok(ReadResourceResponse::InputRequired(required)),
+            Outcome::TaskStart => Err(not_a_task()),
         }
     }
 
@@ -403,20 +323,7 @@ impl ServerHandler for Session {
         context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
         self.state.remember_peer(&context.peer);
-        let prompts = {
-            let components = self.server.components();
-            components.prompts.visible(&components.visibility)
-        };
-        let definitions = prompts.iter().map(|p| p.definition().clone()).collect();
-        let (page, next) = self.page(definitions, request)?;
-        let mut result = ListPromptsResult::with_all_items(page);
-        result.next_cursor = next;
-        if let Some(hint) = self.list_cache_hint(&context) {
-            result = result
-                .with_ttl_ms(hint.ttl_ms())
-                .with_cache_scope(hint.scope());
-        }
-        Ok(result)
+        lists::list(&self.server, |c| &c.prompts, request, &context)
     }
 
     async fn get_prompt(
@@ -443,12 +350,13 @@ impl ServerHandler for Session {
             request.input_responses,
         )?;
         let ctx = self.context(&context, input);
-        let render = prompt.render(request.arguments, ctx.clone());
-        match self.drive(&ctx, &context, &binding, render).await? {
+        let mut render = std::pin::pin!(prompt.render(request.arguments, ctx.clone()));
+        match self.drive(&ctx, &context, &binding, &mut render).await? {
             Outcome::Done(result) => Ok(result
                 .map_err(crate::error::RequestError::into_error_data)?
                 .into()),
             Outcome::InputRequired(required) => Ok(GetPromptResponse::InputRequired(required)),
+            Outcome::TaskStart => Err(not_a_task()),
         }
     }
 
@@ -585,115 +493,4 @@ fn completion_info(mut values: Vec<String>) -> CompletionInfo {
     values.truncate(CompletionInfo::MAX_VALUES);
     let has_more = total > values.len();
     CompletionInfo::with_pagination(values, u32::try_from(total).ok(), has_more).unwrap_or_default()
-}
-
-/// Runs the tool with its timeout; errors, timeouts and panics become `isError` results.
-async fn run_tool(tool: &Tool, arguments: rmcp::model::JsonObject, ctx: Context) -> CallToolResult {
-    invoke(tool, arguments, ctx)
-        .await
-        .unwrap_or_else(error_result)
-}
-
-/// Runs the tool with its timeout; errors and timeouts become `isError` results, a panic
-/// `Err` with a message saying so.
-pub(super) async fn invoke(
-    tool: &Tool,
-    arguments: rmcp::model::JsonObject,
-    ctx: Context,
-) -> Result<CallToolResult, String> {
-    let call = AssertUnwindSafe(tool.handler().call(arguments, ctx)).catch_unwind();
-    let outcome = match tool.timeout() {
-        Some(limit) => match tokio::time::timeout(limit, call).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                return Ok(error_result(format!(
-                    "Tool '{}' timed out after {limit:?}",
-                    tool.name()
-                )));
-            }
-        },
-        None => call.await,
-    };
-    match outcome {
-        Ok(Ok(result)) => Ok(result),
-        Ok(Err(error)) => Ok(error_result(error.message().to_owned())),
-        Err(panic) => {
-            let reason = panic_message(panic.as_ref());
-            tracing::error!(tool = tool.name(), %reason, "tool panicked");
-            Err(format!(
-                "Tool '{}' failed unexpectedly: {reason}",
-                tool.name()
-            ))
-        }
-    }
-}
-
-pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned())
-}
-
-/// Methods the stateless 2026-07-28 protocol removed.
-const REMOVED_IN_2026: &[&str] = &[
-    "initialize",
-    "ping",
-    "logging/setLevel",
-    "resources/subscribe",
-    "resources/unsubscribe",
-];
-
-fn removed_method(method: &str) -> ErrorData {
-    ErrorData::new(
-        ErrorCode::METHOD_NOT_FOUND,
-        format!("Method not found: {method} (not part of protocol 2026-07-28)"),
-        None,
-    )
-}
-
-/// The error for a request rmcp could not parse as a known method: either the method is
-/// unknown (`-32601`), or it is known and its params are malformed (`-32602`, saying why).
-fn unknown_or_malformed(request: &CustomRequest) -> ErrorData {
-    let detail = match request.method.as_str() {
-        "tools/call" => params_error::<CallToolRequestParams>(request),
-        "initialize" => params_error::<InitializeRequestParams>(request),
-        "logging/setLevel" => params_error::<SetLevelRequestParams>(request),
-        "resources/read" => params_error::<ReadResourceRequestParams>(request),
-        "resources/subscribe" | "resources/unsubscribe" => {
-            params_error::<SubscribeRequestParams>(request)
-        }
-        "prompts/get" => params_error::<GetPromptRequestParams>(request),
-        "completion/complete" => params_error::<CompleteRequestParams>(request),
-        "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" => {
-            params_error::<PaginatedRequestParams>(request)
-        }
-        "ping" | "server/discover" => "unexpected params".to_owned(),
-        method => {
-            return ErrorData::new(
-                ErrorCode::METHOD_NOT_FOUND,
-                format!("Method not found: {method}"),
-                None,
-            );
-        }
-    };
-    ErrorData::invalid_params(
-        format!("Invalid params for '{}': {detail}", request.method),
-        None,
-    )
-}
-
-fn params_error<T: serde::de::DeserializeOwned>(request: &CustomRequest) -> String {
-    match &request.params {
-        None => "params are required".to_owned(),
-        Some(params) => match serde_json::from_value::<T>(params.clone()) {
-            Err(error) => error.to_string(),
-            Ok(_) => "params do not match the method's schema".to_owned(),
-        },
-    }
-}
-
-fn error_result(message: String) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(message)])
 }

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use super::FastMCP;
 use super::context::{Context, SessionState};
 use super::input::InputState;
-use super::session::invoke;
+use super::run::invoke;
 use crate::tools::{TaskStart, TaskSupport, Tool};
 
 impl FastMCP {

@@ -171,6 +171,11 @@ pub trait IntoTool {
 
 impl Component for Tool {
     const KIND: &'static str = "tool";
+    type Definition = crate::types::Tool;
+
+    fn definition(&self) -> &Self::Definition {
+        &self.definition
+    }
 
     fn key(&self) -> &str {
         &self.definition.name
