@@ -9,7 +9,11 @@ command=$(awk '/^```sh/ { block = 1; next } block && /^cargo run/ { print; exit 
 clone=$(mktemp -d)
 target=$(mktemp -d)
 trap 'rm -rf "$clone" "$target"' EXIT
-git clone --quiet . "$clone"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  git clone --quiet . "$clone"
+else
+  tar --exclude=./target --exclude=./.venv --exclude=./.ci/cache -cf - . | tar -xf - -C "$clone"
+fi
 cd "$clone"
 echo "first run (empty target dir): $command"
 start=$(date +%s)
