@@ -154,11 +154,9 @@ impl StdioServer {
         Ok((LineTransport::new(stdout, stdin), process))
     }
 
+    /// The command line as a shell would read it back.
     fn display(&self) -> String {
-        std::iter::once(self.program.as_str())
-            .chain(self.args.iter().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join(" ")
+        shell_words::join(std::iter::once(&self.program).chain(&self.args))
     }
 }
 

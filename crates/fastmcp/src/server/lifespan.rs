@@ -152,70 +152,18 @@ impl FastMCP {
     }
 }
 
-/// Handlers running right now, so a graceful shutdown can wait for them.
-#[derive(Default)]
-pub(crate) struct Busy {
-    count: std::sync::atomic::AtomicUsize,
-    idle: tokio::sync::Notify,
-    /// Someone waits in [`FastMCP::idle`]; until then, going idle wakes no one (and skips
-    /// `Notify`'s lock on every call).
-    watched: std::sync::atomic::AtomicBool,
-}
-
-/// Held while a handler runs.
-pub(crate) struct BusyGuard(Arc<super::Shared>);
-
-impl Drop for BusyGuard {
-    fn drop(&mut self) {
-        if self
-            .0
-            .busy
-            .count
-            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst)
-            == 1
-            && self
-                .0
-                .busy
-                .watched
-                .load(std::sync::atomic::Ordering::SeqCst)
-        {
-            self.0.busy.idle.notify_waiters();
-        }
-    }
-}
-
 impl FastMCP {
-    /// Marks a handler as running until the guard drops.
-    pub(crate) fn busy(&self) -> BusyGuard {
-        self.shared
-            .busy
-            .count
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        BusyGuard(Arc::clone(&self.shared))
+    /// Marks a handler as running until the token drops, so a graceful shutdown can wait
+    /// for it.
+    pub(crate) fn busy(&self) -> tokio_util::task::task_tracker::TaskTrackerToken {
+        self.shared.busy.token()
     }
 
-    /// Resolves once no handler is running.
+    /// Resolves once no handler is running (handlers may still start: this is for shutdown).
     #[cfg(feature = "http-server")]
     pub(crate) async fn idle(&self) {
-        self.shared
-            .busy
-            .watched
-            // SeqCst here and in the guard: either this side sees the count at 0, or the
-            // guard that brought it there sees `watched` and wakes us.
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        loop {
-            let idle = self.shared.busy.idle.notified();
-            if self
-                .shared
-                .busy
-                .count
-                .load(std::sync::atomic::Ordering::SeqCst)
-                == 0
-            {
-                return;
-            }
-            idle.await;
-        }
+        self.shared.busy.close();
+        self.shared.busy.wait().await;
     }
 }
 

@@ -83,7 +83,8 @@ struct Shared {
     listeners: Mutex<Vec<notify::Listener>>,
     state: lifespan::StateMap,
     running: lifespan::Running,
-    busy: lifespan::Busy,
+    /// Handlers running right now.
+    busy: tokio_util::task::TaskTracker,
     live: tokio::sync::watch::Sender<usize>,
     /// Tools running as tasks, server-wide (2026-07-28 requests belong to no session).
     tasks: rmcp::task_manager::TaskManager,

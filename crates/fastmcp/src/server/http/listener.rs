@@ -1,38 +1,17 @@
 //! Accepting connections: `TCP_NODELAY` on each, and waiting for Ctrl-C or SIGTERM.
 
-use std::net::SocketAddr;
-use std::time::Duration;
+use axum::serve::{ListenerExt as _, TapIo};
+use tokio::net::{TcpListener, TcpStream};
 
-use tokio::net::TcpListener;
+/// `listener` with `TCP_NODELAY` set on every accepted connection: without it, Nagle's
+/// algorithm holds small responses back for tens of milliseconds.
+pub(super) fn no_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
+    listener.tap_io(set_no_delay)
+}
 
-/// Sets `TCP_NODELAY` on every accepted connection: without it, Nagle's algorithm holds small
-/// responses back for tens of milliseconds.
-pub(super) struct NoDelay(pub(super) TcpListener);
-
-impl axum::serve::Listener for NoDelay {
-    type Io = tokio::net::TcpStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.0.accept().await {
-                Ok((stream, addr)) => {
-                    if let Err(error) = stream.set_nodelay(true) {
-                        tracing::debug!(%error, "cannot set TCP_NODELAY");
-                    }
-                    return (stream, addr);
-                }
-                Err(error) => {
-                    // Out of file descriptors and similar: back off instead of spinning.
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.0.local_addr()
+fn set_no_delay(stream: &mut TcpStream) {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(%error, "cannot set TCP_NODELAY");
     }
 }
 

@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use direct::Direct;
 pub use events::{EventLimits, EventStore, EventStoreError, EventStream, MemoryEventStore};
-use listener::{NoDelay, wait_for_signal};
+use listener::{no_delay, wait_for_signal};
 pub use options::HttpOptions;
 use origin::OriginPolicy;
 
@@ -130,7 +130,7 @@ impl FastMCP {
         // calls are done, the sessions end and the server stops.
         let sessions = CancellationToken::new();
         let app = self.router(options, sessions.clone(), Some(shutdown.clone()));
-        let listener = NoDelay(listener);
+        let listener = no_delay(listener);
         self.enter().await?;
         let server = self.clone();
         let drain = sessions.clone();
