@@ -1,7 +1,7 @@
 //! Turning `KEY=VALUE` words into a tool's argument object, guided by its input schema.
 
-use fastmcp::tools::args::coerce_value;
 use fastmcp::types::JsonObject;
+use fastmcp::utilities::args::coerce_value;
 use serde_json::Value;
 
 /// Builds the argument object: `--args` JSON first, then each `KEY=VALUE` converted to the

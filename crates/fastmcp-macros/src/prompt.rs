@@ -61,7 +61,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                     .arguments_schema_for::<__FastmcpArgs>()
                     .with_handler(move |__arguments: ::fastmcp::types::JsonObject, __ctx: ::fastmcp::Context| -> ::fastmcp::prompts::PromptFuture {
                         let _ = &__ctx;
-                        let __parsed = ::fastmcp::tools::args::parse_arguments::<__FastmcpArgs>(#prompt_name, __arguments)
+                        let __parsed = ::fastmcp::utilities::args::parse_arguments::<__FastmcpArgs>(#prompt_name, __arguments)
                             .map_err(|error| ::fastmcp::RequestError::invalid_params(
                                 error.message().replacen("for tool", "for prompt", 1),
                             ));

@@ -132,7 +132,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                     .with_handler(move |__request: ::fastmcp::resources::ResourceRequest, __ctx: ::fastmcp::Context| -> ::fastmcp::resources::ResourceFuture {
                         let _ = &__ctx;
                         let __uri = __request.uri;
-                        let __parsed = ::fastmcp::tools::args::parse_arguments::<__FastmcpArgs>(&__uri, __request.params)
+                        let __parsed = ::fastmcp::utilities::args::parse_arguments::<__FastmcpArgs>(&__uri, __request.params)
                             .map_err(|error| ::fastmcp::RequestError::invalid_params(
                                 error.message().replacen("for tool", "for resource", 1),
                             ));

@@ -124,7 +124,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                     .output_schema_object(__output_schema)
                     .raw_handler(move |__arguments: ::fastmcp::types::JsonObject, __ctx: ::fastmcp::Context| -> ::fastmcp::tools::ToolFuture {
                         let _ = &__ctx;
-                        let __parsed = ::fastmcp::tools::args::parse_arguments::<__FastmcpArgs>(#tool_name, __arguments);
+                        let __parsed = ::fastmcp::utilities::args::parse_arguments::<__FastmcpArgs>(#tool_name, __arguments);
                         ::std::boxed::Box::pin(async move {
                             #[allow(unused_variables)]
                             let __FastmcpArgs { #(#bindings,)* } = __parsed?;

@@ -42,6 +42,7 @@ pub mod settings;
 pub mod tools;
 pub mod transports;
 pub mod types;
+pub mod utilities;
 
 pub use client::Client;
 pub use error::{Error, RequestError, ToolError};
@@ -50,8 +51,9 @@ pub use fastmcp_macros::{prompt, resource, tool};
 pub use logging::LogLevel;
 pub use prompts::Prompt;
 pub use resources::{Resource, ResourceTemplate};
-pub use server::{CacheHint, Context, DuplicatePolicy, FastMCP, Filter};
+pub use server::{Context, DuplicatePolicy, FastMCP, Filter};
 pub use tools::{IntoTool, Tool, ToolResult};
+pub use utilities::{CacheHint, ComponentMeta};
 
 /// Re-exports used by code that `#[tool]` generates. Not a public API.
 #[doc(hidden)]

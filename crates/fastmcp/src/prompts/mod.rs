@@ -24,13 +24,13 @@ use serde_json::Value;
 use crate::completion::{Completer, CompletionRequest, Completions};
 use crate::error::RequestError;
 use crate::server::Context;
-use crate::server::registry::{Component, ComponentMeta};
-use crate::tools::args::coerce_arguments;
 pub use crate::types::PromptArgument;
 use crate::types::{
     ContentBlock, GetPromptResult, Icon, JsonObject, MetaObject, PromptMessage, ResourceContents,
     Role,
 };
+use crate::utilities::args::coerce_arguments;
+use crate::utilities::component::{Component, ComponentMeta};
 
 /// The future a prompt handler returns.
 pub type PromptFuture = BoxFuture<'static, Result<GetPromptResult, RequestError>>;
@@ -326,7 +326,7 @@ impl PromptBuilder {
 
     /// Declares the arguments from the schema of `T`.
     pub fn arguments_schema_for<T: schemars::JsonSchema>(self) -> Self {
-        self.arguments_schema(Value::Object(crate::tools::schema::schema_for::<T>()))
+        self.arguments_schema(Value::Object(crate::utilities::schema::schema_for::<T>()))
     }
 
     /// Icons.

@@ -32,9 +32,10 @@ pub use template::{IntoResourceTemplate, ResourceTemplate, ResourceTemplateBuild
 pub use uri_template::UriTemplate;
 
 use crate::error::RequestError;
-use crate::server::registry::{Component, ComponentMeta};
-use crate::server::{CacheHint, Context};
+use crate::server::Context;
 use crate::types::{Annotations, Icon, JsonObject, MetaObject, ResourceContents};
+use crate::utilities::CacheHint;
+use crate::utilities::component::{Component, ComponentMeta};
 
 /// The future a resource handler returns.
 pub type ResourceFuture = BoxFuture<'static, Result<Vec<ResourceContents>, RequestError>>;

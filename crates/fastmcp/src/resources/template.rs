@@ -9,10 +9,11 @@ use super::uri_template::{UriTemplate, traversal_problem};
 use super::{IntoResourceContents, ResourceFuture, ResourceHandler, ResourceRequest, contents};
 use crate::completion::{Completer, CompletionRequest, Completions};
 use crate::error::RequestError;
-use crate::server::registry::{Component, ComponentMeta};
-use crate::server::{CacheHint, Context};
-use crate::tools::args::coerce_arguments;
+use crate::server::Context;
 use crate::types::{Annotations, Icon, JsonObject, MetaObject, ResourceContents};
+use crate::utilities::CacheHint;
+use crate::utilities::args::coerce_arguments;
+use crate::utilities::component::{Component, ComponentMeta};
 
 /// A family of resources: `weather://{city}/current`, `files://{path*}`, `search://{q}{?limit}`.
 ///
@@ -257,7 +258,7 @@ impl ResourceTemplateBuilder {
 
     /// The variables' schema generated from `T`.
     pub fn params_schema_for<T: schemars::JsonSchema>(mut self) -> Self {
-        self.params_schema = Some(crate::tools::schema::schema_for::<T>());
+        self.params_schema = Some(crate::utilities::schema::schema_for::<T>());
         self
     }
 

@@ -4,11 +4,12 @@ use std::sync::{PoisonError, RwLockReadGuard, RwLockWriteGuard};
 
 use super::FastMCP;
 use super::notify::ListKind;
-use super::registry::{Component, Filter, Registry, Visibility};
+use super::registry::{Filter, Registry, Visibility};
 use crate::error::Error;
 use crate::prompts::{IntoPrompt, Prompt};
 use crate::resources::{IntoResource, Resource, ResourceTemplate, template::IntoResourceTemplate};
 use crate::tools::{IntoTool, Tool};
+use crate::utilities::component::Component;
 
 /// All of a server's components and the rules deciding which are visible.
 #[derive(Debug, Default)]
@@ -231,7 +232,7 @@ impl FastMCP {
     ) -> Result<
         (
             Vec<crate::types::ResourceContents>,
-            Option<super::CacheHint>,
+            Option<crate::utilities::CacheHint>,
         ),
         crate::error::RequestError,
     > {

@@ -53,7 +53,7 @@ impl Context {
         &self,
         message: impl Into<String>,
     ) -> Result<Elicitation<T>, Error> {
-        let schema = crate::tools::schema::schema_for::<T>();
+        let schema = crate::utilities::schema::schema_for::<T>();
         let wrapped = schema.get("type").and_then(Value::as_str) != Some("object");
         let schema = if wrapped {
             json!({"type": "object", "properties": {"value": Value::Object(schema)}, "required": ["value"]})

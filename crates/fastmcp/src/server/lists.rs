@@ -9,10 +9,12 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 
+use super::FastMCP;
 use super::components::Components;
 use super::context::is_stateless;
-use super::registry::{Component, Registry, paginate};
-use super::{CacheHint, FastMCP};
+use super::registry::{Registry, paginate};
+use crate::utilities::CacheHint;
+use crate::utilities::component::Component;
 
 /// A list result built from one page of definitions.
 pub(super) trait ListPage: Sized {

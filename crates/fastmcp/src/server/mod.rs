@@ -1,7 +1,6 @@
 //! The server: [`FastMCP`] holds the components; each connection gets a [`Session`] that
 //! implements rmcp's `ServerHandler`, so any rmcp transport can serve it.
 
-mod cache;
 mod components;
 mod context;
 mod elicitation;
@@ -28,20 +27,20 @@ use rmcp::RoleServer;
 use rmcp::service::ServerInitializeError;
 use rmcp::transport::IntoTransport;
 
-pub use cache::{CacheHint, CacheScope};
 pub use context::Context;
 pub use elicitation::Elicitation;
 #[cfg(feature = "http-server")]
 pub use http::{
     EventLimits, EventStore, EventStoreError, EventStream, HttpOptions, MemoryEventStore,
 };
-pub use registry::{ComponentMeta, DuplicatePolicy, Filter};
+pub use registry::{DuplicatePolicy, Filter};
 pub use sampling::{SampleRequest, SampleResult};
 pub use session::Session;
 
 use self::components::Components;
 use self::context::SessionState;
 use crate::error::Error;
+use crate::utilities::CacheHint;
 
 /// The default coalescing interval for progress notifications.
 pub const DEFAULT_PROGRESS_INTERVAL: Duration = Duration::from_millis(20);

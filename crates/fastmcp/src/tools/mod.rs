@@ -21,9 +21,7 @@
 //! assert_eq!(echo.name(), "echo");
 //! ```
 
-pub mod args;
 mod result;
-pub mod schema;
 
 use std::collections::BTreeSet;
 use std::fmt::Display;
@@ -37,8 +35,8 @@ pub use result::{IntoToolResult, ToolResult, structured_result};
 
 use crate::error::{IntoToolError, ToolError};
 use crate::server::Context;
-use crate::server::registry::{Component, ComponentMeta};
 use crate::types::{CallToolResult, Icon, JsonObject, MetaObject, ToolAnnotations};
+use crate::utilities::component::{Component, ComponentMeta};
 
 /// The future a tool handler returns.
 pub type ToolFuture = BoxFuture<'static, Result<CallToolResult, ToolError>>;
@@ -260,7 +258,7 @@ impl ToolBuilder {
 
     /// The input schema generated from `T` (JSON Schema 2020-12).
     pub fn input_schema_for<T: schemars::JsonSchema>(mut self) -> Self {
-        self.input_schema = schema::schema_for::<T>();
+        self.input_schema = crate::utilities::schema::schema_for::<T>();
         self
     }
 
@@ -394,9 +392,9 @@ pub mod __macro {
     use serde::Serialize;
 
     use super::IntoToolResult;
-    use super::schema::output_schema_for;
     use crate::error::ToolError;
     use crate::types::{CallToolResult, JsonObject};
+    use crate::utilities::schema::output_schema_for;
 
     // Autoref specialization: for a return type that is an explicit result (`ToolResult`,
     // `CallToolResult`, `()`), `(&&Probe::<T>::new()).kind()` picks `Explicit`; for any other

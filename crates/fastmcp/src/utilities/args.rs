@@ -14,7 +14,7 @@ use crate::types::JsonObject;
 /// #[derive(serde::Deserialize, Debug)]
 /// struct Args { a: i64 }
 /// let args = serde_json::json!({"a": "x"}).as_object().cloned().unwrap();
-/// let error = fastmcp::tools::args::parse_arguments::<Args>("add", args).unwrap_err();
+/// let error = fastmcp::utilities::args::parse_arguments::<Args>("add", args).unwrap_err();
 /// assert_eq!(error.to_string(), r#"Invalid arguments for tool 'add': a: invalid type: string "x", expected i64"#);
 /// ```
 pub fn parse_arguments<T: DeserializeOwned>(
@@ -39,7 +39,7 @@ pub fn parse_arguments<T: DeserializeOwned>(
 /// else the string. `Err` names the expected type(s).
 ///
 /// ```
-/// use fastmcp::tools::args::coerce_value;
+/// use fastmcp::utilities::args::coerce_value;
 /// use serde_json::json;
 /// assert_eq!(coerce_value("5", Some(&json!({"type": "integer"}))), Ok(json!(5)));
 /// assert_eq!(coerce_value("5", Some(&json!({"type": "string"}))), Ok(json!("5")));

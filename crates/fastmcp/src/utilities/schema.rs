@@ -15,7 +15,7 @@ pub const WRAP_RESULT_MARKER: &str = "x-fastmcp-wrap-result";
 /// ```
 /// #[derive(schemars::JsonSchema)]
 /// struct Point { x: i64, y: i64 }
-/// let schema = fastmcp::tools::schema::schema_for::<Point>();
+/// let schema = fastmcp::utilities::schema::schema_for::<Point>();
 /// assert_eq!(schema["type"], "object");
 /// assert_eq!(schema["required"], serde_json::json!(["x", "y"]));
 /// ```
@@ -46,7 +46,7 @@ pub struct OutputSchema {
 /// `x-fastmcp-wrap-result`, as Python FastMCP does).
 ///
 /// ```
-/// let out = fastmcp::tools::schema::output_schema_for::<i64>();
+/// let out = fastmcp::utilities::schema::output_schema_for::<i64>();
 /// assert!(out.wrap);
 /// assert_eq!(out.schema["properties"]["result"]["type"], "integer");
 /// ```
