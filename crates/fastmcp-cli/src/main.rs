@@ -241,7 +241,12 @@ async fn call(
                 }
             }
             Some(CallEvent::Result(result)) => break result,
-            None => break Err(fastmcp::Error::ConnectionClosed("no result".into())),
+            None => {
+                break Err(fastmcp::Error::ConnectionClosed {
+                    message: "no result".into(),
+                    source: None,
+                });
+            }
         }
     };
     bar.finish();

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use crate::types::ErrorData;
 
+/// The cause behind an [`Error`], kept for [`std::error::Error::source`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// A failure in the client, a server, or the connection between them.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -37,12 +40,28 @@ pub enum Error {
     },
 
     /// The connection closed before the response arrived.
-    #[error("connection closed: {0}")]
-    ConnectionClosed(String),
+    #[error("connection closed: {message}")]
+    ConnectionClosed {
+        /// What happened.
+        message: String,
+        /// The transport's or rmcp's error, when there was one.
+        #[source]
+        source: Option<BoxError>,
+    },
 
     /// Connecting or starting the session failed.
-    #[error("could not connect to the MCP server: {0}")]
-    Connect(String),
+    #[error("could not connect to the MCP server: {message}")]
+    Connect {
+        /// What failed, naming the target.
+        message: String,
+        /// The underlying error (I/O, HTTP, the handshake), when there was one.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// The server's startup hook failed, so the server did not start.
+    #[error("server startup failed: {0}")]
+    Startup(#[source] BoxError),
 
     /// A component could not be registered (for example, a duplicate name).
     #[error("{0}")]
@@ -53,21 +72,38 @@ pub enum Error {
     Unsupported(String),
 
     /// OAuth authorization failed (discovery, registration, the user's consent, the token).
-    #[error("authorization failed: {0}")]
-    Auth(String),
+    #[error("authorization failed: {message}")]
+    Auth {
+        /// What failed.
+        message: String,
+        /// rmcp's, the OAuth library's or the HTTP client's error, when there was one.
+        #[source]
+        source: Option<BoxError>,
+    },
 
     /// A launch setting is malformed (a flag without its value, say).
     #[error("invalid setting: {0}")]
     Settings(String),
 
+    /// Arguments given to a request do not have the shape it needs (tool arguments that are not
+    /// a JSON object, say).
+    #[error("invalid arguments: {0}")]
+    InvalidArguments(String),
+
     /// A value did not have the shape the caller asked for.
-    #[error("unexpected data: {0}")]
-    Data(String),
+    #[error("unexpected data: {message}")]
+    Data {
+        /// What was expected and what came.
+        message: String,
+        /// The (de)serialization error, when there was one.
+        #[source]
+        source: Option<BoxError>,
+    },
 
     /// The OS random source failed, so there is nothing unguessable to make session ids and
     /// the `requestState` key from; the server does not start rather than use a weak one.
     #[error("the OS random source failed ({0}); refusing to use guessable session ids and keys")]
-    Randomness(String),
+    Randomness(#[source] BoxError),
 
     /// An I/O failure (spawning a process, reading a file).
     #[error(transparent)]
@@ -79,6 +115,72 @@ fn stderr_suffix(stderr: &str) -> String {
         String::new()
     } else {
         format!("; its stderr ended with:\n{}", stderr.trim_end())
+    }
+}
+
+impl Error {
+    /// A connection failure with no underlying error.
+    pub(crate) fn connect(message: impl Into<String>) -> Self {
+        Error::Connect {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A connection failure caused by `source`.
+    pub(crate) fn connect_from(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Connect {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// A closed connection with no underlying error.
+    pub(crate) fn closed(message: impl Into<String>) -> Self {
+        Error::ConnectionClosed {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A closed connection caused by `source`.
+    pub(crate) fn closed_from(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::ConnectionClosed {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// An authorization failure with no underlying error.
+    pub(crate) fn auth(message: impl Into<String>) -> Self {
+        Error::Auth {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An authorization failure caused by `source`.
+    pub(crate) fn auth_from(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Auth {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// Data of the wrong shape, with no underlying error.
+    pub(crate) fn data(message: impl Into<String>) -> Self {
+        Error::Data {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Data of the wrong shape, as `source` (a serde error) says.
+    pub(crate) fn data_from(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Data {
+            message: message.into(),
+            source: Some(source.into()),
+        }
     }
 }
 
@@ -185,6 +287,8 @@ impl Display for RequestError {
         f.write_str(&self.data.message)
     }
 }
+
+impl std::error::Error for RequestError {}
 
 impl From<ErrorData> for RequestError {
     fn from(data: ErrorData) -> Self {

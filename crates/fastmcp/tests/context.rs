@@ -207,6 +207,19 @@ async fn a_failing_startup_hook_stops_the_server_from_serving() {
 }
 
 #[tokio::test]
+async fn a_failing_startup_hook_is_a_startup_error_carrying_its_cause() {
+    let server = FastMCP::new("broken").on_startup(|_server: FastMCP| async {
+        Err::<(), _>(std::io::Error::other("no database"))
+    });
+    let (ours, _theirs) = tokio::io::duplex(1024);
+    let error = server.serve(ours).await.unwrap_err();
+    assert!(matches!(error, fastmcp::Error::Startup(_)), "{error:?}");
+    assert_eq!(error.to_string(), "server startup failed: no database");
+    let cause = std::error::Error::source(&error).expect("the hook's error as the source");
+    assert!(cause.downcast_ref::<std::io::Error>().is_some(), "{cause:?}");
+}
+
+#[tokio::test]
 async fn an_invalid_cursor_is_invalid_params_and_the_server_keeps_serving() {
     let mut raw = RawClient::connect(server()).await;
     raw.send(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"cursor": "not-a-cursor"}})).await;

@@ -87,7 +87,10 @@ async fn a_server_killed_mid_stream_fails_the_call_at_once() {
         let took = killed.elapsed();
         println!("{era:?}: the call failed {took:?} after kill -9: {outcome:?}");
         assert!(
-            matches!(outcome, Err(Error::ConnectionClosed(_) | Error::Connect(_))),
+            matches!(
+                outcome,
+                Err(Error::ConnectionClosed { .. } | Error::Connect { .. })
+            ),
             "{era:?}: {outcome:?}"
         );
         let _ = child.wait().await;

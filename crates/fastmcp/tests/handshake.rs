@@ -123,7 +123,7 @@ async fn a_child_that_never_answers_is_reported_as_silent_not_as_exited() {
         .connect(silent)
         .await
         .unwrap_err();
-    let Error::Connect(message) = &error else {
+    let Error::Connect { message, .. } = &error else {
         panic!("expected a connect error, got {error:?}");
     };
     assert!(
@@ -142,7 +142,7 @@ async fn a_handshake_the_client_gives_up_on_names_the_refusal_not_the_exit() {
         r#"read line; printf '%s\n' '{"jsonrpc":"2.0","error":{"code":-32021,"message":"needs the sampling capability"}}'; cat > /dev/null"#,
     ]);
     let error = Client::connect(refusing).await.unwrap_err();
-    let Error::Connect(message) = &error else {
+    let Error::Connect { message, .. } = &error else {
         panic!("expected a connect error, got {error:?}");
     };
     assert!(

@@ -265,7 +265,7 @@ impl ClientBuilder {
 
     #[cfg(not(feature = "http-client"))]
     pub(super) async fn connect_url(self, url: String) -> Result<Client, Error> {
-        Err(Error::Connect(format!(
+        Err(Error::connect(format!(
             "cannot connect to {url}: fastmcp was built without the `http-client` feature"
         )))
     }

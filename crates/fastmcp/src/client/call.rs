@@ -55,7 +55,7 @@ impl RequestKind for ToolCall {
         self.arguments
             .as_ref()
             .map(|_| ())
-            .map_err(|problem| Error::Data(problem.clone()))
+            .map_err(|problem| Error::InvalidArguments(problem.clone()))
     }
 
     fn finish(&self, result: ServerResult) -> Result<ToolCallResult, Error> {
@@ -74,7 +74,7 @@ impl RequestKind for ToolCall {
 }
 
 pub(super) fn unexpected(expected: &str, got: &ServerResult) -> Error {
-    Error::Data(format!(
+    Error::data(format!(
         "expected a {expected}, got {}",
         serde_json::to_string(got).unwrap_or_default()
     ))
@@ -148,8 +148,8 @@ impl ToolCallResult {
                     .and_then(|o| (o.len() == 1).then(|| o.get("result")).flatten())
                 {
                     Some(inner) => serde_json::from_value(inner.clone())
-                        .map_err(|error| Error::Data(error.to_string())),
-                    None => Err(Error::Data(error.to_string())),
+                        .map_err(|error| Error::data_from(error.to_string(), error)),
+                    None => Err(Error::data_from(error.to_string(), error)),
                 },
             };
         }
@@ -157,10 +157,11 @@ impl ToolCallResult {
         serde_json::from_str(&text)
             .or_else(|_| serde_json::from_value(Value::String(text)))
             .map_err(|error| {
-                Error::Data(format!(
-                    "the result has no structured content and its text is not a {}: {error}",
-                    std::any::type_name::<T>()
-                ))
+                let expected = std::any::type_name::<T>();
+                Error::data_from(
+                    format!("the result has no structured content and its text is not a {expected}: {error}"),
+                    error,
+                )
             })
     }
 

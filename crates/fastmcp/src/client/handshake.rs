@@ -175,14 +175,14 @@ impl ClientBuilder {
     async fn timed_out(&self, process: Option<&ServerProcess>) -> Error {
         let waited = self.connect_timeout;
         let Some(process) = process else {
-            return Error::Connect(format!(
+            return Error::connect(format!(
                 "the server did not complete the MCP handshake within {waited:?}"
             ));
         };
         if let Some(exited) = process.exit_error(Duration::ZERO).await {
             return exited;
         }
-        Error::Connect(format!(
+        Error::connect(format!(
             "the server did not answer the MCP handshake within {waited:?}; the process is \
              still running. If it is slow to start, allow it more time \
              (ClientBuilder::connect_timeout, `fastmcp --connect-timeout SECONDS`); if it \
@@ -200,10 +200,12 @@ async fn refused(error: ClientInitializeError, process: Option<&ServerProcess>) 
     {
         return Handshake::Failed(exited);
     }
-    let described = Error::Connect(describe_init_error(&error));
-    match error {
-        ClientInitializeError::ExpectedInitResult(Some(_)) => Handshake::NotDiscover(described),
-        _ => Handshake::Failed(described),
+    let not_discover = matches!(error, ClientInitializeError::ExpectedInitResult(Some(_)));
+    let described = Error::connect_from(describe_init_error(&error), error);
+    if not_discover {
+        Handshake::NotDiscover(described)
+    } else {
+        Handshake::Failed(described)
     }
 }
 

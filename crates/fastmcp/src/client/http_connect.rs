@@ -116,7 +116,10 @@ impl ClientBuilder {
             (other, _) => other,
         };
         started.map_err(|failure| match failure.into_error() {
-            Error::Connect(reason) => Error::Connect(format!("{url}: {reason}")),
+            Error::Connect { message, source } => Error::Connect {
+                message: format!("{url}: {message}"),
+                source,
+            },
             other => other,
         })
     }
@@ -136,10 +139,10 @@ impl ClientBuilder {
         config.max_sse_event_size = crate::transports::DEFAULT_MAX_MESSAGE_SIZE;
         for (name, value) in &self.headers {
             let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|error| {
-                Error::Connect(format!("invalid header name {name:?}: {error}"))
+                Error::connect(format!("invalid header name {name:?}: {error}"))
             })?;
             let value = http::HeaderValue::from_str(value).map_err(|error| {
-                Error::Connect(format!("invalid value for header {name}: {error}"))
+                Error::connect(format!("invalid value for header {name}: {error}"))
             })?;
             config.custom_headers.insert(name, value);
         }

@@ -382,19 +382,18 @@ impl Client {
         match error {
             ServiceError::McpError(error) => Error::Protocol(error),
             ServiceError::Timeout { timeout } => Error::Timeout(timeout),
-            ServiceError::Cancelled { reason } => Error::ConnectionClosed(format!(
-                "request cancelled: {}",
-                reason.unwrap_or_default()
-            )),
+            ServiceError::Cancelled { reason } => {
+                Error::closed(format!("request cancelled: {}", reason.unwrap_or_default()))
+            }
             ServiceError::TransportClosed | ServiceError::TransportSend(_) => {
                 if let Some(process) = &self.inner.process
                     && let Some(exited) = process.exit_error(EXIT_STATUS_GRACE).await
                 {
                     return exited;
                 }
-                Error::ConnectionClosed("the server closed the connection".into())
+                Error::closed("the server closed the connection")
             }
-            other => Error::ConnectionClosed(other.to_string()),
+            other => Error::closed_from(other.to_string(), other),
         }
     }
 }

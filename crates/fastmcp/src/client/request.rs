@@ -281,7 +281,7 @@ impl<K: RequestKind> Exchange<K> {
     async fn answer(&mut self, required: rmcp::model::InputRequiredResult) -> Result<(), Error> {
         self.rounds += 1;
         if self.rounds > MAX_INPUT_ROUNDS {
-            return Err(Error::Data(format!(
+            return Err(Error::data(format!(
                 "the server asked for input more than {MAX_INPUT_ROUNDS} times for one request"
             )));
         }
@@ -373,11 +373,10 @@ impl InFlight {
                 if let Some(event) = self.events.try_recv() {
                     return InFlightStep::Progress(event);
                 }
-                let done = self.done.take().unwrap_or_else(|| {
-                    Err(Error::ConnectionClosed(
-                        "the request already finished".into(),
-                    ))
-                });
+                let done = self
+                    .done
+                    .take()
+                    .unwrap_or_else(|| Err(Error::closed("the request already finished")));
                 return InFlightStep::Done(Box::new(done));
             }
             let deadline = self.deadline;

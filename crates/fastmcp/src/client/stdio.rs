@@ -51,12 +51,13 @@ impl StdioServer {
     /// lone `*.js` path with `node`.
     pub fn parse(command_line: &str) -> Result<Self, Error> {
         let words = shell_words::split(command_line).map_err(|error| {
-            Error::Connect(format!(
-                "cannot parse command line {command_line:?}: {error}"
-            ))
+            Error::connect_from(
+                format!("cannot parse command line {command_line:?}: {error}"),
+                error,
+            )
         })?;
         let Some((program, args)) = words.split_first() else {
-            return Err(Error::Connect("the server command is empty".into()));
+            return Err(Error::connect("the server command is empty"));
         };
         let runner = if program.ends_with(".py") {
             Some("python3")
@@ -125,17 +126,15 @@ impl StdioServer {
             command.current_dir(cwd);
         }
         let mut child = command.spawn().map_err(|error| {
-            Error::Connect(format!(
-                "cannot start server command '{}': {error}",
-                self.display()
-            ))
+            Error::connect_from(
+                format!("cannot start server command '{}': {error}", self.display()),
+                error,
+            )
         })?;
         let (Some(stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
-            return Err(Error::Connect(
-                "the server process has no stdio pipes".into(),
-            ));
+            return Err(Error::connect("the server process has no stdio pipes"));
         };
         let tail = Arc::new(Mutex::new(VecDeque::new()));
         tokio::spawn(capture_stderr(

@@ -75,7 +75,7 @@ pub(super) async fn follow(
             .request_with_meta(ClientRequest::GetTaskRequest(request), meta.clone())
             .await?
         else {
-            return Err(Error::Data(format!(
+            return Err(Error::data(format!(
                 "unexpected answer to tasks/get for {id}"
             )));
         };
@@ -116,7 +116,7 @@ fn outcome(id: &str, payload: TaskPayload) -> Result<ServerResult, Error> {
     match payload {
         TaskPayload::Completed { result } => serde_json::from_value(Value::Object(result))
             .map(ServerResult::CallToolResult)
-            .map_err(|error| Error::Data(format!("task {id} completed with {error}"))),
+            .map_err(|error| Error::data_from(format!("task {id} completed with {error}"), error)),
         TaskPayload::Failed { error } => {
             let error = serde_json::from_value::<ErrorData>(Value::Object(error))
                 .unwrap_or_else(|error| ErrorData::internal_error(error.to_string(), None));

@@ -377,8 +377,8 @@ impl Context {
         key: impl Into<String>,
         value: impl serde::Serialize,
     ) -> Result<(), crate::Error> {
-        let value =
-            serde_json::to_value(value).map_err(|error| crate::Error::Data(error.to_string()))?;
+        let value = serde_json::to_value(value)
+            .map_err(|error| crate::Error::data_from(error.to_string(), error))?;
         self.inner.session.set_value(key.into(), value);
         Ok(())
     }

@@ -69,9 +69,10 @@ impl Context {
                     content
                 };
                 let value = serde_json::from_value(content).map_err(|error| {
-                    Error::Data(format!(
-                        "the client's answer does not fit the form: {error}"
-                    ))
+                    Error::data_from(
+                        format!("the client's answer does not fit the form: {error}"),
+                        error,
+                    )
                 })?;
                 Elicitation::Accept(value)
             }
@@ -127,8 +128,9 @@ impl Context {
                 "elicitation",
             )
             .await?;
-        let result: ElicitResult = serde_json::from_value(answer)
-            .map_err(|error| Error::Data(format!("malformed elicitation result: {error}")))?;
+        let result: ElicitResult = serde_json::from_value(answer).map_err(|error| {
+            Error::data_from(format!("malformed elicitation result: {error}"), error)
+        })?;
         Ok(match result.action {
             ElicitationAction::Accept => Elicitation::Accept(result.content.unwrap_or(Value::Null)),
             ElicitationAction::Decline => Elicitation::Decline,
@@ -144,8 +146,9 @@ fn elicitation_schema(mut schema: Value) -> Result<ElicitationSchema, Error> {
         object.remove("additionalProperties");
     }
     serde_json::from_value(schema).map_err(|error| {
-        Error::Data(format!(
-            "this type cannot be elicited (fields must be primitives or enums): {error}"
-        ))
+        Error::data_from(
+            format!("this type cannot be elicited (fields must be primitives or enums): {error}"),
+            error,
+        )
     })
 }

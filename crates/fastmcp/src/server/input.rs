@@ -198,7 +198,7 @@ impl InputState {
                 .request_input(key, request)
                 .await
                 .map_err(|exit| match exit {
-                    TaskExit::Cancelled => Error::ConnectionClosed("the task was cancelled".into()),
+                    TaskExit::Cancelled => Error::closed("the task was cancelled"),
                     TaskExit::Error(error) => Error::Protocol(error),
                 });
         }
@@ -265,7 +265,7 @@ async fn ask_now(peer: &Peer<RoleServer>, request: InputRequest) -> Result<Value
         .await
         .map_err(|error| match error {
             rmcp::ServiceError::McpError(error) => Error::Protocol(error),
-            other => Error::ConnectionClosed(other.to_string()),
+            other => Error::closed_from(other.to_string(), other),
         })?;
     let value = match result {
         ClientResult::ElicitResult(result) => serde_json::to_value(result),
@@ -273,7 +273,7 @@ async fn ask_now(peer: &Peer<RoleServer>, request: InputRequest) -> Result<Value
         ClientResult::ListRootsResult(result) => serde_json::to_value(result),
         other => serde_json::to_value(other),
     };
-    value.map_err(|error| Error::Data(error.to_string()))
+    value.map_err(|error| Error::data_from(error.to_string(), error))
 }
 
 /// What a request's sealed state is bound to: its method and parameters.

@@ -8,10 +8,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 use futures::future::BoxFuture;
 
 use super::FastMCP;
-use crate::error::Error;
+use crate::error::{BoxError, Error};
 
 /// A startup or shutdown hook.
-pub(crate) type Hook = Arc<dyn Fn(FastMCP) -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+pub(crate) type Hook =
+    Arc<dyn Fn(FastMCP) -> BoxFuture<'static, Result<(), BoxError>> + Send + Sync>;
 
 /// Values shared with every request, one per type (like axum's `Extension`).
 #[derive(Default)]
@@ -48,11 +49,11 @@ fn hook<F, Fut, E>(f: F) -> Hook
 where
     F: Fn(FastMCP) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), E>> + Send + 'static,
-    E: std::fmt::Display,
+    E: Into<BoxError>,
 {
     Arc::new(move |server| {
         let future = f(server);
-        Box::pin(async move { future.await.map_err(|error| error.to_string()) })
+        Box::pin(async move { future.await.map_err(Into::into) })
     })
 }
 
@@ -88,7 +89,7 @@ impl FastMCP {
     where
         F: Fn(FastMCP) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send + 'static,
-        E: std::fmt::Display,
+        E: Into<BoxError>,
     {
         std::sync::Arc::make_mut(&mut self.config)
             .startup
@@ -101,7 +102,7 @@ impl FastMCP {
     where
         F: Fn(FastMCP) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send + 'static,
-        E: std::fmt::Display,
+        E: Into<BoxError>,
     {
         std::sync::Arc::make_mut(&mut self.config)
             .shutdown
@@ -127,9 +128,7 @@ impl FastMCP {
         let mut running = self.shared.running.count.lock().await;
         if *running == 0 {
             for startup in &self.config.startup {
-                startup(self.clone())
-                    .await
-                    .map_err(|error| Error::Connect(format!("server startup failed: {error}")))?;
+                startup(self.clone()).await.map_err(Error::Startup)?;
             }
         }
         *running += 1;

@@ -320,12 +320,12 @@ impl FastMCP {
         let running = match rmcp::serve_server(self.session()?, transport).await {
             Ok(running) => running,
             Err(ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
-            Err(error) => return Err(Error::Connect(error.to_string())),
+            Err(error) => return Err(Error::connect_from(error.to_string(), error)),
         };
         running
             .waiting()
             .await
-            .map_err(|error| Error::ConnectionClosed(format!("server task failed: {error}")))?;
+            .map_err(|error| Error::closed_from(format!("server task failed: {error}"), error))?;
         Ok(())
     }
 

@@ -88,8 +88,9 @@ impl Context {
         let answer = self
             .ask(InputRequest::CreateMessage(request), "sampling")
             .await?;
-        let raw: CreateMessageResult = serde_json::from_value(answer)
-            .map_err(|error| Error::Data(format!("malformed sampling result: {error}")))?;
+        let raw: CreateMessageResult = serde_json::from_value(answer).map_err(|error| {
+            Error::data_from(format!("malformed sampling result: {error}"), error)
+        })?;
         let text = raw
             .message
             .content
@@ -110,7 +111,7 @@ impl Context {
         let request = rmcp::model::ListRootsRequest::default();
         let answer = self.ask(InputRequest::ListRoots(request), "roots").await?;
         let result: rmcp::model::ListRootsResult = serde_json::from_value(answer)
-            .map_err(|error| Error::Data(format!("malformed roots result: {error}")))?;
+            .map_err(|error| Error::data_from(format!("malformed roots result: {error}"), error))?;
         Ok(result.roots)
     }
 }

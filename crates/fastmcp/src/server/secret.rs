@@ -26,7 +26,7 @@ pub(crate) fn secret() -> Result<&'static Secret, Error> {
         return Ok(secret);
     }
     let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|error| Error::Randomness(error.to_string()))?;
+    getrandom::fill(&mut key).map_err(|error| Error::Randomness(error.into()))?;
     Ok(SECRET.get_or_init(|| Secret {
         key,
         counter: AtomicU64::new(0),

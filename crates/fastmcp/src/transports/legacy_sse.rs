@@ -43,7 +43,7 @@ impl LegacySseClient {
     /// `headers` go with every request.
     pub async fn connect(url: &str, headers: HeaderMap) -> Result<Self, Error> {
         let base = reqwest::Url::parse(url)
-            .map_err(|error| Error::Connect(format!("{url} is not a URL: {error}")))?;
+            .map_err(|error| Error::connect_from(format!("{url} is not a URL: {error}"), error))?;
         let http = reqwest::Client::new();
         let response = http
             .get(base.clone())
@@ -51,14 +51,14 @@ impl LegacySseClient {
             .header(ACCEPT, "text/event-stream")
             .send()
             .await
-            .map_err(|error| Error::Connect(format!("{url}: {error}")))?;
+            .map_err(|error| Error::connect_from(format!("{url}: {error}"), error))?;
         let is_sse = response
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("text/event-stream"));
         if !response.status().is_success() || !is_sse {
-            return Err(Error::Connect(format!(
+            return Err(Error::connect(format!(
                 "{url} is not an SSE endpoint either (GET answered {})",
                 response.status()
             )));
@@ -73,22 +73,23 @@ impl LegacySseClient {
         let mut events = sse_stream::SseStream::from_bytes_stream(bytes);
         let endpoint = tokio::time::timeout(ENDPOINT_TIMEOUT, async {
             while let Some(event) = events.next().await {
-                let event =
-                    event.map_err(|error| Error::Connect(format!("{url}: bad SSE: {error}")))?;
+                let event = event.map_err(|error| {
+                    Error::connect_from(format!("{url}: bad SSE: {error}"), error)
+                })?;
                 if event.event.as_deref() == Some("endpoint") {
                     let target = event.data.unwrap_or_default();
                     return base.join(target.trim()).map_err(|error| {
-                        Error::Connect(format!("{url}: bad endpoint {target:?}: {error}"))
+                        Error::connect(format!("{url}: bad endpoint {target:?}: {error}"))
                     });
                 }
             }
-            Err(Error::Connect(format!(
+            Err(Error::connect(format!(
                 "{url}: the SSE stream ended before naming an endpoint"
             )))
         })
         .await
         .map_err(|_| {
-            Error::Connect(format!(
+            Error::connect(format!(
                 "{url}: no endpoint event within {ENDPOINT_TIMEOUT:?}"
             ))
         })??;
@@ -197,14 +198,13 @@ impl Transport<RoleClient> for LegacySseClient {
             .headers(self.headers.clone())
             .json(&item);
         async move {
-            let response = request
-                .send()
-                .await
-                .map_err(|error| Error::ConnectionClosed(format!("posting a message: {error}")))?;
+            let response = request.send().await.map_err(|error| {
+                Error::closed_from(format!("posting a message: {error}"), error)
+            })?;
             if response.status().is_success() {
                 Ok(())
             } else {
-                Err(Error::ConnectionClosed(format!(
+                Err(Error::closed(format!(
                     "the server refused a message with {}",
                     response.status()
                 )))

@@ -60,7 +60,7 @@ impl ClientCredentials {
             "ES256" => JwtSigningAlgorithm::ES256,
             "ES384" => JwtSigningAlgorithm::ES384,
             other => {
-                return Err(Error::Auth(format!(
+                return Err(Error::auth(format!(
                     "unsupported signing algorithm {other:?}; use RS256, RS384, RS512, ES256 or ES384"
                 )));
             }
@@ -110,7 +110,7 @@ impl ClientCredentials {
             .map_err(auth_error)?;
         state
             .into_authorization_manager()
-            .ok_or_else(|| Error::Auth("the client credentials grant did not complete".into()))
+            .ok_or_else(|| Error::auth("the client credentials grant did not complete"))
     }
 }
 
@@ -207,9 +207,9 @@ impl EnterpriseManaged {
             EmaAuthorizationServer, EmaClientAuthentication, EmaExchangeRequest,
         };
         let metadata = metadata(url, challenge).await?;
-        let issuer = metadata.issuer.ok_or_else(|| {
-            Error::Auth("the authorization server's metadata names no issuer".into())
-        })?;
+        let issuer = metadata
+            .issuer
+            .ok_or_else(|| Error::auth("the authorization server's metadata names no issuer"))?;
         let authentication = |secret: &Option<String>| match secret {
             Some(secret) => EmaClientAuthentication::ClientSecretBasic(oauth2::ClientSecret::new(
                 secret.clone(),
@@ -229,7 +229,9 @@ impl EnterpriseManaged {
             .with_scopes(self.scopes.iter().cloned())
             .exchange(&http, &http)
             .await
-            .map_err(|error| Error::Auth(format!("enterprise-managed authorization: {error}")))?;
+            .map_err(|error| {
+                Error::auth_from(format!("enterprise-managed authorization: {error}"), error)
+            })?;
         Ok(token.access_token.secret().clone())
     }
 }
@@ -299,7 +301,9 @@ impl WorkloadIdentity {
             .form(&form)
             .send()
             .await
-            .map_err(|error| Error::Auth(format!("the token request failed: {error}")))?;
+            .map_err(|error| {
+                Error::auth_from(format!("the token request failed: {error}"), error)
+            })?;
         let status = response.status();
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         if let Some(token) = body["access_token"]
@@ -310,7 +314,7 @@ impl WorkloadIdentity {
         }
         let reason = body["error"].as_str().unwrap_or("no access token");
         let detail = body["error_description"].as_str().unwrap_or_default();
-        Err(Error::Auth(format!(
+        Err(Error::auth(format!(
             "the authorization server refused the workload's JWT ({status}): {reason} {detail}"
         )))
     }

@@ -48,7 +48,7 @@ pub(super) async fn metadata(
 }
 
 pub(super) fn auth_error(error: rmcp::transport::AuthError) -> Error {
-    Error::Auth(error.to_string())
+    Error::auth_from(error.to_string(), error)
 }
 
 /// Asks the server whether it needs authorization: sends one unauthenticated request and
@@ -68,7 +68,7 @@ pub(crate) async fn challenge(url: &str) -> Result<Option<String>, Error> {
         .body(probe.to_string())
         .send()
         .await
-        .map_err(|error| Error::Connect(format!("{url}: {error}")))?;
+        .map_err(|error| Error::connect_from(format!("{url}: {error}"), error))?;
     if response.status() != reqwest::StatusCode::UNAUTHORIZED {
         return Ok(None);
     }

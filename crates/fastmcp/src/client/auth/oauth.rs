@@ -136,14 +136,14 @@ impl OAuth {
         let url = state.get_authorization_url().await.map_err(auth_error)?;
         let redirected = (self.authorize)(url)
             .await
-            .map_err(|reason| Error::Auth(format!("authorization was not granted: {reason}")))?;
+            .map_err(|reason| Error::auth(format!("authorization was not granted: {reason}")))?;
         state
             .handle_callback_url(&redirected)
             .await
             .map_err(auth_error)?;
         state
             .into_authorization_manager()
-            .ok_or_else(|| Error::Auth("the authorization did not complete".into()))
+            .ok_or_else(|| Error::auth("the authorization did not complete"))
     }
 }
 
