@@ -58,6 +58,6 @@ run "0.2.0-alpha.12 client --suite all" .ci/conformance/client-0.2.0-alpha.12.ya
   --command "$CLIENT" --suite all
 
 echo
-echo "== conformance summary (server suites against examples/everything.rs, client suites with examples/conformance_client.rs)"
+echo "== conformance summary (server suites against examples/everything/, client suites with examples/conformance_client.rs)"
 printf '%s\n' "${summary[@]}"
 exit $status

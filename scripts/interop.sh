@@ -35,11 +35,11 @@ echo "== python mcp client -> our everything server, legacy and 2026-07-28"
 timeout 300 "$PY" interop/python_everything.py "$EVERYTHING"
 
 echo "== our client -> python fastmcp server"
-FASTMCP_TEST_PYTHON="$PWD/$PY" timeout 300 cargo test --quiet -p fastmcp --test interop_python
+FASTMCP_TEST_PYTHON="$PWD/$PY" timeout 300 cargo test --quiet -p fastmcp --test it interop_python::
 
 echo "== our client -> typescript everything server"
 FASTMCP_TEST_NODE="$NODE22" FASTMCP_TEST_TS_EVERYTHING="$TS_EVERYTHING" \
-  timeout 300 cargo test --quiet -p fastmcp --test interop_ts
+  timeout 300 cargo test --quiet -p fastmcp --test it interop_ts::
 
 echo "== our cli -> python fastmcp server"
 out=$(mktemp) err=$(mktemp)

@@ -3,7 +3,7 @@
 # round over round (SESSIONS sessions, ROUNDS rounds), and resident memory over CALLS
 # sequential calls on one stdio connection. `scripts/soak.sh [SESSIONS] [ROUNDS] [CALLS]`;
 # figures go in docs/RELIABILITY.md. The fault and load tests that need no long run are in
-# `cargo test` (tests/faults.rs, tests/load.rs, tests/limits.rs).
+# `cargo test` (tests/it/faults.rs, load.rs, limits.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sessions=${1:-1000}

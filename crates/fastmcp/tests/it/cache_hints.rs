@@ -1,7 +1,7 @@
 //! Cache hints (SEP-2549): what `ttlMs`/`cacheScope` 2026-07-28 lists and reads carry, and that
 //! legacy sessions get none.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

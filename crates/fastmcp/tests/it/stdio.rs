@@ -1,6 +1,6 @@
 //! Over stdio with real child processes: round trips, progress, a dying server, bad input.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -164,8 +164,11 @@ async fn a_command_that_does_not_exist_is_a_clear_error() {
     assert!(
         error.to_string().starts_with("could not connect to the MCP server: cannot start server command 'definitely-not-a-real-mcp-server --flag'"),
         "{error}"
-    );    let cause = std::error::Error::source(&error).expect("the spawn failure as the source");
-    let io = cause.downcast_ref::<std::io::Error>().expect("an io::Error");
+    );
+    let cause = std::error::Error::source(&error).expect("the spawn failure as the source");
+    let io = cause
+        .downcast_ref::<std::io::Error>()
+        .expect("an io::Error");
     assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
 }
 

@@ -1,7 +1,7 @@
 //! `Context` beyond progress: logging to the client (honouring `logging/setLevel`) and the
 //! request id, checked on the wire.
 
-mod common;
+use crate::common;
 
 use common::RawClient;
 use fastmcp::{Context, FastMCP, LogLevel, tool};
@@ -216,7 +216,10 @@ async fn a_failing_startup_hook_is_a_startup_error_carrying_its_cause() {
     assert!(matches!(error, fastmcp::Error::Startup(_)), "{error:?}");
     assert_eq!(error.to_string(), "server startup failed: no database");
     let cause = std::error::Error::source(&error).expect("the hook's error as the source");
-    assert!(cause.downcast_ref::<std::io::Error>().is_some(), "{cause:?}");
+    assert!(
+        cause.downcast_ref::<std::io::Error>().is_some(),
+        "{cause:?}"
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Streamable HTTP on 127.0.0.1 with OS-chosen ports: our client and raw HTTP requests against
 //! a served `FastMCP`, with sessions, stateless, JSON responses, and the transport's guards.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::Duration;

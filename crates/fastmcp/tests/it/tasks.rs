@@ -2,7 +2,7 @@
 //! stateless 2026-07-28 protocol on an in-process pipe: task creation, `tasks/get`, questions
 //! answered with `tasks/update`, cancellation, errors, and the capability rules.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Many sessions at once over HTTP on 127.0.0.1: every one served, and nothing left behind
 //! when they end, whether closed or abandoned.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::Duration;

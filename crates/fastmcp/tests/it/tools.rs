@@ -1,7 +1,5 @@
 //! Tools end to end through an in-process client: results, errors, validation, registration.
 
-mod common;
-
 use std::time::Duration;
 
 use fastmcp::{Client, Context, Error, FastMCP, Tool, ToolResult, tool};

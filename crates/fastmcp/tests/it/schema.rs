@@ -1,10 +1,10 @@
 //! Snapshot of the quickstart tools as `tools/list` publishes them (JSON Schema 2020-12).
 //!
-//! After an intended change, regenerate with `UPDATE_SNAPSHOTS=1 cargo test -p fastmcp --test schema`
+//! After an intended change, regenerate with `UPDATE_SNAPSHOTS=1 cargo test -p fastmcp --test it schema::`
 //! and review the diff.
 
 #[allow(dead_code)]
-#[path = "../examples/quickstart.rs"]
+#[path = "../../examples/quickstart.rs"]
 mod quickstart;
 
 use fastmcp::Client;

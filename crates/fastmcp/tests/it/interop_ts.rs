@@ -5,7 +5,7 @@
 //! `FASTMCP_TEST_NODE` (a Node binary, default `node`); `scripts/interop.sh` sets them up.
 //! Without them the test says so and passes.
 
-mod common;
+use crate::common;
 
 use common::Recorder;
 use fastmcp::Client;

@@ -3,7 +3,7 @@
 //! Needs a Python with `fastmcp` installed, named by `FASTMCP_TEST_PYTHON`; `scripts/interop.sh`
 //! (part of `scripts/test.sh`) sets it up and runs this. Without it the test says so and passes.
 
-mod common;
+use crate::common;
 
 use common::Recorder;
 use fastmcp::Client;

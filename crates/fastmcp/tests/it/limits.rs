@@ -1,6 +1,6 @@
 //! Peers that misbehave on purpose cannot grow our memory without bound.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,7 @@
 //! a token or after the result, handler precedence, the default handler's log lines, and
 //! notifications racing the response.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

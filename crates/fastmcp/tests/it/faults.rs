@@ -1,7 +1,7 @@
 //! A real server process that dies or is told to stop while calls are running, over HTTP on
 //! 127.0.0.1: callers get a clear error at once, or their result, never a hang.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::process::Stdio;

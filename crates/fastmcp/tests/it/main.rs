@@ -1,0 +1,21 @@
+//! FastMCP's integration tests, one binary (one link on CI), a module per area.
+//!
+//! Run one area with `cargo test -p fastmcp --test it AREA::` (for example `http::`).
+
+mod common;
+
+mod cache_hints;
+mod context;
+mod faults;
+mod handshake;
+mod http;
+mod interop_python;
+mod interop_ts;
+mod limits;
+mod load;
+mod progress;
+mod schema;
+mod stdio;
+mod surface;
+mod tasks;
+mod tools;
