@@ -24,8 +24,10 @@ mod tool;
 /// `Vec<T>` or `T` and lent to the function.
 ///
 /// Parameters may carry `#[arg(description = "…", default = <expr>)]` (or a bare
-/// `#[arg(default)]` for `Default::default()`). A parameter of type `Context` or `&Context`
-/// receives the request context and is left out of the input schema.
+/// `#[arg(default)]` for `Default::default()`). A parameter whose type is `fastmcp::Context`
+/// or `&Context` (under any name or path: it is told by its type, through the `Param` trait)
+/// receives the request context and is left out of the input schema. Unknown options are
+/// compile errors that list the known ones.
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     tool::expand(attr.into(), item.into())

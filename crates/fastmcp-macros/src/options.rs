@@ -1,101 +1,162 @@
-//! Parsing `#[tool(...)]`, `#[prompt(...)]` and `#[resource("uri", ...)]` options.
+//! The options of `#[tool(...)]`, `#[prompt(...)]` and `#[resource("uri", ...)]`, as typed
+//! structs parsed by darling: an unknown or misspelt option is an error naming the ones that
+//! exist.
 
+use darling::FromMeta;
+use darling::ast::NestedMeta;
 use proc_macro2::TokenStream;
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token};
+use quote::quote;
+use syn::{Attribute, Expr, Ident, Lit, LitStr};
 
-/// `key = value` options, `name(...)` lists, and at most one leading string literal.
-#[derive(Default)]
-pub struct Options {
-    pub positional: Option<LitStr>,
-    values: Vec<(String, Expr)>,
-    lists: Vec<(String, Vec<MetaNameValue>)>,
+use crate::params::doc_text;
+
+/// An option's value, passed to the builder method of the same name exactly as written
+/// (darling's own `Expr` would parse a string literal's contents as code).
+pub struct Value(pub Expr);
+
+impl FromMeta for Value {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        Ok(Value(expr.clone()))
+    }
 }
 
-impl Options {
-    /// Parses and checks every key against `allowed` (list forms such as `annotations(...)`
-    /// are allowed by the same names).
-    pub fn parse(attr: TokenStream, allowed: &[&str], macro_name: &str) -> syn::Result<Self> {
-        let mut tokens = attr.into_iter().peekable();
-        let mut options = Options::default();
-        if let Some(proc_macro2::TokenTree::Literal(literal)) = tokens.peek() {
-            let literal =
-                syn::parse2::<LitStr>(proc_macro2::TokenTree::Literal(literal.clone()).into())?;
-            options.positional = Some(literal);
-            tokens.next();
-            if let Some(proc_macro2::TokenTree::Punct(comma)) = tokens.peek()
-                && comma.as_char() == ','
-            {
-                tokens.next();
-            }
+/// Options every component kind has.
+#[derive(FromMeta, Default)]
+#[darling(default)]
+pub struct Common {
+    name: Option<LitStr>,
+    title: Option<LitStr>,
+    description: Option<LitStr>,
+    tags: Option<Value>,
+    meta: Option<Value>,
+    version: Option<Value>,
+    enabled: Option<Value>,
+}
+
+impl Common {
+    /// The component's name: the `name` option, else the function's.
+    pub fn name(&self, function: &Ident) -> LitStr {
+        self.name
+            .clone()
+            .unwrap_or_else(|| LitStr::new(&function.to_string(), function.span()))
+    }
+
+    /// `builder` with the description (the option, else the doc comment), title, tags, meta,
+    /// version and enabled applied.
+    pub fn apply(&self, mut builder: TokenStream, attrs: &[Attribute]) -> TokenStream {
+        let description = self
+            .description
+            .as_ref()
+            .map(LitStr::value)
+            .or_else(|| doc_text(attrs));
+        if let Some(description) = description {
+            builder = quote!(#builder.description(#description));
         }
-        options.parse_metas(tokens.collect(), allowed, macro_name)
-    }
-
-    fn parse_metas(
-        mut self,
-        tokens: TokenStream,
-        allowed: &[&str],
-        macro_name: &str,
-    ) -> syn::Result<Self> {
-        let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens)?;
-        for meta in metas {
-            let key = meta
-                .path()
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            if !allowed.contains(&key.as_str()) {
-                return Err(syn::Error::new(
-                    meta.path().span(),
-                    format!(
-                        "unknown #[{macro_name}] option `{key}`; expected one of: {}",
-                        allowed.join(", ")
-                    ),
-                ));
-            }
-            match meta {
-                Meta::NameValue(nv) => self.values.push((key, nv.value)),
-                Meta::List(list) => {
-                    let entries = list.parse_args_with(
-                        Punctuated::<MetaNameValue, Token![,]>::parse_terminated,
-                    )?;
-                    self.lists.push((key, entries.into_iter().collect()));
-                }
-                Meta::Path(path) => {
-                    return Err(syn::Error::new(
-                        path.span(),
-                        format!("`{key}` needs a value: `{key} = …`"),
-                    ));
-                }
-            }
+        if let Some(title) = &self.title {
+            builder = quote!(#builder.title(#title));
         }
-        Ok(self)
+        let values = [
+            ("tags", &self.tags),
+            ("meta", &self.meta),
+            ("version", &self.version),
+            ("enabled", &self.enabled),
+        ];
+        apply_values(builder, &values)
     }
+}
 
-    pub fn expr(&self, key: &str) -> Option<&Expr> {
-        self.values.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
-    pub fn string(&self, key: &str) -> syn::Result<Option<LitStr>> {
-        match self.expr(key) {
-            None => Ok(None),
-            Some(Expr::Lit(ExprLit {
-                lit: Lit::Str(s), ..
-            })) => Ok(Some(s.clone())),
-            Some(other) => Err(syn::Error::new(
-                other.span(),
-                format!("`{key}` must be a string literal"),
-            )),
+/// `builder.key(value)` for each option that is set.
+pub fn apply_values(mut builder: TokenStream, values: &[(&str, &Option<Value>)]) -> TokenStream {
+    for (key, value) in values {
+        if let Some(Value(value)) = value {
+            let method = Ident::new(key, proc_macro2::Span::call_site());
+            builder = quote!(#builder.#method(#value));
         }
     }
+    builder
+}
 
-    pub fn list(&self, key: &str) -> Option<&[MetaNameValue]> {
-        self.lists
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_slice())
+/// `#[tool(...)]`.
+#[derive(FromMeta, Default)]
+#[darling(default)]
+pub struct ToolOptions {
+    #[darling(flatten)]
+    pub common: Common,
+    pub annotations: Option<Annotations>,
+    pub timeout: Option<Value>,
+    pub task: Option<Value>,
+    pub task_start: Option<Value>,
+}
+
+/// `#[tool(annotations(...))]`: the MCP tool annotations.
+#[derive(FromMeta, Default)]
+#[darling(default)]
+pub struct Annotations {
+    read_only: Option<Value>,
+    destructive: Option<Value>,
+    idempotent: Option<Value>,
+    open_world: Option<Value>,
+    title: Option<Value>,
+}
+
+impl Annotations {
+    /// A `ToolAnnotations` value with the hints that are set.
+    pub fn build(&self) -> TokenStream {
+        let hints = apply_values(
+            quote!(::fastmcp::types::ToolAnnotations::new()),
+            &[
+                ("read_only", &self.read_only),
+                ("destructive", &self.destructive),
+                ("idempotent", &self.idempotent),
+                ("open_world", &self.open_world),
+            ],
+        );
+        match &self.title {
+            Some(Value(title)) => quote!({
+                let mut annotations = #hints;
+                annotations.title = ::std::option::Option::Some(::std::string::String::from(#title));
+                annotations
+            }),
+            None => hints,
+        }
     }
+}
+
+/// `#[prompt(...)]`.
+#[derive(FromMeta, Default)]
+#[darling(default)]
+pub struct PromptOptions {
+    #[darling(flatten)]
+    pub common: Common,
+}
+
+/// `#[resource("uri", ...)]`, after the URI.
+#[derive(FromMeta, Default)]
+#[darling(default)]
+pub struct ResourceOptions {
+    #[darling(flatten)]
+    pub common: Common,
+    pub mime_type: Option<LitStr>,
+    pub annotations: Option<Value>,
+    pub cache_hint: Option<Value>,
+    pub allow_path_traversal: Option<Value>,
+}
+
+/// Parses an attribute's options.
+pub fn parse<T: FromMeta>(attr: TokenStream) -> syn::Result<T> {
+    let items = NestedMeta::parse_meta_list(attr)?;
+    Ok(T::from_list(&items)?)
+}
+
+/// Parses `"uri", options…`: the leading string literal, if any, and the options after it.
+pub fn parse_with_uri<T: FromMeta>(attr: TokenStream) -> syn::Result<(Option<LitStr>, T)> {
+    let mut items = NestedMeta::parse_meta_list(attr)?;
+    let uri = match items.first() {
+        Some(NestedMeta::Lit(Lit::Str(uri))) => Some(uri.clone()),
+        _ => None,
+    };
+    if uri.is_some() {
+        items.remove(0);
+    }
+    Ok((uri, T::from_list(&items)?))
 }

@@ -1,30 +1,79 @@
-//! Function signatures: which parameters are the request context and which become arguments,
-//! and the arguments struct generated from them.
+//! Function signatures: every parameter becomes a field of one generated arguments struct,
+//! typed through `fastmcp::__private::Param`, so whether a parameter is a `Context` (supplied
+//! by the server) or an argument (sent by the client) is decided by its type, not its name.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{
-    Attribute, Expr, ExprLit, FnArg, GenericArgument, ItemFn, Lit, LitStr, Meta, Pat,
+    Attribute, Expr, ExprLit, FnArg, GenericArgument, Ident, ItemFn, Lit, LitStr, Meta, Pat,
     PathArguments, ReturnType, Token, Type,
 };
 
-/// One parameter, classified.
-pub enum Param {
-    /// `Context` (by value) or `&Context`.
-    Context { by_ref: bool },
-    /// An argument: a field of the generated arguments struct.
-    Argument(Box<Argument>),
+/// The component kind a macro builds; it names the kind in errors.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Tool,
+    Prompt,
+    Resource,
 }
 
-pub struct Argument {
-    pub ident: syn::Ident,
-    /// The field's type: the parameter's, or the owned form of a borrowed one.
-    pub ty: Type,
-    /// The function takes a reference (`&str`, `&[T]`, `&T`): it is lent the field.
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Tool => "tool",
+            Kind::Prompt => "prompt",
+            Kind::Resource => "resource",
+        }
+    }
+}
+
+/// One parameter of the function.
+pub struct Param {
+    /// The field and binding name.
+    pub ident: Ident,
+    /// The type that implements `Param`: the parameter's own, or the owned form of a borrowed
+    /// one (`String` for `&str`, `Vec<T>` for `&[T]`, `T` for `&T`).
+    pub owned: Type,
+    /// The function takes a reference: it is lent the value.
     borrowed: bool,
     description: Option<LitStr>,
     default: Option<Option<Expr>>,
+}
+
+impl Param {
+    /// The field's type in the arguments struct.
+    fn stored(&self) -> TokenStream {
+        let owned = &self.owned;
+        quote!(<#owned as ::fastmcp::__private::Param>::Stored)
+    }
+
+    /// The expression passed to the function for this parameter.
+    fn call_arg(&self) -> TokenStream {
+        let (ident, owned) = (&self.ident, &self.owned);
+        if self.borrowed {
+            quote!(<#owned as ::fastmcp::__private::Param>::lend(&#ident, &__ctx))
+        } else {
+            quote!(<#owned as ::fastmcp::__private::Param>::take(#ident, &__ctx))
+        }
+    }
+
+    /// A compile-time check that the server supplies this parameter (it is a `Context`), with
+    /// the error at the parameter's type.
+    pub fn assert_injected(&self) -> TokenStream {
+        let owned = &self.owned;
+        quote_spanned! {owned.span()=>
+            {
+                fn __fastmcp_injected<T: ::fastmcp::__private::Injected>() {}
+                __fastmcp_injected::<#owned>();
+            }
+        }
+    }
+
+    /// The name clients see.
+    pub fn name(&self) -> String {
+        self.ident.to_string().trim_start_matches("r#").to_owned()
+    }
 }
 
 /// The doc comment, with the one leading space rustdoc adds removed from each line.
@@ -54,48 +103,35 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     }
 }
 
-fn is_context(ty: &Type) -> Option<bool> {
-    match ty {
-        Type::Reference(reference) => is_context(&reference.elem)
-            .filter(|by_ref| !by_ref)
-            .map(|_| true),
-        other => last_segment(other)
-            .filter(|seg| seg.ident == "Context")
-            .map(|_| false),
-    }
-}
-
 fn is_option(ty: &Type) -> bool {
     last_segment(ty).is_some_and(|seg| seg.ident == "Option")
 }
 
-/// Classifies every parameter, removing `#[arg(...)]` attributes from the function.
-pub fn classify_all(function: &mut ItemFn, macro_name: &str) -> syn::Result<Vec<Param>> {
+/// Reads every parameter, removing `#[arg(...)]` attributes from the function.
+pub fn classify_all(function: &mut ItemFn, kind: Kind) -> syn::Result<Vec<Param>> {
     if !function.sig.generics.params.is_empty() {
         return Err(syn::Error::new(
             function.sig.generics.span(),
-            format!("#[{macro_name}] functions cannot be generic"),
+            format!("#[{}] functions cannot be generic", kind.name()),
         ));
     }
     function
         .sig
         .inputs
         .iter_mut()
-        .map(|arg| classify(arg, macro_name))
+        .enumerate()
+        .map(|(index, arg)| classify(arg, index, kind))
         .collect()
 }
 
-fn classify(arg: &mut FnArg, macro_name: &str) -> syn::Result<Param> {
-    let FnArg::Typed(typed) = arg else {
-        return Err(syn::Error::new(
-            arg.span(),
-            format!("#[{macro_name}] functions cannot take `self`"),
-        ));
-    };
+/// The `description` and `default` of `#[arg(...)]`, removed from `attrs`.
+type ArgOptions = (Option<LitStr>, Option<Option<Expr>>);
+
+fn arg_options(attrs: &mut Vec<Attribute>) -> syn::Result<ArgOptions> {
     let mut description = None;
     let mut default = None;
     let mut kept = Vec::new();
-    for attr in typed.attrs.drain(..) {
+    for attr in attrs.drain(..) {
         if !attr.path().is_ident("arg") {
             kept.push(attr);
             continue;
@@ -115,33 +151,45 @@ fn classify(arg: &mut FnArg, macro_name: &str) -> syn::Result<Param> {
             Ok(())
         })?;
     }
-    typed.attrs = kept;
-    if let Some(by_ref) = is_context(&typed.ty) {
-        return Ok(Param::Context { by_ref });
-    }
-    let Pat::Ident(pat) = typed.pat.as_ref() else {
+    *attrs = kept;
+    Ok((description, default))
+}
+
+fn classify(arg: &mut FnArg, index: usize, kind: Kind) -> syn::Result<Param> {
+    let FnArg::Typed(typed) = arg else {
         return Err(syn::Error::new(
-            typed.pat.span(),
-            "parameters must be plain names",
+            arg.span(),
+            format!("#[{}] functions cannot take `self`", kind.name()),
         ));
     };
-    let (ty, borrowed) = match typed.ty.as_ref() {
+    let (description, default) = arg_options(&mut typed.attrs)?;
+    let ident = match typed.pat.as_ref() {
+        Pat::Ident(pat) => pat.ident.clone(),
+        Pat::Wild(_) => format_ident!("__fastmcp_unnamed_{}", index),
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                "parameters must be plain names",
+            ));
+        }
+    };
+    let (owned, borrowed) = match typed.ty.as_ref() {
         Type::Reference(reference) if reference.mutability.is_some() => {
             return Err(syn::Error::new(
                 typed.ty.span(),
-                "arguments cannot be `&mut`; take the value (or `&T`) instead",
+                "parameters cannot be `&mut`; take the value (or `&T`) instead",
             ));
         }
         Type::Reference(reference) => (owned(&reference.elem), true),
         other => (other.clone(), false),
     };
-    Ok(Param::Argument(Box::new(Argument {
-        ident: pat.ident.clone(),
-        ty,
+    Ok(Param {
+        ident,
+        owned,
         borrowed,
         description,
         default,
-    })))
+    })
 }
 
 /// What a borrowed argument is deserialized into: `String` for `str`, `Vec<T>` for `[T]`,
@@ -180,60 +228,45 @@ pub struct Arguments {
     /// The struct (and its default-value functions).
     pub definition: TokenStream,
     /// `let __FastmcpArgs { a, b } = …;` field names.
-    pub bindings: Vec<syn::Ident>,
-    /// The call's argument list, in parameter order (`a`, `__ctx.clone()`, `b`).
-    pub call_args: Vec<TokenStream>,
+    bindings: Vec<Ident>,
+    /// The call's argument list, in parameter order.
+    call_args: Vec<TokenStream>,
 }
 
 pub fn arguments(params: &[Param]) -> Arguments {
     let mut fields = Vec::new();
     let mut default_fns = Vec::new();
-    let mut bindings = Vec::new();
-    let mut call_args = Vec::new();
     for param in params {
-        match param {
-            Param::Context { by_ref: true } => call_args.push(quote!(&__ctx)),
-            Param::Context { by_ref: false } => {
-                call_args.push(quote!(::std::clone::Clone::clone(&__ctx)))
-            }
-            Param::Argument(argument) => {
-                let Argument {
-                    ident,
-                    ty,
-                    borrowed,
-                    description,
-                    default,
-                } = argument.as_ref();
-                let doc = description.as_ref().map(|d| quote!(#[doc = #d]));
-                let serde_default = match default {
-                    Some(Some(expr)) => {
-                        let fn_name = format_ident!("__fastmcp_default_{}", ident);
-                        let fn_name_str = LitStr::new(&fn_name.to_string(), Span::call_site());
-                        // A borrowed argument's default may be written borrowed too (`"x"`).
-                        let value = if *borrowed {
-                            quote!(::std::convert::Into::into(#expr))
-                        } else {
-                            quote!(#expr)
-                        };
-                        default_fns.push(quote! {
-                            #[allow(non_snake_case)]
-                            fn #fn_name() -> #ty { #value }
-                        });
-                        quote!(#[serde(default = #fn_name_str)])
-                    }
-                    Some(None) => quote!(#[serde(default)]),
-                    None if is_option(ty) => quote!(#[serde(default)]),
-                    None => quote!(),
-                };
-                fields.push(quote! { #doc #serde_default #ident: #ty });
-                bindings.push(ident.clone());
-                call_args.push(if *borrowed {
-                    quote!(&#ident)
+        let Param {
+            ident,
+            owned,
+            borrowed,
+            description,
+            default,
+        } = param;
+        let stored = param.stored();
+        let doc = description.as_ref().map(|d| quote!(#[doc = #d]));
+        let serde_default = match default {
+            Some(Some(expr)) => {
+                let fn_name = format_ident!("__fastmcp_default_{}", ident);
+                let fn_name_str = LitStr::new(&fn_name.to_string(), Span::call_site());
+                // A borrowed argument's default may be written borrowed too (`"x"`).
+                let value = if *borrowed {
+                    quote!(::std::convert::Into::into(#expr))
                 } else {
-                    quote!(#ident)
+                    quote!(#expr)
+                };
+                default_fns.push(quote! {
+                    #[allow(non_snake_case)]
+                    fn #fn_name() -> #stored { #value }
                 });
+                quote!(#[serde(default = #fn_name_str)])
             }
-        }
+            Some(None) => quote!(#[serde(default)]),
+            None if is_option(owned) => quote!(#[serde(default)]),
+            None => quote!(),
+        };
+        fields.push(quote! { #doc #serde_default #ident: #stored });
     }
     let definition = quote! {
         #(#default_fns)*
@@ -246,26 +279,31 @@ pub fn arguments(params: &[Param]) -> Arguments {
     };
     Arguments {
         definition,
-        bindings,
-        call_args,
+        bindings: params.iter().map(|param| param.ident.clone()).collect(),
+        call_args: params.iter().map(Param::call_arg).collect(),
     }
 }
 
-/// The names of the argument parameters.
-pub fn argument_names(params: &[Param]) -> Vec<String> {
-    params
-        .iter()
-        .filter_map(|param| match param {
-            Param::Argument(argument) => Some(
-                argument
-                    .ident
-                    .to_string()
-                    .trim_start_matches("r#")
-                    .to_owned(),
-            ),
-            Param::Context { .. } => None,
-        })
-        .collect()
+impl Arguments {
+    /// Parsing `source` (a JSON object) into the arguments struct; errors name the `kind` and
+    /// the component's `name`.
+    pub fn parse(&self, kind: Kind, name: TokenStream, source: TokenStream) -> TokenStream {
+        let kind = kind.name();
+        quote!(::fastmcp::utilities::args::parse_arguments_for::<__FastmcpArgs>(#kind, #name, #source))
+    }
+
+    /// `let __FastmcpArgs { a, b } = parsed; let __value = f::call(…)[.await];`
+    pub fn call(&self, function: &ItemFn, parsed: TokenStream) -> TokenStream {
+        let bindings = &self.bindings;
+        let call_args = &self.call_args;
+        let ident = &function.sig.ident;
+        let await_call = function.sig.asyncness.map(|_| quote!(.await));
+        quote! {
+            #[allow(unused_variables)]
+            let __FastmcpArgs { #(#bindings,)* } = #parsed;
+            let __value = #ident::call(#(#call_args),*) #await_call;
+        }
+    }
 }
 
 /// Replaces the function with a zero-argument function of the same name returning the

@@ -61,6 +61,8 @@ pub mod __private {
     pub use schemars;
     pub use serde;
     pub use serde_json;
+
+    pub use crate::server::param::{ContextSlot, Injected, Param};
 }
 
 /// The README's code blocks, compiled as doctests so they stay true.

@@ -168,8 +168,10 @@ impl SessionState {
 
 /// The request a tool is serving: report progress, log to the client, watch for cancellation.
 ///
-/// Declare a parameter of type `Context` (or `&Context`) in a `#[tool]` function and FastMCP
-/// passes it in; it never appears in the tool's input schema. Cloning is cheap.
+/// Declare a parameter of type `Context` (or `&Context`) in a `#[tool]`, `#[prompt]` or
+/// `#[resource]` function and FastMCP passes it in; it never appears in the input schema. The
+/// parameter is recognised by its type, whatever it is named or however the type is imported
+/// (a type of your own called `Context` stays an ordinary argument). Cloning is cheap.
 ///
 /// ```
 /// use fastmcp::{tool, Context};

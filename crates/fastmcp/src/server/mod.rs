@@ -11,6 +11,7 @@ mod lifespan;
 mod lists;
 mod notify;
 mod outbound;
+pub(crate) mod param;
 mod progress;
 mod refusals;
 pub(crate) mod registry;

@@ -21,14 +21,32 @@ pub fn parse_arguments<T: DeserializeOwned>(
     tool: &str,
     arguments: JsonObject,
 ) -> Result<T, ToolError> {
+    parse_arguments_for("tool", tool, arguments)
+}
+
+/// [`parse_arguments`] for any component kind: the message names it (`Invalid arguments for
+/// prompt 'greet': …`).
+///
+/// ```
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Args { name: String }
+/// let args = serde_json::json!({}).as_object().cloned().unwrap();
+/// let error = fastmcp::utilities::args::parse_arguments_for::<Args>("prompt", "greet", args).unwrap_err();
+/// assert_eq!(error.to_string(), "Invalid arguments for prompt 'greet': missing field `name`");
+/// ```
+pub fn parse_arguments_for<T: DeserializeOwned>(
+    kind: &str,
+    name: &str,
+    arguments: JsonObject,
+) -> Result<T, ToolError> {
     serde_path_to_error::deserialize(serde_json::Value::Object(arguments)).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         if path == "." {
-            ToolError::new(format!("Invalid arguments for tool '{tool}': {inner}"))
+            ToolError::new(format!("Invalid arguments for {kind} '{name}': {inner}"))
         } else {
             ToolError::new(format!(
-                "Invalid arguments for tool '{tool}': {path}: {inner}"
+                "Invalid arguments for {kind} '{name}': {path}: {inner}"
             ))
         }
     })

@@ -10,7 +10,12 @@ use crate::types::JsonObject;
 /// The marker Python FastMCP puts on output schemas whose value is wrapped as `{"result": …}`.
 pub const WRAP_RESULT_MARKER: &str = "x-fastmcp-wrap-result";
 
-/// The JSON Schema (draft 2020-12) of `T`, without the `$schema` and root `title` keys.
+/// The schema key marking a property the server supplies (a `Context` parameter of a
+/// macro-built component); [`schema_for`] leaves such properties out.
+pub const INJECTED_MARKER: &str = "x-fastmcp-injected";
+
+/// The JSON Schema (draft 2020-12) of `T`, without the `$schema` and root `title` keys, and
+/// without properties the server supplies (marked [`INJECTED_MARKER`]).
 ///
 /// ```
 /// #[derive(schemars::JsonSchema)]
@@ -29,7 +34,31 @@ pub fn schema_for<T: JsonSchema>() -> JsonObject {
     };
     object.remove("$schema");
     object.remove("title");
+    remove_injected(&mut object);
     object
+}
+
+/// Drops the properties the client never sends from `properties` and `required`.
+fn remove_injected(schema: &mut JsonObject) {
+    let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+        return;
+    };
+    let injected: Vec<String> = properties
+        .iter()
+        .filter(|(_, property)| property.get(INJECTED_MARKER).is_some())
+        .map(|(name, _)| name.clone())
+        .collect();
+    if injected.is_empty() {
+        return;
+    }
+    properties.retain(|name, _| !injected.contains(name));
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.retain(|name| {
+            !name
+                .as_str()
+                .is_some_and(|name| injected.iter().any(|i| i == name))
+        });
+    }
 }
 
 /// An output schema and whether values must be wrapped as `{"result": value}`.

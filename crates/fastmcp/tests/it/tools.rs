@@ -377,3 +377,80 @@ async fn borrowed_arguments_are_deserialized_owned_and_lent_to_the_function() {
         .unwrap();
     assert_eq!(joined.data::<String>().unwrap(), "a+b");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Parameters are told apart by type: a `Context` under any name or path is supplied by the
+// server; a type of the user's own that happens to be called `Context` is an argument.
+
+mod mine {
+    /// Who is asking, as the client describes it.
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    pub struct Context {
+        pub user: String,
+    }
+}
+
+use fastmcp::Context as RequestContext;
+
+/// Echoes the text with the request id, read through a renamed `Context`.
+#[tool]
+async fn renamed_context(session: RequestContext, text: String) -> String {
+    format!("{text} (request {})", session.request_id())
+}
+
+/// Takes the user's own `Context` type as an argument.
+#[tool]
+fn own_context(context: mine::Context) -> String {
+    format!("hello {}", context.user)
+}
+
+#[tokio::test]
+async fn a_context_is_recognised_by_type_not_by_name() {
+    let server = FastMCP::new("by-type")
+        .tool(renamed_context)
+        .tool(own_context);
+    let client = Client::connect(&server).await.unwrap();
+    let tools = client.list_tools().await.unwrap();
+    let schema_of = |name: &str| {
+        let tool = tools.iter().find(|tool| tool.name == name).unwrap();
+        Value::Object((*tool.input_schema).clone())
+    };
+    assert_eq!(schema_of("renamed_context")["required"], json!(["text"]));
+    assert!(
+        schema_of("renamed_context")["properties"]
+            .get("session")
+            .is_none()
+    );
+    assert_eq!(schema_of("own_context")["required"], json!(["context"]));
+
+    let renamed = client
+        .call_tool("renamed_context", json!({"text": "hi"}))
+        .await
+        .unwrap();
+    assert!(
+        renamed.text().starts_with("hi (request "),
+        "{}",
+        renamed.text()
+    );
+    let own = client
+        .call_tool("own_context", json!({"context": {"user": "ada"}}))
+        .await
+        .unwrap();
+    assert_eq!(own.text(), "hello ada");
+}
+
+#[tokio::test]
+async fn a_client_cannot_supply_the_context() {
+    let server = FastMCP::new("by-type").tool(renamed_context);
+    let client = Client::connect(&server).await.unwrap();
+    let error = client
+        .call_tool("renamed_context", json!({"text": "hi", "session": {}}))
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("session: this parameter is supplied by the server, not by the client"),
+        "{error}"
+    );
+}
