@@ -152,6 +152,7 @@ impl Error {
     }
 
     /// An authorization failure with no underlying error.
+    #[cfg(feature = "auth")]
     pub(crate) fn auth(message: impl Into<String>) -> Self {
         Error::Auth {
             message: message.into(),
@@ -160,6 +161,7 @@ impl Error {
     }
 
     /// An authorization failure caused by `source`.
+    #[cfg(feature = "auth")]
     pub(crate) fn auth_from(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
         Error::Auth {
             message: message.into(),

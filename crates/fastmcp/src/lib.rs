@@ -36,6 +36,7 @@ pub mod completion;
 pub mod error;
 pub mod logging;
 pub mod prompts;
+mod protocol;
 pub mod resources;
 pub mod server;
 pub mod settings;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use rmcp::model::{
     ClientCapabilities, ClientInfo, CreateMessageRequestParams, CreateMessageResult,
-    ElicitRequestParams, ElicitResult, ElicitationAction, ErrorData, Implementation, InputRequest,
-    ListRootsResult, ProtocolVersion, Root, ServerNotification,
+    ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationCapability, ErrorData,
+    FormElicitationCapability, Implementation, InputRequest, ListRootsResult, ProtocolVersion,
+    Root, RootsCapabilities, ServerNotification, UrlElicitationCapability,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ClientHandler, RoleClient};
@@ -103,15 +104,15 @@ impl ClientSession {
         }
         if self.handlers.elicitation.is_some() {
             capabilities.elicitation = Some(
-                serde_json::from_value(serde_json::json!({"form": {}, "url": {}}))
-                    .unwrap_or_default(),
+                ElicitationCapability::new()
+                    .with_form(FormElicitationCapability::new())
+                    .with_url(UrlElicitationCapability::new()),
             );
         }
         if self.handlers.roots.is_some() {
-            capabilities.roots = Some(
-                serde_json::from_value(serde_json::json!({"listChanged": true}))
-                    .unwrap_or_default(),
-            );
+            let mut roots = RootsCapabilities::default();
+            roots.list_changed = Some(true);
+            capabilities.roots = Some(roots);
         }
         if self.tasks {
             capabilities = super::tasks::with_tasks(capabilities);

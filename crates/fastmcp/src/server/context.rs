@@ -416,17 +416,11 @@ impl Context {
         }
     }
 
-    /// Gets the client's answer to an input request (see `server::input`). `capable` says
-    /// whether the client declared the capability the request needs.
+    /// Gets the client's answer to an input request (see `server::input`).
     pub(crate) async fn ask(
         &self,
         request: rmcp::model::InputRequest,
-        capability: &str,
     ) -> Result<Value, crate::Error> {
-        let capable = self
-            .client_capabilities()
-            .and_then(|caps| serde_json::to_value(caps).ok())
-            .is_none_or(|caps| caps.get(capability).is_some());
         let key = self.input_key.as_deref().map(str::to_owned);
         self.inner
             .input
@@ -434,7 +428,7 @@ impl Context {
                 &self.inner.peer,
                 key,
                 request,
-                capable.then_some(()).ok_or(capability),
+                self.inner.capabilities.as_ref(),
             )
             .await
     }

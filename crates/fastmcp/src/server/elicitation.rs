@@ -123,10 +123,7 @@ impl Context {
         params: ElicitRequestParams,
     ) -> Result<Elicitation<Value>, Error> {
         let answer = self
-            .ask(
-                InputRequest::Elicitation(ElicitRequest::new(params)),
-                "elicitation",
-            )
+            .ask(InputRequest::Elicitation(ElicitRequest::new(params)))
             .await?;
         let result: ElicitResult = serde_json::from_value(answer).map_err(|error| {
             Error::data_from(format!("malformed elicitation result: {error}"), error)

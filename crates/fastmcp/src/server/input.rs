@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use rmcp::model::{
-    ClientResult, ErrorData, InputRequest, InputRequests, InputRequiredResult, InputResponses,
+    ClientCapabilities, ClientResult, ElicitationCapability, ErrorData, InputRequest,
+    InputRequests, InputRequiredResult, InputResponses, RootsCapabilities, SamplingCapability,
     ServerRequest,
 };
 use rmcp::model::{RequestStateCodec, SealOptions};
@@ -179,19 +180,24 @@ impl InputState {
     }
 
     /// Gets the client's answer to `request`, sent under `key` (or the next automatic key).
-    /// `capable` is `Err(capability)` when the client did not declare what the request needs:
-    /// an error for the tool on a legacy session; on 2026-07-28 the whole request fails with
-    /// `MissingRequiredClientCapability` (-32021), as the specification requires.
+    /// `client` is what the client declared (`None`: unknown, so assumed capable). Asking for
+    /// what it did not declare is an error for the tool on a legacy session; on 2026-07-28 the
+    /// whole request fails with `MissingRequiredClientCapability` (-32021), as the
+    /// specification requires.
     pub(crate) async fn ask(
         &self,
         peer: &Peer<RoleServer>,
         key: Option<String>,
         request: InputRequest,
-        capable: Result<(), &str>,
+        client: Option<&ClientCapabilities>,
     ) -> Result<Value, Error> {
+        let capable = match (Needs::of(&request), client) {
+            (Some(needs), Some(client)) if !needs.declared_by(client) => Err(needs),
+            _ => Ok(()),
+        };
         if let Some(InTask(task)) = self.task.get() {
-            capable.map_err(|capability| {
-                Error::Unsupported(format!("the client does not support {capability}"))
+            capable.map_err(|needs| {
+                Error::Unsupported(format!("the client does not support {}", needs.name()))
             })?;
             let key = key.unwrap_or_else(|| self.next_key());
             return task
@@ -202,16 +208,16 @@ impl InputState {
                     TaskExit::Error(error) => Error::Protocol(error),
                 });
         }
-        if let Err(capability) = capable {
+        if let Err(needs) = capable {
             if !self.stateless {
                 return Err(Error::Unsupported(format!(
-                    "the client does not support {capability}"
+                    "the client does not support {}",
+                    needs.name()
                 )));
             }
-            let required =
-                serde_json::from_value(serde_json::json!({ capability: {} })).unwrap_or_default();
-            *self.abort.lock().unwrap_or_else(PoisonError::into_inner) =
-                Some(ErrorData::missing_required_client_capability(required));
+            *self.abort.lock().unwrap_or_else(PoisonError::into_inner) = Some(
+                ErrorData::missing_required_client_capability(needs.as_required()),
+            );
             self.needed.notify_one();
             return std::future::pending().await;
         }
@@ -230,6 +236,52 @@ impl InputState {
         // The dispatcher answers the request with `InputRequiredResult` and drops this
         // handler; the next round runs it again with the answer.
         std::future::pending().await
+    }
+}
+
+/// The client capability an input request needs.
+#[derive(Debug, Clone, Copy)]
+enum Needs {
+    Elicitation,
+    Sampling,
+    Roots,
+}
+
+impl Needs {
+    fn of(request: &InputRequest) -> Option<Needs> {
+        match request {
+            InputRequest::Elicitation(_) => Some(Needs::Elicitation),
+            InputRequest::CreateMessage(_) => Some(Needs::Sampling),
+            InputRequest::ListRoots(_) => Some(Needs::Roots),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Needs::Elicitation => "elicitation",
+            Needs::Sampling => "sampling",
+            Needs::Roots => "roots",
+        }
+    }
+
+    fn declared_by(self, client: &ClientCapabilities) -> bool {
+        match self {
+            Needs::Elicitation => client.elicitation.is_some(),
+            Needs::Sampling => client.sampling.is_some(),
+            Needs::Roots => client.roots.is_some(),
+        }
+    }
+
+    /// The capabilities to name in a `MissingRequiredClientCapability` error.
+    fn as_required(self) -> ClientCapabilities {
+        let mut required = ClientCapabilities::default();
+        match self {
+            Needs::Elicitation => required.elicitation = Some(ElicitationCapability::default()),
+            Needs::Sampling => required.sampling = Some(SamplingCapability::default()),
+            Needs::Roots => required.roots = Some(RootsCapabilities::default()),
+        }
+        required
     }
 }
 

@@ -2,6 +2,7 @@
 //! methods, and known methods whose params do not parse.
 #![allow(deprecated)] // rmcp marks logging and subscriptions deprecated (SEP-2577).
 
+use crate::protocol::*;
 use rmcp::model::{
     CallToolRequestParams, CompleteRequestParams, CustomRequest, ErrorCode, ErrorData,
     GetPromptRequestParams, InitializeRequestParams, PaginatedRequestParams,
@@ -11,10 +12,10 @@ use rmcp::model::{
 /// Methods the stateless 2026-07-28 protocol removed.
 pub(super) const REMOVED_IN_2026: &[&str] = &[
     "initialize",
-    "ping",
-    "logging/setLevel",
-    "resources/subscribe",
-    "resources/unsubscribe",
+    PING,
+    LOGGING_SET_LEVEL,
+    RESOURCES_SUBSCRIBE,
+    RESOURCES_UNSUBSCRIBE,
 ];
 
 pub(super) fn removed_method(method: &str) -> ErrorData {
@@ -29,19 +30,19 @@ pub(super) fn removed_method(method: &str) -> ErrorData {
 /// unknown (`-32601`), or it is known and its params are malformed (`-32602`, saying why).
 pub(super) fn unknown_or_malformed(request: &CustomRequest) -> ErrorData {
     let detail = match request.method.as_str() {
-        "tools/call" => params_error::<CallToolRequestParams>(request),
+        TOOLS_CALL => params_error::<CallToolRequestParams>(request),
         "initialize" => params_error::<InitializeRequestParams>(request),
-        "logging/setLevel" => params_error::<SetLevelRequestParams>(request),
-        "resources/read" => params_error::<ReadResourceRequestParams>(request),
-        "resources/subscribe" | "resources/unsubscribe" => {
+        LOGGING_SET_LEVEL => params_error::<SetLevelRequestParams>(request),
+        RESOURCES_READ => params_error::<ReadResourceRequestParams>(request),
+        RESOURCES_SUBSCRIBE | RESOURCES_UNSUBSCRIBE => {
             params_error::<SubscribeRequestParams>(request)
         }
-        "prompts/get" => params_error::<GetPromptRequestParams>(request),
-        "completion/complete" => params_error::<CompleteRequestParams>(request),
-        "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" => {
+        PROMPTS_GET => params_error::<GetPromptRequestParams>(request),
+        COMPLETION_COMPLETE => params_error::<CompleteRequestParams>(request),
+        TOOLS_LIST | PROMPTS_LIST | RESOURCES_LIST | RESOURCE_TEMPLATES_LIST => {
             params_error::<PaginatedRequestParams>(request)
         }
-        "ping" | "server/discover" => "unexpected params".to_owned(),
+        PING | SERVER_DISCOVER => "unexpected params".to_owned(),
         method => {
             return ErrorData::new(
                 ErrorCode::METHOD_NOT_FOUND,

@@ -85,9 +85,7 @@ impl Context {
     /// Asks the client's model for a reply (`sampling/createMessage`).
     pub async fn sample(&self, request: impl Into<SampleRequest>) -> Result<SampleResult, Error> {
         let request = CreateMessageRequest::new(request.into().params);
-        let answer = self
-            .ask(InputRequest::CreateMessage(request), "sampling")
-            .await?;
+        let answer = self.ask(InputRequest::CreateMessage(request)).await?;
         let raw: CreateMessageResult = serde_json::from_value(answer).map_err(|error| {
             Error::data_from(format!("malformed sampling result: {error}"), error)
         })?;
@@ -109,7 +107,7 @@ impl Context {
     /// The client's roots: the directories or repositories it lets the server work in.
     pub async fn list_roots(&self) -> Result<Vec<crate::types::Root>, Error> {
         let request = rmcp::model::ListRootsRequest::default();
-        let answer = self.ask(InputRequest::ListRoots(request), "roots").await?;
+        let answer = self.ask(InputRequest::ListRoots(request)).await?;
         let result: rmcp::model::ListRootsResult = serde_json::from_value(answer)
             .map_err(|error| Error::data_from(format!("malformed roots result: {error}"), error))?;
         Ok(result.roots)

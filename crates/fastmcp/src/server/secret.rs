@@ -34,12 +34,14 @@ pub(crate) fn secret() -> Result<&'static Secret, Error> {
 }
 
 impl Secret {
-    /// A 128-bit id, hex-encoded, never given out before in this process.
+    /// A random (version 4) UUID made from the secret, never given out before in this process.
     pub(crate) fn new_id(&self) -> String {
-        self.derive(b"id")[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&self.derive(b"id")[..16]);
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .hyphenated()
+            .to_string()
     }
 
     /// A 256-bit key, never given out before in this process.
@@ -73,7 +75,10 @@ mod tests {
         let secret = secret().unwrap();
         let ids: std::collections::HashSet<String> = (0..1000).map(|_| secret.new_id()).collect();
         assert_eq!(ids.len(), 1000);
-        assert!(ids.iter().all(|id| id.len() == 32));
+        assert!(ids.iter().all(|id| {
+            uuid::Uuid::parse_str(id)
+                .is_ok_and(|uuid| uuid.get_version() == Some(uuid::Version::Random))
+        }));
         assert_ne!(secret.new_key(), secret.new_key());
     }
 }

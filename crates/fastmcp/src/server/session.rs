@@ -129,7 +129,12 @@ impl Session {
         context: &RequestContext<RoleServer>,
     ) -> Result<(rmcp::model::JsonObject, Vec<u8>, Context), ErrorData> {
         let arguments = request.arguments.unwrap_or_default();
-        let binding = self.binding(context, "tools/call", &request.name, &arguments);
+        let binding = self.binding(
+            context,
+            crate::protocol::TOOLS_CALL,
+            &request.name,
+            &arguments,
+        );
         let input = self.input_state(
             context,
             &binding,
@@ -290,7 +295,12 @@ impl ServerHandler for Session {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let binding = self.binding(&context, "resources/read", &request.uri, &Value::Null);
+        let binding = self.binding(
+            &context,
+            crate::protocol::RESOURCES_READ,
+            &request.uri,
+            &Value::Null,
+        );
         let input = self.input_state(
             &context,
             &binding,
@@ -342,7 +352,12 @@ impl ServerHandler for Session {
                 None,
             ));
         };
-        let binding = self.binding(&context, "prompts/get", &request.name, &request.arguments);
+        let binding = self.binding(
+            &context,
+            crate::protocol::PROMPTS_GET,
+            &request.name,
+            &request.arguments,
+        );
         let input = self.input_state(
             &context,
             &binding,
@@ -479,7 +494,7 @@ impl ServerHandler for Session {
     ) -> Result<(), ErrorData> {
         if is_stateless(&context) {
             // 2026-07-28 has no sessions: the level travels in each request's `_meta`.
-            return Err(removed_method("logging/setLevel"));
+            return Err(removed_method(crate::protocol::LOGGING_SET_LEVEL));
         }
         self.state.remember_peer(&context.peer);
         self.state.set_log_level(request.level.into());

@@ -7,6 +7,10 @@
 //! type, giving the same value at a fraction of the cost. Anything else, including anything
 //! malformed, goes through rmcp's own parse, so values and errors stay exactly rmcp's.
 
+use crate::protocol::{
+    COMPLETION_COMPLETE, PROMPTS_GET, PROMPTS_LIST, RESOURCE_TEMPLATES_LIST, RESOURCES_LIST,
+    RESOURCES_READ, TOOLS_CALL, TOOLS_LIST,
+};
 use std::borrow::Cow;
 
 use rmcp::model::{
@@ -27,16 +31,16 @@ pub(crate) fn client_message(bytes: &[u8]) -> serde_json::Result<ClientJsonRpcMe
         .ok()
         .and_then(|m| m.method);
     let request = match method.as_deref() {
-        Some("tools/call") => as_request(bytes, ClientRequest::CallToolRequest),
-        Some("tools/list") => as_request(bytes, ClientRequest::ListToolsRequest),
-        Some("prompts/get") => as_request(bytes, ClientRequest::GetPromptRequest),
-        Some("prompts/list") => as_request(bytes, ClientRequest::ListPromptsRequest),
-        Some("resources/read") => as_request(bytes, ClientRequest::ReadResourceRequest),
-        Some("resources/list") => as_request(bytes, ClientRequest::ListResourcesRequest),
-        Some("resources/templates/list") => {
+        Some(TOOLS_CALL) => as_request(bytes, ClientRequest::CallToolRequest),
+        Some(TOOLS_LIST) => as_request(bytes, ClientRequest::ListToolsRequest),
+        Some(PROMPTS_GET) => as_request(bytes, ClientRequest::GetPromptRequest),
+        Some(PROMPTS_LIST) => as_request(bytes, ClientRequest::ListPromptsRequest),
+        Some(RESOURCES_READ) => as_request(bytes, ClientRequest::ReadResourceRequest),
+        Some(RESOURCES_LIST) => as_request(bytes, ClientRequest::ListResourcesRequest),
+        Some(RESOURCE_TEMPLATES_LIST) => {
             as_request(bytes, ClientRequest::ListResourceTemplatesRequest)
         }
-        Some("completion/complete") => as_request(bytes, ClientRequest::CompleteRequest),
+        Some(COMPLETION_COMPLETE) => as_request(bytes, ClientRequest::CompleteRequest),
         Some("ping") => as_request(bytes, ClientRequest::PingRequest),
         _ => None,
     };

@@ -28,6 +28,8 @@ pub use grants::{ClientCredentials, EnterpriseManaged, WorkloadIdentity};
 pub use oauth::OAuth;
 pub(crate) use step_up::StepUp;
 
+use crate::protocol::{SERVER_DISCOVER, header};
+use rmcp::model::ProtocolVersion;
 use rmcp::transport::AuthorizationManager;
 
 use crate::error::Error;
@@ -63,8 +65,11 @@ pub(crate) async fn challenge(url: &str) -> Result<Option<String>, Error> {
         .post(url)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::ACCEPT, "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2026-07-28")
-        .header("mcp-method", "server/discover")
+        .header(
+            header::MCP_PROTOCOL_VERSION,
+            ProtocolVersion::V_2026_07_28.as_str(),
+        )
+        .header(header::MCP_METHOD, SERVER_DISCOVER)
         .body(probe.to_string())
         .send()
         .await

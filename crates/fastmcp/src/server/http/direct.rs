@@ -12,6 +12,11 @@
 //! store persisting stateless streams, any malformed input) goes to rmcp's service unchanged,
 //! so errors and edge cases keep rmcp's exact answers.
 
+use crate::protocol::header as mcp_header;
+use crate::protocol::{
+    COMPLETION_COMPLETE, PROMPTS_GET, PROMPTS_LIST, RESOURCE_TEMPLATES_LIST, RESOURCES_LIST,
+    RESOURCES_READ, TOOLS_CALL, TOOLS_LIST,
+};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -43,14 +48,14 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Methods the direct path serves; everything else goes to rmcp.
 const DIRECT_METHODS: &[&str] = &[
-    "tools/call",
-    "tools/list",
-    "prompts/get",
-    "prompts/list",
-    "resources/read",
-    "resources/list",
-    "resources/templates/list",
-    "completion/complete",
+    TOOLS_CALL,
+    TOOLS_LIST,
+    PROMPTS_GET,
+    PROMPTS_LIST,
+    RESOURCES_READ,
+    RESOURCES_LIST,
+    RESOURCE_TEMPLATES_LIST,
+    COMPLETION_COMPLETE,
 ];
 
 /// What the direct path needs to know about the server and its HTTP options.
@@ -122,10 +127,10 @@ impl Direct {
     fn vouches_for_headers(&self, request: &Request) -> bool {
         let headers = request.headers();
         request.method() == http::Method::POST
-            && only_value(headers, "mcp-protocol-version")
+            && only_value(headers, mcp_header::MCP_PROTOCOL_VERSION)
                 .is_some_and(|v| v == ProtocolVersion::V_2026_07_28.as_str())
-            && only_value(headers, "mcp-method").is_some()
-            && !headers.contains_key("mcp-session-id")
+            && only_value(headers, mcp_header::MCP_METHOD).is_some()
+            && !headers.contains_key(mcp_header::MCP_SESSION_ID)
             && accepts_json_and_sse(headers)
             && content_is_json(headers)
             && content_length(headers).is_some_and(|length| length <= self.max_body_bytes)
@@ -160,7 +165,7 @@ impl Direct {
         let method = request.request.method();
         let meta = request.request.get_meta();
         let vouched = DIRECT_METHODS.contains(&method)
-            && only_value(headers, "mcp-method") == Some(method)
+            && only_value(headers, mcp_header::MCP_METHOD) == Some(method)
             && meta.protocol_version() == Some(ProtocolVersion::V_2026_07_28)
             && meta
                 .missing_required_keys(&ProtocolVersion::V_2026_07_28)

@@ -10,6 +10,7 @@ mod listener;
 mod options;
 mod origin;
 
+use crate::protocol::header;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -243,7 +244,7 @@ async fn admit(
 ) -> axum::response::Response {
     let headers = request.headers();
     let sessionless =
-        request.method() == http::Method::POST && !headers.contains_key("mcp-session-id");
+        request.method() == http::Method::POST && !headers.contains_key(header::MCP_SESSION_ID);
     if sessionless {
         if gate
             .draining
@@ -253,7 +254,7 @@ async fn admit(
             return unavailable("the server is shutting down");
         }
         let opens_session = headers
-            .get("mcp-method")
+            .get(header::MCP_METHOD)
             .is_none_or(|method| method.as_bytes() == b"initialize");
         if let Some(max) = gate.max_sessions
             && opens_session
