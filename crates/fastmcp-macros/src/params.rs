@@ -352,7 +352,7 @@ pub fn wrap(function: &ItemFn, target: TokenStream, body: TokenStream) -> TokenS
 }
 
 /// `Err(e)` of a `Result`-returning function, converted to the component's error type by
-/// `probe_path` (`…::__request_error`).
+/// `fastmcp::__private::request_error`.
 pub fn unwrap_request_error(returns_result: bool) -> Option<TokenStream> {
     returns_result.then(|| {
         quote! {
@@ -360,9 +360,9 @@ pub fn unwrap_request_error(returns_result: bool) -> Option<TokenStream> {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
                     #[allow(unused_imports)]
-                    use ::fastmcp::error::__request_error::{KeepKind as _, WrapKind as _};
+                    use ::fastmcp::__private::request_error::{KeepKind as _, WrapKind as _};
                     return ::std::result::Result::Err(
-                        (&&::fastmcp::error::__request_error::Probe::of(&error)).kind().convert(error),
+                        (&&::fastmcp::__private::request_error::Probe::of(&error)).kind().convert(error),
                     );
                 }
             };

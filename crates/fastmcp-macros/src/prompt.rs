@@ -29,7 +29,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 
         #builder
             .arguments_schema_for::<__FastmcpArgs>()
-            .with_handler(move |__arguments: ::fastmcp::types::JsonObject, __ctx: ::fastmcp::Context| -> ::fastmcp::prompts::PromptFuture {
+            .raw_handler(move |__arguments: ::fastmcp::types::JsonObject, __ctx: ::fastmcp::Context| -> ::fastmcp::prompts::PromptFuture {
                 let __parsed = #parse
                     .map_err(|error| ::fastmcp::RequestError::invalid_params(error.message()));
                 ::std::boxed::Box::pin(async move {

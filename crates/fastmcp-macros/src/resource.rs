@@ -93,7 +93,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 
         #builder
             #schema
-            .with_handler(move |__request: ::fastmcp::resources::ResourceRequest, __ctx: ::fastmcp::Context| -> ::fastmcp::resources::ResourceFuture {
+            .raw_handler(move |__request: ::fastmcp::resources::ResourceRequest, __ctx: ::fastmcp::Context| -> ::fastmcp::resources::ResourceFuture {
                 let __uri = __request.uri;
                 let __parsed = #parse
                     .map_err(|error| ::fastmcp::RequestError::invalid_params(error.message()));
@@ -101,8 +101,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                     #call
                     #unwrap_result
                     #[allow(unused_imports)]
-                    use ::fastmcp::resources::__macro::{ExplicitKind as _, JsonKind as _};
-                    (&&::fastmcp::resources::__macro::Probe::of(&__value)).kind().convert(__value, &__uri)
+                    use ::fastmcp::__private::resources::{ExplicitKind as _, JsonKind as _};
+                    (&&::fastmcp::__private::resources::Probe::of(&__value)).kind().convert(__value, &__uri)
                 })
             })
     };

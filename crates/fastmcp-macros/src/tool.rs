@@ -50,9 +50,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         #definition
 
         #[allow(unused_imports)]
-        use ::fastmcp::tools::__macro::{ExplicitKind as _, StructuredKind as _};
+        use ::fastmcp::__private::tools::{ExplicitKind as _, StructuredKind as _};
         let (__output_schema, __wrap) =
-            (&&::fastmcp::tools::__macro::Probe::<#value_ty>::new()).kind().output_schema();
+            (&&::fastmcp::__private::tools::Probe::<#value_ty>::new()).kind().output_schema();
         #builder
             .input_schema_for::<__FastmcpArgs>()
             .output_schema_object(__output_schema)
@@ -62,8 +62,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                     #call
                     #unwrap_result
                     #[allow(unused_imports)]
-                    use ::fastmcp::tools::__macro::{ExplicitKind as _, StructuredKind as _};
-                    (&&::fastmcp::tools::__macro::Probe::<#value_ty>::new()).kind().convert(__value, __wrap)
+                    use ::fastmcp::__private::tools::{ExplicitKind as _, StructuredKind as _};
+                    (&&::fastmcp::__private::tools::Probe::<#value_ty>::new()).kind().convert(__value, __wrap)
                 })
             })
     };

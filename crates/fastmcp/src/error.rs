@@ -300,8 +300,7 @@ impl From<ErrorData> for RequestError {
 
 /// Converts a function's error into a [`RequestError`]: a `RequestError` keeps its code, any
 /// other displayable error becomes an internal error. Used by `#[resource]` and `#[prompt]`.
-#[doc(hidden)]
-pub mod __request_error {
+pub(crate) mod request_error_support {
     use std::fmt::Display;
     use std::marker::PhantomData;
 

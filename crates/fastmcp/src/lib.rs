@@ -45,14 +45,16 @@ pub mod transports;
 pub mod types;
 pub mod utilities;
 
-pub use client::Client;
+pub use client::{Client, ClientBuilder};
 pub use error::{Error, RequestError, ToolError};
 #[cfg(feature = "macros")]
 pub use fastmcp_macros::{prompt, resource, tool};
 pub use logging::LogLevel;
-pub use prompts::Prompt;
-pub use resources::{Resource, ResourceTemplate};
-pub use server::{Context, DuplicatePolicy, FastMCP, Filter};
+pub use prompts::{IntoPrompt, Prompt};
+pub use resources::{IntoResource, IntoResourceTemplate, Resource, ResourceTemplate};
+#[cfg(feature = "http-server")]
+pub use server::HttpOptions;
+pub use server::{Context, DuplicatePolicy, Elicitation, FastMCP, Filter};
 pub use tools::{IntoTool, Tool, ToolResult};
 pub use utilities::{CacheHint, ComponentMeta};
 
@@ -64,6 +66,21 @@ pub mod __private {
     pub use serde_json;
 
     pub use crate::server::param::{ContextSlot, Injected, Param};
+
+    /// `#[tool]`: output schemas and results, by what the function returns.
+    pub mod tools {
+        pub use crate::tools::macro_support::*;
+    }
+
+    /// `#[resource]`: contents, by what the function returns.
+    pub mod resources {
+        pub use crate::resources::macro_support::*;
+    }
+
+    /// `#[resource]` and `#[prompt]`: a function's error as a JSON-RPC error.
+    pub mod request_error {
+        pub use crate::error::request_error_support::*;
+    }
 }
 
 /// The README's code blocks, compiled as doctests so they stay true.

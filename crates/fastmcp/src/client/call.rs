@@ -11,17 +11,17 @@ use super::request::{Pending, RequestKind};
 use crate::error::Error;
 
 /// A configured `tools/call`: `.await` it, or [`stream`](Pending::stream) it.
-pub type CallTool = Pending<ToolCall>;
+pub type CallTool = Pending<CallToolKind>;
 
 /// The `tools/call` request kind.
 #[derive(Debug, Clone)]
-pub struct ToolCall {
+pub struct CallToolKind {
     name: String,
     arguments: Result<Option<JsonObject>, String>,
     raise_on_error: bool,
 }
 
-impl ToolCall {
+impl CallToolKind {
     pub(super) fn new(name: String, arguments: Value) -> Self {
         let arguments = match arguments {
             Value::Object(object) => Ok(Some(object)),
@@ -36,7 +36,7 @@ impl ToolCall {
     }
 }
 
-impl RequestKind for ToolCall {
+impl RequestKind for CallToolKind {
     type Output = ToolCallResult;
 
     fn may_run_as_task(&self) -> bool {
@@ -80,7 +80,7 @@ pub(super) fn unexpected(expected: &str, got: &ServerResult) -> Error {
     ))
 }
 
-impl Pending<ToolCall> {
+impl Pending<CallToolKind> {
     /// Whether an `isError` result becomes `Err(Error::Tool)` (default `true`) or is returned.
     pub fn raise_on_error(mut self, raise: bool) -> Self {
         self.kind.raise_on_error = raise;

@@ -53,12 +53,12 @@ use serde_json::Value;
 #[cfg(feature = "auth")]
 pub use auth::{ClientCredentials, EnterpriseManaged, OAuth, WorkloadIdentity};
 pub use builder::ClientBuilder;
-pub use call::{CallTool, ToolCall, ToolCallResult};
+pub use call::{CallTool, CallToolKind, ToolCallResult};
 pub use handler::{
     ElicitationMode, ElicitationRequest, ElicitationResponse, LogMessage, log_server_message,
 };
 pub use progress::{ProgressEvent, ProgressHandler, default_progress_handler};
-pub use reads::{GetPrompt, PromptGet, ReadResource, ResourceRead};
+pub use reads::{GetPrompt, GetPromptKind, ReadResource, ReadResourceKind};
 pub use request::{CallEvent, Pending, RequestKind};
 pub use rmcp::service::Subscription;
 pub use stdio::StdioServer;
@@ -192,19 +192,19 @@ impl Client {
     /// `Value::Null` for none. Configure the call on the returned [`CallTool`], then `.await`
     /// it, or turn it into a stream of events with [`Pending::stream`].
     pub fn call_tool(&self, name: impl Into<String>, arguments: Value) -> CallTool {
-        Pending::new(self.clone(), ToolCall::new(name.into(), arguments))
+        Pending::new(self.clone(), CallToolKind::new(name.into(), arguments))
     }
 
     /// Reads a resource; `.await` the returned [`ReadResource`] (which takes a progress
     /// handler and a timeout like [`call_tool`](Self::call_tool)).
     pub fn read_resource(&self, uri: impl Into<String>) -> ReadResource {
-        Pending::new(self.clone(), ResourceRead::new(uri.into()))
+        Pending::new(self.clone(), ReadResourceKind::new(uri.into()))
     }
 
     /// Renders a prompt. `arguments` is a JSON object of strings (other values are sent as
     /// their JSON text).
     pub fn get_prompt(&self, name: impl Into<String>, arguments: Value) -> GetPrompt {
-        Pending::new(self.clone(), PromptGet::new(name.into(), arguments))
+        Pending::new(self.clone(), GetPromptKind::new(name.into(), arguments))
     }
 
     /// Suggestions for an argument of a prompt or a variable of a resource template

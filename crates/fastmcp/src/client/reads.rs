@@ -13,24 +13,24 @@ use super::request::{Pending, RequestKind};
 use crate::error::Error;
 
 /// A configured `resources/read`: `.await` it, or [`stream`](Pending::stream) it.
-pub type ReadResource = Pending<ResourceRead>;
+pub type ReadResource = Pending<ReadResourceKind>;
 
 /// A configured `prompts/get`: `.await` it, or [`stream`](Pending::stream) it.
-pub type GetPrompt = Pending<PromptGet>;
+pub type GetPrompt = Pending<GetPromptKind>;
 
 /// The `resources/read` request kind.
 #[derive(Debug, Clone)]
-pub struct ResourceRead {
+pub struct ReadResourceKind {
     uri: String,
 }
 
-impl ResourceRead {
+impl ReadResourceKind {
     pub(super) fn new(uri: String) -> Self {
         Self { uri }
     }
 }
 
-impl RequestKind for ResourceRead {
+impl RequestKind for ReadResourceKind {
     type Output = Vec<ResourceContents>;
 
     fn request(&self, responses: Option<InputResponses>, state: Option<String>) -> ClientRequest {
@@ -50,12 +50,12 @@ impl RequestKind for ResourceRead {
 
 /// The `prompts/get` request kind.
 #[derive(Debug, Clone)]
-pub struct PromptGet {
+pub struct GetPromptKind {
     name: String,
     arguments: BTreeMap<String, String>,
 }
 
-impl PromptGet {
+impl GetPromptKind {
     /// `arguments` may be any JSON object; non-string values are sent as their JSON text,
     /// since prompt arguments are strings on the wire.
     pub(super) fn new(name: String, arguments: Value) -> Self {
@@ -73,7 +73,7 @@ impl PromptGet {
     }
 }
 
-impl RequestKind for PromptGet {
+impl RequestKind for GetPromptKind {
     type Output = GetPromptResult;
 
     fn request(&self, responses: Option<InputResponses>, state: Option<String>) -> ClientRequest {

@@ -380,7 +380,7 @@ impl PromptBuilder {
         T: IntoPromptResult,
         E: Into<RequestError>,
     {
-        self.with_handler(move |arguments, ctx| -> PromptFuture {
+        self.raw_handler(move |arguments, ctx| -> PromptFuture {
             let future = f(arguments, ctx);
             Box::pin(async move {
                 match future.await {
@@ -392,7 +392,7 @@ impl PromptBuilder {
     }
 
     /// Finishes with a [`PromptHandler`] (what `#[prompt]` generates).
-    pub fn with_handler(self, handler: impl PromptHandler) -> Prompt {
+    pub fn raw_handler(self, handler: impl PromptHandler) -> Prompt {
         let arguments_schema = self.arguments_schema.unwrap_or_else(|| {
             let properties: JsonObject = self
                 .definition

@@ -290,7 +290,7 @@ impl ResourceBuilder {
         T: IntoResourceContents,
         E: Into<RequestError>,
     {
-        self.with_handler(
+        self.raw_handler(
             move |request: ResourceRequest, ctx: Context| -> ResourceFuture {
                 let uri = request.uri.clone();
                 let future = f(request, ctx);
@@ -305,7 +305,7 @@ impl ResourceBuilder {
     }
 
     /// Finishes with a [`ResourceHandler`] (what `#[resource]` generates).
-    pub fn with_handler(self, handler: impl ResourceHandler) -> Resource {
+    pub fn raw_handler(self, handler: impl ResourceHandler) -> Resource {
         Resource {
             definition: self.definition,
             meta: self.meta,
@@ -318,7 +318,7 @@ impl ResourceBuilder {
     pub fn text(mut self, text: impl Into<String>) -> Resource {
         let text: Arc<str> = text.into().into();
         self.definition.size = Some(text.len() as u64);
-        self.with_handler(move |request: ResourceRequest, _| -> ResourceFuture {
+        self.raw_handler(move |request: ResourceRequest, _| -> ResourceFuture {
             let text = Arc::clone(&text);
             Box::pin(async move { Ok(vec![ResourceContents::text(text.to_string(), request.uri)]) })
         })
@@ -328,7 +328,7 @@ impl ResourceBuilder {
     pub fn binary(mut self, data: impl Into<Vec<u8>>) -> Resource {
         let data: Arc<[u8]> = data.into().into();
         self.definition.size = Some(data.len() as u64);
-        self.with_handler(move |request: ResourceRequest, _| -> ResourceFuture {
+        self.raw_handler(move |request: ResourceRequest, _| -> ResourceFuture {
             let data = Arc::clone(&data);
             Box::pin(async move { Ok(data.to_vec().into_resource_contents(&request.uri)) })
         })
@@ -342,7 +342,7 @@ impl ResourceBuilder {
             self.definition.mime_type = Some(contents::guess_mime_type(&path).to_owned());
         }
         let textual = contents::is_textual(self.definition.mime_type.as_deref());
-        self.with_handler(move |_, _| -> ResourceFuture {
+        self.raw_handler(move |_, _| -> ResourceFuture {
             let path = Arc::clone(&path);
             Box::pin(async move { contents::read_file(&path, textual).await })
         })
@@ -355,7 +355,7 @@ impl ResourceBuilder {
         self.definition
             .mime_type
             .get_or_insert_with(|| "application/json".to_owned());
-        self.with_handler(move |_, _| -> ResourceFuture {
+        self.raw_handler(move |_, _| -> ResourceFuture {
             let path = Arc::clone(&path);
             Box::pin(async move {
                 let listing = tokio::task::spawn_blocking(move || contents::list_directory(&path))
@@ -387,9 +387,8 @@ impl From<std::io::Error> for RequestError {
     }
 }
 
-/// Support code for `#[resource]`; not a public API.
-#[doc(hidden)]
-pub mod __macro {
+/// Support code for `#[resource]`, reached through `fastmcp::__private`; not a public API.
+pub(crate) mod macro_support {
     use std::marker::PhantomData;
 
     use serde::Serialize;

@@ -285,7 +285,7 @@ impl ResourceTemplateBuilder {
         T: IntoResourceContents,
         E: Into<RequestError>,
     {
-        self.with_handler(move |request: ResourceRequest, ctx| -> ResourceFuture {
+        self.raw_handler(move |request: ResourceRequest, ctx| -> ResourceFuture {
             let uri = request.uri.clone();
             let future = f(request, ctx);
             Box::pin(async move {
@@ -298,7 +298,7 @@ impl ResourceTemplateBuilder {
     }
 
     /// Finishes with a [`ResourceHandler`] (what `#[resource]` generates).
-    pub fn with_handler(self, handler: impl ResourceHandler) -> ResourceTemplate {
+    pub fn raw_handler(self, handler: impl ResourceHandler) -> ResourceTemplate {
         let template = UriTemplate::parse(&self.definition.uri_template);
         let params_schema = self
             .params_schema

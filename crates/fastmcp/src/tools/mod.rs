@@ -382,9 +382,8 @@ impl ToolBuilder {
     }
 }
 
-/// Support code for `#[tool]`; not a public API.
-#[doc(hidden)]
-pub mod __macro {
+/// Support code for `#[tool]`, reached through `fastmcp::__private`; not a public API.
+pub(crate) mod macro_support {
     use std::marker::PhantomData;
     use std::sync::Arc;
 
