@@ -3,7 +3,9 @@
 
 mod components;
 mod context;
+mod dispatch;
 mod elicitation;
+mod handlers;
 #[cfg(feature = "http-server")]
 mod http;
 mod input;

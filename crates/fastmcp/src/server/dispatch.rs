@@ -1,0 +1,427 @@
+//! The one path every client request takes, whatever the transport or protocol era.
+//!
+//! rmcp checks a request against its era and calls a [`ServerHandler`] method; each method
+//! below hands the request back as a [`ClientRequest`], with its [`RequestContext`], to
+//! [`Session::dispatch`], which serves it (`handlers.rs`) and answers with a [`ServerResult`].
+//! The stdio and in-memory transports, rmcp's Streamable HTTP service and our direct HTTP path
+//! all arrive here, so this is where middleware sits: a request in, a result out, the context
+//! beside it. (`subscriptions/listen` is a stream, not a request/response, and stays outside.)
+#![allow(deprecated)] // rmcp marks logging, sampling and resources/subscribe deprecated (SEP-2577).
+
+use rmcp::model::{
+    CallToolRequest, CallToolRequestParams, CallToolResponse, CancelTaskParams, CancelTaskRequest,
+    ClientRequest, CompleteRequest, CompleteRequestParams, CompleteResult, CustomRequest,
+    CustomResult, DiscoverRequest, DiscoverRequestParams, DiscoverResult, ErrorData,
+    GetPromptRequest, GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskRequest,
+    GetTaskResult, InitializeRequest, InitializeRequestParams, InitializeResult, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequest, ReadResourceRequestParams, ReadResourceResponse, RequestNoParam,
+    RequestOptionalParam, ServerCapabilities, ServerConfig, ServerResult, SetLevelRequest,
+    SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams, SubscriptionFilter,
+    UnsubscribeRequest, UnsubscribeRequestParams, UpdateTaskParams, UpdateTaskRequest,
+};
+use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
+use rmcp::{RoleServer, ServerHandler};
+
+use super::lists;
+use super::session::Session;
+use super::tasks;
+
+impl Session {
+    /// Serves one client request. Every request of every transport and era passes here.
+    pub(crate) async fn dispatch(
+        &self,
+        request: ClientRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ServerResult, ErrorData> {
+        use ClientRequest as R;
+        use ServerResult as S;
+        let server = &self.server;
+        match request {
+            R::InitializeRequest(request) => {
+                context.peer.set_peer_info(request.params.clone());
+                self.negotiate_initialize(&request.params)
+                    .map(S::InitializeResult)
+            }
+            R::DiscoverRequest(_) => Ok(S::DiscoverResult(DiscoverResult::from_server_info(
+                self.supported_protocol_versions().into_owned(),
+                self.get_info(),
+            ))),
+            R::PingRequest(_) => Ok(S::empty(())),
+            R::ListToolsRequest(request) => {
+                self.state.remember_peer(&context.peer);
+                lists::list(server, |c| &c.tools, request.params, &context).map(S::ListToolsResult)
+            }
+            R::ListResourcesRequest(request) => {
+                self.state.remember_peer(&context.peer);
+                lists::list(server, |c| &c.resources, request.params, &context)
+                    .map(S::ListResourcesResult)
+            }
+            R::ListResourceTemplatesRequest(request) => {
+                self.state.remember_peer(&context.peer);
+                lists::list(server, |c| &c.templates, request.params, &context)
+                    .map(S::ListResourceTemplatesResult)
+            }
+            R::ListPromptsRequest(request) => {
+                self.state.remember_peer(&context.peer);
+                lists::list(server, |c| &c.prompts, request.params, &context)
+                    .map(S::ListPromptsResult)
+            }
+            R::CallToolRequest(request) => self
+                .serve_call_tool(request.params, context)
+                .await
+                .map(S::from),
+            R::ReadResourceRequest(request) => self
+                .serve_read_resource(request.params, context)
+                .await
+                .map(S::from),
+            R::GetPromptRequest(request) => self
+                .serve_get_prompt(request.params, context)
+                .await
+                .map(S::from),
+            R::CompleteRequest(request) => self
+                .serve_complete(request.params, context)
+                .await
+                .map(S::CompleteResult),
+            R::SubscribeRequest(request) => self
+                .serve_subscribe(request.params, context)
+                .await
+                .map(S::empty),
+            R::UnsubscribeRequest(request) => self
+                .serve_unsubscribe(request.params, context)
+                .await
+                .map(S::empty),
+            R::SetLevelRequest(request) => self
+                .serve_set_level(request.params, context)
+                .await
+                .map(S::empty),
+            R::GetTaskRequest(request) => self
+                .serve_get_task(request.params, context)
+                .await
+                .map(S::GetTaskResult),
+            R::UpdateTaskRequest(request) => self
+                .serve_update_task(request.params, context)
+                .await
+                .map(S::task_ack),
+            R::CancelTaskRequest(request) => self
+                .serve_cancel_task(request.params, context)
+                .await
+                .map(S::task_ack),
+            R::CustomRequest(request) => self
+                .serve_custom(request, context)
+                .await
+                .map(S::CustomResult),
+            other => Err(ErrorData::internal_error(
+                format!("no handler for {}", other.method()),
+                None,
+            )),
+        }
+    }
+
+    /// Dispatches `request` and picks its result kind back out (any other kind would be a bug
+    /// in `dispatch`).
+    async fn dispatch_as<T: Picked>(
+        &self,
+        request: ClientRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<T, ErrorData> {
+        let method = request.method().to_owned();
+        let result = self.dispatch(request, context).await?;
+        T::pick(result).ok_or_else(|| {
+            ErrorData::internal_error(
+                format!("{method} produced a result of the wrong kind"),
+                None,
+            )
+        })
+    }
+}
+
+/// What an rmcp handler method returns, picked out of the [`ServerResult`] of `dispatch`.
+trait Picked: Sized {
+    fn pick(result: ServerResult) -> Option<Self>;
+}
+
+/// `Picked` for results that are one `ServerResult` variant of the same name.
+macro_rules! picked {
+    ($($kind:ident),* $(,)?) => {$(
+        impl Picked for $kind {
+            fn pick(result: ServerResult) -> Option<Self> {
+                match result {
+                    ServerResult::$kind(result) => Some(result),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+picked!(
+    InitializeResult,
+    DiscoverResult,
+    ListToolsResult,
+    ListResourcesResult,
+    ListResourceTemplatesResult,
+    ListPromptsResult,
+    CompleteResult,
+    GetTaskResult,
+    CustomResult,
+);
+
+/// Acknowledgements (`ping`, `resources/subscribe`, `tasks/cancel`, …) carry nothing.
+impl Picked for () {
+    fn pick(_: ServerResult) -> Option<Self> {
+        Some(())
+    }
+}
+
+impl Picked for CallToolResponse {
+    fn pick(result: ServerResult) -> Option<Self> {
+        match result {
+            ServerResult::CallToolResult(result) => Some(Self::Complete(result)),
+            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
+            ServerResult::CreateTaskResult(result) => Some(Self::Task(result)),
+            _ => None,
+        }
+    }
+}
+
+impl Picked for ReadResourceResponse {
+    fn pick(result: ServerResult) -> Option<Self> {
+        match result {
+            ServerResult::ReadResourceResult(result) => Some(Self::Complete(result)),
+            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
+            _ => None,
+        }
+    }
+}
+
+impl Picked for GetPromptResponse {
+    fn pick(result: ServerResult) -> Option<Self> {
+        match result {
+            ServerResult::GetPromptResult(result) => Some(Self::Complete(result)),
+            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
+            _ => None,
+        }
+    }
+}
+
+fn paged<M: Default>(
+    params: Option<PaginatedRequestParams>,
+) -> RequestOptionalParam<M, PaginatedRequestParams> {
+    RequestOptionalParam {
+        method: M::default(),
+        params,
+        extensions: Default::default(),
+    }
+}
+
+/// rmcp's entry points, each handing its request to [`Session::dispatch`].
+impl ServerHandler for Session {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder()
+            .enable_logging()
+            .enable_completions()
+            .enable_prompts()
+            .enable_resources()
+            .enable_tools()
+            .enable_prompts_list_changed()
+            .enable_resources_list_changed()
+            .enable_resources_subscribe()
+            .enable_tool_list_changed()
+            .build();
+        let capabilities = if self.server.offers_tasks() {
+            tasks::advertise(capabilities)
+        } else {
+            capabilities
+        };
+        let mut info = ServerConfig::new(capabilities).with_server_info(self.server.server_info());
+        info.protocol_version = rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE;
+        if let Some(instructions) = self.server.instructions_text() {
+            info = info.with_instructions(instructions);
+        }
+        info
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.state.remember_peer(&context.peer);
+    }
+
+    fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
+        self.server
+            .components()
+            .tool(name, None)
+            .map(|tool| tool.definition().clone())
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        Some(requested.clone())
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let id = self.server.add_listener(context.sink().clone());
+        context.cancelled().await;
+        self.server.remove_listener(id);
+        Ok(())
+    }
+
+    async fn ping(&self, context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
+        let request = ClientRequest::PingRequest(RequestNoParam::default());
+        self.dispatch_as(request, context).await
+    }
+
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        let request = ClientRequest::InitializeRequest(InitializeRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, ErrorData> {
+        let request =
+            ClientRequest::DiscoverRequest(DiscoverRequest::new(DiscoverRequestParams {}));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn list_tools(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let request = ClientRequest::ListToolsRequest(paged(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let request = ClientRequest::ListResourcesRequest(paged(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let request = ClientRequest::ListResourceTemplatesRequest(paged(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn list_prompts(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        let request = ClientRequest::ListPromptsRequest(paged(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let request = ClientRequest::CallToolRequest(CallToolRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let request = ClientRequest::ReadResourceRequest(ReadResourceRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let request = ClientRequest::GetPromptRequest(GetPromptRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let request = ClientRequest::CompleteRequest(CompleteRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let request = ClientRequest::SubscribeRequest(SubscribeRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let request = ClientRequest::UnsubscribeRequest(UnsubscribeRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let request = ClientRequest::SetLevelRequest(SetLevelRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        let request = ClientRequest::GetTaskRequest(GetTaskRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let request = ClientRequest::UpdateTaskRequest(UpdateTaskRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let request = ClientRequest::CancelTaskRequest(CancelTaskRequest::new(request));
+        self.dispatch_as(request, context).await
+    }
+
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        self.dispatch_as(ClientRequest::CustomRequest(request), context)
+            .await
+    }
+}
