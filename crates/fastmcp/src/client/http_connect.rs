@@ -73,28 +73,23 @@ impl ClientBuilder {
         let config = self.http_config(&url)?;
         #[cfg(feature = "auth")]
         if let Some(authorized) = self.authorized(&url).await? {
-            let transport =
-                StreamableHttpClientTransport::with_client(reconnect::FailFast(authorized), config);
             return self
-                .handshake(transport, None, Probe::Timed)
+                .handshake_http(authorized, config)
                 .await
                 .map_err(|failure| failure.into_error());
         }
         let legacy = (self.era != Era::Stateless).then(|| self.clone().era(Era::Legacy));
-        let transport = StreamableHttpClientTransport::with_client(
-            reconnect::FailFast(reqwest::Client::default()),
-            config.clone(),
-        );
-        let started = match (self.handshake(transport, None, Probe::Timed).await, legacy) {
+        let first = self
+            .handshake_http(reqwest::Client::default(), config.clone())
+            .await;
+        let started = match (first, legacy) {
             // Some older servers answer `server/discover` with an empty success instead of
             // an error; over HTTP a fresh connection costs little, so start again with
             // `initialize`.
             (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
-                let transport = StreamableHttpClientTransport::with_client(
-                    reconnect::FailFast(reqwest::Client::default()),
-                    config,
-                );
-                legacy.handshake(transport, None, Probe::Timed).await
+                legacy
+                    .handshake_http(reqwest::Client::default(), config)
+                    .await
             }
             // Not Streamable HTTP at all: perhaps a server from before it (HTTP+SSE).
             (Err(Handshake::Failed(error)), Some(legacy)) => {
@@ -122,6 +117,37 @@ impl ClientBuilder {
             },
             other => other,
         })
+    }
+
+    /// The handshake over Streamable HTTP with `client`. A legacy session is returned once its
+    /// standalone stream is open (or refused), within the connect timeout: a server may send
+    /// requests on it as soon as a tool runs (see `reconnect`).
+    async fn handshake_http<C>(
+        self,
+        client: C,
+        config: rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig,
+    ) -> Result<Client, Handshake>
+    where
+        C: rmcp::transport::streamable_http_client::StreamableHttpClient<Error = reqwest::Error>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    {
+        let client = reconnect::FailFast::new(client);
+        let standalone = client.standalone_stream();
+        let wait = self.connect_timeout;
+        let transport = StreamableHttpClientTransport::with_client(client, config);
+        let connected = self.handshake(transport, None, Probe::Timed).await?;
+        if tokio::time::timeout(wait, standalone.settled())
+            .await
+            .is_err()
+        {
+            tracing::debug!(
+                "the session's standalone stream did not open within the connect timeout"
+            );
+        }
+        Ok(connected)
     }
 
     /// The Streamable HTTP settings: bearer token and custom headers.

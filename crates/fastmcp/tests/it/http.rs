@@ -833,3 +833,75 @@ async fn the_legacy_sse_client_drops_an_event_past_the_message_limit() {
         .expect("the oversized event must end the stream, not grow forever");
     assert!(received.is_none());
 }
+
+/// A legacy Streamable HTTP "server" that names a session and holds the session's standalone
+/// `GET` stream unanswered until released; says on `seen` when the `GET` arrives.
+async fn held_stream_server(
+    seen: tokio::sync::mpsc::UnboundedSender<()>,
+    release: std::sync::Arc<tokio::sync::Notify>,
+) -> SocketAddr {
+    use axum::http::{HeaderMap, Method, StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = move |method: Method, body: axum::body::Bytes| {
+        let (seen, release) = (seen.clone(), release.clone());
+        async move {
+            if method == Method::GET {
+                let _ = seen.send(());
+                release.notified().await;
+                let stream =
+                    futures::stream::pending::<Result<axum::body::Bytes, std::io::Error>>();
+                let mut headers = HeaderMap::new();
+                headers.insert(header::CONTENT_TYPE, "text/event-stream".parse().unwrap());
+                return (headers, axum::body::Body::from_stream(stream)).into_response();
+            }
+            if method == Method::DELETE {
+                return StatusCode::OK.into_response();
+            }
+            let message: Value = serde_json::from_slice(&body).unwrap_or_default();
+            if message["method"] != "initialize" {
+                return StatusCode::ACCEPTED.into_response();
+            }
+            let answer = json!({"jsonrpc": "2.0", "id": message["id"], "result": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "serverInfo": {"name": "held", "version": "1"}}});
+            let mut headers = HeaderMap::new();
+            headers.insert("mcp-session-id", "held-1".parse().unwrap());
+            headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+            let response: Response = (headers, answer.to_string()).into_response();
+            response
+        }
+    };
+    let app = axum::Router::new().route("/mcp", axum::routing::any(handle));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+#[tokio::test]
+async fn a_legacy_session_is_returned_once_its_standalone_stream_is_open() {
+    // A server may send requests on that stream as soon as a tool runs (the TypeScript SDK
+    // does, for elicitation); one sent before the stream is open would be lost.
+    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let release = std::sync::Arc::new(tokio::sync::Notify::new());
+    let addr = held_stream_server(seen_tx, release.clone()).await;
+    let connect = Client::builder()
+        .era(Era::Legacy)
+        .connect(format!("http://{addr}/mcp"));
+    let mut connect = std::pin::pin!(connect);
+    tokio::select! {
+        biased;
+        _ = seen.recv() => {}
+        connected = &mut connect => panic!("connected before the stream was asked for: {:?}", connected.map(|_| ())),
+    }
+    assert!(
+        futures::poll!(&mut connect).is_pending(),
+        "connect returned while the standalone stream was still unanswered"
+    );
+    release.notify_one();
+    let client = tokio::time::timeout(Duration::from_secs(30), connect)
+        .await
+        .expect("connect returns once the stream is open")
+        .unwrap();
+    assert_eq!(client.server_info().unwrap().name, "held");
+}
