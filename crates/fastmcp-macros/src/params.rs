@@ -45,7 +45,7 @@ impl Param {
     /// The field's type in the arguments struct.
     fn stored(&self) -> TokenStream {
         let owned = &self.owned;
-        quote!(<#owned as ::fastmcp::__private::Param>::Stored)
+        quote_spanned!(owned.span()=> <#owned as ::fastmcp::__private::Param>::Stored)
     }
 
     /// The expression passed to the function for this parameter.

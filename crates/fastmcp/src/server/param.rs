@@ -14,6 +14,12 @@ use super::Context;
 use crate::utilities::schema::INJECTED_MARKER;
 
 /// A parameter of a macro-built component: where its value comes from.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a parameter of a `#[tool]`, `#[prompt]` or `#[resource]` function",
+    label = "not an argument type",
+    note = "an argument must implement `serde::Deserialize` and `schemars::JsonSchema`; \
+            the request's `fastmcp::Context` is the one other parameter type"
+)]
 pub trait Param: Sized {
     /// What the generated arguments struct holds for it.
     type Stored: DeserializeOwned + JsonSchema;
