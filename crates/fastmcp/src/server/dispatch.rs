@@ -215,6 +215,21 @@ fn paged<M: Default>(
     }
 }
 
+/// rmcp entry points that take parameters, each handing its request to [`Session::dispatch`]:
+/// `method(Params) -> Result = how the params become the ClientRequest again;`.
+macro_rules! to_dispatch {
+    ($($method:ident($params:ty) -> $result:ty = $request:expr;)*) => {$(
+        async fn $method(
+            &self,
+            params: $params,
+            context: RequestContext<RoleServer>,
+        ) -> Result<$result, ErrorData> {
+            let request: ClientRequest = ($request)(params);
+            self.dispatch_as(request, context).await
+        }
+    )*};
+}
+
 /// rmcp's entry points, each handing its request to [`Session::dispatch`].
 impl ServerHandler for Session {
     fn get_info(&self) -> ServerConfig {
@@ -272,15 +287,6 @@ impl ServerHandler for Session {
         self.dispatch_as(request, context).await
     }
 
-    async fn initialize(
-        &self,
-        request: InitializeRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<InitializeResult, ErrorData> {
-        let request = ClientRequest::InitializeRequest(InitializeRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
     async fn discover(
         &self,
         context: RequestContext<RoleServer>,
@@ -290,138 +296,38 @@ impl ServerHandler for Session {
         self.dispatch_as(request, context).await
     }
 
-    async fn list_tools(
-        &self,
-        request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, ErrorData> {
-        let request = ClientRequest::ListToolsRequest(paged(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn list_resources(
-        &self,
-        request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListResourcesResult, ErrorData> {
-        let request = ClientRequest::ListResourcesRequest(paged(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn list_resource_templates(
-        &self,
-        request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        let request = ClientRequest::ListResourceTemplatesRequest(paged(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn list_prompts(
-        &self,
-        request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListPromptsResult, ErrorData> {
-        let request = ClientRequest::ListPromptsRequest(paged(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn call_tool(
-        &self,
-        request: CallToolRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, ErrorData> {
-        let request = ClientRequest::CallToolRequest(CallToolRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn read_resource(
-        &self,
-        request: ReadResourceRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ReadResourceResponse, ErrorData> {
-        let request = ClientRequest::ReadResourceRequest(ReadResourceRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn get_prompt(
-        &self,
-        request: GetPromptRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<GetPromptResponse, ErrorData> {
-        let request = ClientRequest::GetPromptRequest(GetPromptRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn complete(
-        &self,
-        request: CompleteRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<CompleteResult, ErrorData> {
-        let request = ClientRequest::CompleteRequest(CompleteRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn subscribe(
-        &self,
-        request: SubscribeRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<(), ErrorData> {
-        let request = ClientRequest::SubscribeRequest(SubscribeRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn unsubscribe(
-        &self,
-        request: UnsubscribeRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<(), ErrorData> {
-        let request = ClientRequest::UnsubscribeRequest(UnsubscribeRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn set_level(
-        &self,
-        request: SetLevelRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<(), ErrorData> {
-        let request = ClientRequest::SetLevelRequest(SetLevelRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn get_task(
-        &self,
-        request: GetTaskParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<GetTaskResult, ErrorData> {
-        let request = ClientRequest::GetTaskRequest(GetTaskRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn update_task(
-        &self,
-        request: UpdateTaskParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<(), ErrorData> {
-        let request = ClientRequest::UpdateTaskRequest(UpdateTaskRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn cancel_task(
-        &self,
-        request: CancelTaskParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<(), ErrorData> {
-        let request = ClientRequest::CancelTaskRequest(CancelTaskRequest::new(request));
-        self.dispatch_as(request, context).await
-    }
-
-    async fn on_custom_request(
-        &self,
-        request: CustomRequest,
-        context: RequestContext<RoleServer>,
-    ) -> Result<CustomResult, ErrorData> {
-        self.dispatch_as(ClientRequest::CustomRequest(request), context)
-            .await
+    // The rest take parameters: each is wrapped back into the `ClientRequest` rmcp took it from.
+    to_dispatch! {
+        initialize(InitializeRequestParams) -> InitializeResult =
+            |p| ClientRequest::InitializeRequest(InitializeRequest::new(p));
+        list_tools(Option<PaginatedRequestParams>) -> ListToolsResult =
+            |p| ClientRequest::ListToolsRequest(paged(p));
+        list_resources(Option<PaginatedRequestParams>) -> ListResourcesResult =
+            |p| ClientRequest::ListResourcesRequest(paged(p));
+        list_resource_templates(Option<PaginatedRequestParams>) -> ListResourceTemplatesResult =
+            |p| ClientRequest::ListResourceTemplatesRequest(paged(p));
+        list_prompts(Option<PaginatedRequestParams>) -> ListPromptsResult =
+            |p| ClientRequest::ListPromptsRequest(paged(p));
+        call_tool(CallToolRequestParams) -> CallToolResponse =
+            |p| ClientRequest::CallToolRequest(CallToolRequest::new(p));
+        read_resource(ReadResourceRequestParams) -> ReadResourceResponse =
+            |p| ClientRequest::ReadResourceRequest(ReadResourceRequest::new(p));
+        get_prompt(GetPromptRequestParams) -> GetPromptResponse =
+            |p| ClientRequest::GetPromptRequest(GetPromptRequest::new(p));
+        complete(CompleteRequestParams) -> CompleteResult =
+            |p| ClientRequest::CompleteRequest(CompleteRequest::new(p));
+        subscribe(SubscribeRequestParams) -> () =
+            |p| ClientRequest::SubscribeRequest(SubscribeRequest::new(p));
+        unsubscribe(UnsubscribeRequestParams) -> () =
+            |p| ClientRequest::UnsubscribeRequest(UnsubscribeRequest::new(p));
+        set_level(SetLevelRequestParams) -> () =
+            |p| ClientRequest::SetLevelRequest(SetLevelRequest::new(p));
+        get_task(GetTaskParams) -> GetTaskResult =
+            |p| ClientRequest::GetTaskRequest(GetTaskRequest::new(p));
+        update_task(UpdateTaskParams) -> () =
+            |p| ClientRequest::UpdateTaskRequest(UpdateTaskRequest::new(p));
+        cancel_task(CancelTaskParams) -> () =
+            |p| ClientRequest::CancelTaskRequest(CancelTaskRequest::new(p));
+        on_custom_request(CustomRequest) -> CustomResult = ClientRequest::CustomRequest;
     }
 }
