@@ -37,6 +37,8 @@ pub struct Param {
     pub owned: Type,
     /// The function takes a reference: it is lent the value.
     borrowed: bool,
+    /// Written `_`: only a `Context` may be.
+    unnamed: bool,
     description: Option<LitStr>,
     default: Option<Option<Expr>>,
 }
@@ -61,11 +63,17 @@ impl Param {
     /// A compile-time check that the server supplies this parameter (it is a `Context`), with
     /// the error at the parameter's type.
     pub fn assert_injected(&self) -> TokenStream {
+        self.assert_is("Injected")
+    }
+
+    /// `owned: fastmcp::__private::{bound}`, checked at compile time, the error at the type.
+    fn assert_is(&self, bound: &str) -> TokenStream {
         let owned = &self.owned;
+        let bound = Ident::new(bound, owned.span());
         quote_spanned! {owned.span()=>
             {
-                fn __fastmcp_injected<T: ::fastmcp::__private::Injected>() {}
-                __fastmcp_injected::<#owned>();
+                fn __fastmcp_check<T: ::fastmcp::__private::#bound>() {}
+                __fastmcp_check::<#owned>();
             }
         }
     }
@@ -183,10 +191,12 @@ fn classify(arg: &mut FnArg, index: usize, kind: Kind) -> syn::Result<Param> {
         Type::Reference(reference) => (owned(&reference.elem), true),
         other => (other.clone(), false),
     };
+    let unnamed = matches!(typed.pat.as_ref(), Pat::Wild(_));
     Ok(Param {
         ident,
         owned,
         borrowed,
+        unnamed,
         description,
         default,
     })
@@ -236,14 +246,19 @@ pub struct Arguments {
 pub fn arguments(params: &[Param]) -> Arguments {
     let mut fields = Vec::new();
     let mut default_fns = Vec::new();
+    let mut checks = Vec::new();
     for param in params {
         let Param {
             ident,
             owned,
             borrowed,
+            unnamed,
             description,
             default,
         } = param;
+        if *unnamed {
+            checks.push(param.assert_is("Unnamed"));
+        }
         let stored = param.stored();
         let doc = description.as_ref().map(|d| quote!(#[doc = #d]));
         let serde_default = match default {
@@ -269,6 +284,7 @@ pub fn arguments(params: &[Param]) -> Arguments {
         fields.push(quote! { #doc #serde_default #ident: #stored });
     }
     let definition = quote! {
+        #(#checks)*
         #(#default_fns)*
 
         #[derive(::fastmcp::__private::serde::Deserialize, ::fastmcp::__private::schemars::JsonSchema)]

@@ -65,7 +65,7 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 
-    pub use crate::server::param::{ContextSlot, Injected, Param};
+    pub use crate::server::param::{ContextSlot, Injected, Param, Unnamed};
 
     /// `#[tool]`: output schemas and results, by what the function returns.
     pub mod tools {

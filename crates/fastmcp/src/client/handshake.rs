@@ -58,7 +58,6 @@ struct Started {
 enum Attempt {
     Started(Started),
     Refused(Box<ClientInitializeError>),
-    TimedOut,
 }
 
 impl ClientBuilder {
@@ -72,30 +71,38 @@ impl ClientBuilder {
         T: Transport<RoleClient> + 'static,
     {
         let deadline = Instant::now() + self.connect_timeout;
-        let attempt = if self.era == Era::Auto && probe == Probe::Patient {
-            self.discover_then_initialize(transport, deadline).await
-        } else {
-            let lifecycle = lifecycle(self.era);
-            self.attempt(Lent::new(transport).0, lifecycle, deadline)
-                .await
+        let mut attempt = Box::pin(async {
+            if self.era == Era::Auto && probe == Probe::Patient {
+                self.discover_then_initialize(transport).await
+            } else {
+                let lifecycle = lifecycle(self.era);
+                self.attempt(Lent::new(transport).0, lifecycle).await
+            }
+        });
+        let outcome = tokio::select! {
+            outcome = &mut attempt => outcome,
+            () = tokio::time::sleep_until(deadline) => {
+                // Judged while the attempt still holds the transport: dropping it closes the
+                // child's stdin, and the exit that follows is the client's doing.
+                let error = self.timed_out(process.as_ref()).await;
+                return Err(Handshake::Failed(error));
+            }
         };
-        match attempt {
+        drop(attempt);
+        match outcome {
             Attempt::Started(started) => Ok(self.into_client(started, process)),
-            Attempt::TimedOut => Err(Handshake::Failed(self.timed_out(process.as_ref()).await)),
             Attempt::Refused(error) => Err(refused(*error, process.as_ref()).await),
         }
     }
 
     /// `server/discover`, awaited; on a legacy server's refusal, `initialize` on the same
     /// connection.
-    async fn discover_then_initialize<T>(&self, transport: T, deadline: Instant) -> Attempt
+    async fn discover_then_initialize<T>(&self, transport: T) -> Attempt
     where
         T: Transport<RoleClient> + 'static,
     {
         let (lent, home) = Lent::new(transport);
-        let discover = self
-            .attempt(lent, lifecycle(Era::Stateless), deadline)
-            .await;
+        let discover = self.attempt(lent, lifecycle(Era::Stateless)).await;
         let Attempt::Refused(error) = discover else {
             return discover;
         };
@@ -107,7 +114,7 @@ impl ClientBuilder {
             return Attempt::Refused(error);
         };
         match self
-            .attempt(Lent::new(transport).0, lifecycle(Era::Legacy), deadline)
+            .attempt(Lent::new(transport).0, lifecycle(Era::Legacy))
             .await
         {
             Attempt::Refused(fallback) => {
@@ -120,13 +127,8 @@ impl ClientBuilder {
         }
     }
 
-    /// One rmcp handshake over `transport`, bounded by `deadline`.
-    async fn attempt<T>(
-        &self,
-        transport: T,
-        lifecycle: ClientLifecycleMode,
-        deadline: Instant,
-    ) -> Attempt
+    /// One rmcp handshake over `transport` (the caller bounds it in time).
+    async fn attempt<T>(&self, transport: T, lifecycle: ClientLifecycleMode) -> Attempt
     where
         T: Transport<RoleClient> + 'static,
     {
@@ -140,10 +142,9 @@ impl ClientBuilder {
             ),
         };
         let handshake = self.session().serve_with_lifecycle(routed, lifecycle);
-        match tokio::time::timeout_at(deadline, handshake).await {
-            Ok(Ok(service)) => Attempt::Started(Started { service, router }),
-            Ok(Err(error)) => Attempt::Refused(Box::new(error)),
-            Err(_) => Attempt::TimedOut,
+        match handshake.await {
+            Ok(service) => Attempt::Started(Started { service, router }),
+            Err(error) => Attempt::Refused(Box::new(error)),
         }
     }
 

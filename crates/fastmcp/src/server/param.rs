@@ -65,6 +65,16 @@ pub trait Injected {}
 
 impl Injected for Context {}
 
+/// A parameter without a name (`_`) cannot be an argument, which clients send by name: only a
+/// `Context` may go unnamed.
+#[diagnostic::on_unimplemented(
+    message = "an unnamed parameter (`_: {Self}`) must be a `Context`: arguments are sent by name",
+    label = "give this parameter a name"
+)]
+pub trait Unnamed {}
+
+impl Unnamed for Context {}
+
 /// The arguments-struct field of a `Context` parameter: absent from what the client sends.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContextSlot;
