@@ -125,13 +125,11 @@ impl Session {
         request: ClientRequest,
         context: RequestContext<RoleServer>,
     ) -> Result<T, ErrorData> {
-        let method = request.method().to_owned();
+        // Named by type, not by the request's method, so the hot path copies nothing.
         let result = self.dispatch(request, context).await?;
         T::pick(result).ok_or_else(|| {
-            ErrorData::internal_error(
-                format!("{method} produced a result of the wrong kind"),
-                None,
-            )
+            let expected = std::any::type_name::<T>();
+            ErrorData::internal_error(format!("dispatch did not produce a {expected}"), None)
         })
     }
 }
