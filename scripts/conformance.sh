@@ -18,8 +18,10 @@ cargo build --quiet -p fastmcp --features auth --example everything
 # of the client loads the machine enough to land late (~700 ms) while a release build keeps it
 # at ~503 ms.
 cargo build --quiet --release -p fastmcp --features auth --example conformance_client
-EVERYTHING=target/debug/examples/everything
-CLIENT="$PWD/target/release/examples/conformance_client"
+# Where cargo builds (CARGO_TARGET_DIR when set).
+TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+EVERYTHING=$TARGET_DIR/debug/examples/everything
+CLIENT="$TARGET_DIR/release/examples/conformance_client"
 LOGS=$(mktemp -d)
 source scripts/http-servers.sh
 

@@ -24,9 +24,11 @@ source scripts/node-tools.sh
 
 cargo build --quiet -p fastmcp --example quickstart --example everything
 cargo build --quiet -p fastmcp-cli
-QUICKSTART=target/debug/examples/quickstart
-EVERYTHING=target/debug/examples/everything
-FASTMCP=target/debug/fastmcp
+# Where cargo builds (CARGO_TARGET_DIR when set, as a fresh checkout may use).
+TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+QUICKSTART=$TARGET_DIR/debug/examples/quickstart
+EVERYTHING=$TARGET_DIR/debug/examples/everything
+FASTMCP=$TARGET_DIR/debug/fastmcp
 
 echo "== python mcp client -> our quickstart server"
 timeout 120 "$PY" interop/python_client.py "$QUICKSTART"
