@@ -205,14 +205,24 @@ impl From<ErrorData> for Error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolError {
     message: String,
+    /// Converted from another error type rather than raised on purpose: masked by
+    /// [`ErrorHandling`](crate::middleware::ErrorHandling) when it masks details.
+    internal: bool,
 }
 
 impl ToolError {
-    /// A tool error with this message.
+    /// A tool error with this message, raised on purpose: the client always sees it.
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            internal: false,
         }
+    }
+
+    /// Whether the error came from another error type (an `io::Error`, an `anyhow::Error`, …)
+    /// rather than [`ToolError::new`]. Masking middleware hides such messages from clients.
+    pub fn is_internal(&self) -> bool {
+        self.internal
     }
 
     /// The message sent to the client.
@@ -235,9 +245,15 @@ pub trait IntoToolError {
     fn into_tool_error(self) -> ToolError;
 }
 
-impl<E: Display> IntoToolError for E {
+impl<E: Display + 'static> IntoToolError for E {
     fn into_tool_error(self) -> ToolError {
-        ToolError::new(self.to_string())
+        match (&self as &dyn std::any::Any).downcast_ref::<ToolError>() {
+            Some(error) => error.clone(),
+            None => ToolError {
+                message: self.to_string(),
+                internal: true,
+            },
+        }
     }
 }
 

@@ -35,6 +35,7 @@ pub mod client;
 pub mod completion;
 pub mod error;
 pub mod logging;
+pub mod middleware;
 pub mod prompts;
 mod protocol;
 pub mod resources;

@@ -9,7 +9,8 @@
 #![allow(deprecated)] // rmcp marks logging, sampling and resources/subscribe deprecated (SEP-2577).
 
 use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, CallToolResponse, CancelTaskParams, CancelTaskRequest,
+    CallToolRequest, CallToolRequestParams, CancelledNotification, CancelledNotificationParam,
+    ClientNotification, CustomNotification, ProgressNotification, ProgressNotificationParam, CallToolResponse, CancelTaskParams, CancelTaskRequest,
     ClientRequest, CompleteRequest, CompleteRequestParams, CompleteResult, CustomRequest,
     CustomResult, DiscoverRequest, DiscoverRequestParams, DiscoverResult, ErrorData,
     GetPromptRequest, GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskRequest,
@@ -24,15 +25,58 @@ use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{RoleServer, ServerHandler};
 
 use super::lists;
+use crate::middleware::{self, At, MiddlewareContext};
 use super::session::Session;
 use super::tasks;
 
 impl Session {
-    /// Serves one client request. Every request of every transport and era passes here.
+    /// Serves one client request through the server's middleware. Every request of every
+    /// transport and era passes here.
     pub(crate) async fn dispatch(
         &self,
         request: ClientRequest,
         context: RequestContext<RoleServer>,
+    ) -> Result<ServerResult, ErrorData> {
+        let chain = self.server.middleware_chain();
+        if chain.is_empty() {
+            return self.serve(request, &context).await;
+        }
+        let cx = MiddlewareContext::for_request(self, chain, &request, &context);
+        middleware::run_request(At::START, request, &cx).await
+    }
+
+    /// Passes one client notification through the server's middleware.
+    async fn dispatch_notification(
+        &self,
+        notification: ClientNotification,
+        context: NotificationContext<RoleServer>,
+    ) {
+        let chain = self.server.middleware_chain();
+        if chain.is_empty() {
+            return self.serve_notification(notification, &context).await;
+        }
+        let cx = MiddlewareContext::for_notification(self, chain, &notification, &context);
+        if let Err(error) = middleware::run_notification(At::START, notification, &cx).await {
+            tracing::warn!(method = cx.method(), %error, "middleware failed on a notification");
+        }
+    }
+
+    /// What a notification does once past the middleware.
+    pub(crate) async fn serve_notification(
+        &self,
+        notification: ClientNotification,
+        context: &NotificationContext<RoleServer>,
+    ) {
+        if let ClientNotification::InitializedNotification(_) = notification {
+            self.state.remember_peer(&context.peer);
+        }
+    }
+
+    /// Serves one client request: the end of the middleware chain.
+    pub(crate) async fn serve(
+        &self,
+        request: ClientRequest,
+        context: &RequestContext<RoleServer>,
     ) -> Result<ServerResult, ErrorData> {
         use ClientRequest as R;
         use ServerResult as S;
@@ -50,21 +94,21 @@ impl Session {
             R::PingRequest(_) => Ok(S::empty(())),
             R::ListToolsRequest(request) => {
                 self.state.remember_peer(&context.peer);
-                lists::list(server, |c| &c.tools, request.params, &context).map(S::ListToolsResult)
+                lists::list(server, |c| &c.tools, request.params, context).map(S::ListToolsResult)
             }
             R::ListResourcesRequest(request) => {
                 self.state.remember_peer(&context.peer);
-                lists::list(server, |c| &c.resources, request.params, &context)
+                lists::list(server, |c| &c.resources, request.params, context)
                     .map(S::ListResourcesResult)
             }
             R::ListResourceTemplatesRequest(request) => {
                 self.state.remember_peer(&context.peer);
-                lists::list(server, |c| &c.templates, request.params, &context)
+                lists::list(server, |c| &c.templates, request.params, context)
                     .map(S::ListResourceTemplatesResult)
             }
             R::ListPromptsRequest(request) => {
                 self.state.remember_peer(&context.peer);
-                lists::list(server, |c| &c.prompts, request.params, &context)
+                lists::list(server, |c| &c.prompts, request.params, context)
                     .map(S::ListPromptsResult)
             }
             R::CallToolRequest(request) => self
@@ -256,7 +300,42 @@ impl ServerHandler for Session {
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
-        self.state.remember_peer(&context.peer);
+        let notification = ClientNotification::InitializedNotification(Default::default());
+        self.dispatch_notification(notification, context).await;
+    }
+
+    async fn on_cancelled(
+        &self,
+        params: CancelledNotificationParam,
+        context: NotificationContext<RoleServer>,
+    ) {
+        let notification =
+            ClientNotification::CancelledNotification(CancelledNotification::new(params));
+        self.dispatch_notification(notification, context).await;
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        context: NotificationContext<RoleServer>,
+    ) {
+        let notification =
+            ClientNotification::ProgressNotification(ProgressNotification::new(params));
+        self.dispatch_notification(notification, context).await;
+    }
+
+    async fn on_roots_list_changed(&self, context: NotificationContext<RoleServer>) {
+        let notification = ClientNotification::RootsListChangedNotification(Default::default());
+        self.dispatch_notification(notification, context).await;
+    }
+
+    async fn on_custom_notification(
+        &self,
+        notification: CustomNotification,
+        context: NotificationContext<RoleServer>,
+    ) {
+        let notification = ClientNotification::CustomNotification(notification);
+        self.dispatch_notification(notification, context).await;
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {

@@ -27,7 +27,7 @@ impl Session {
     pub(super) async fn serve_call_tool(
         &self,
         request: CallToolRequestParams,
-        context: RequestContext<RoleServer>,
+        context: &RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let version = requested_version(&context.meta);
         let found = self
@@ -35,18 +35,18 @@ impl Session {
             .components()
             .tool(&request.name, version.as_deref());
         let tool = found.ok_or_else(|| unknown("tool", &request.name))?;
-        let when_asked = match tasks::dispatch(&tool, &context)? {
+        let when_asked = match tasks::dispatch(&tool, context)? {
             Dispatch::Direct => false,
             Dispatch::TaskWhenAsked => true,
             Dispatch::Task => {
                 tasks::check_capacity(&self.server)?;
                 self.state.remember_peer(&context.peer);
                 let state = Arc::clone(&self.state);
-                let task = tasks::start(&self.server, state, tool, request, &context);
+                let task = tasks::start(&self.server, state, tool, request, context);
                 return Ok(CallToolResponse::Task(task));
             }
         };
-        let (arguments, binding, ctx) = self.tool_call(request, &context)?;
+        let (arguments, binding, ctx) = self.tool_call(request, context)?;
         if when_asked {
             // Runs as a direct call (with input rounds) until it calls `ctx.start_task()`.
             ctx.input().allow_task_start();
@@ -55,7 +55,7 @@ impl Session {
             let ctx = ctx.clone();
             Box::pin(async move { invoke(&tool, arguments, ctx).await })
         };
-        match self.drive(&ctx, &context, &binding, &mut work).await? {
+        match self.drive(&ctx, context, &binding, &mut work).await? {
             Outcome::Done(result) => Ok(result.unwrap_or_else(error_result).into()),
             Outcome::InputRequired(required) => Ok(CallToolResponse::InputRequired(required)),
             Outcome::TaskStart => {
@@ -72,11 +72,11 @@ impl Session {
     pub(super) async fn serve_read_resource(
         &self,
         request: ReadResourceRequestParams,
-        context: RequestContext<RoleServer>,
+        context: &RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         let rounds = (request.request_state.as_deref(), request.input_responses);
         let (binding, ctx) = self.prepare(
-            &context,
+            context,
             crate::protocol::RESOURCES_READ,
             &request.uri,
             &Value::Null,
@@ -86,11 +86,11 @@ impl Session {
             .server
             .read_resource_with_hint(&request.uri, ctx.clone());
         let mut read = std::pin::pin!(read);
-        match self.drive(&ctx, &context, &binding, &mut read).await? {
+        match self.drive(&ctx, context, &binding, &mut read).await? {
             Outcome::Done(read) => {
                 let (contents, hint) = read.map_err(crate::error::RequestError::into_error_data)?;
                 let mut result = ReadResourceResult::new(contents);
-                if let Some(hint) = hint.filter(|_| is_stateless(&context)) {
+                if let Some(hint) = hint.filter(|_| is_stateless(context)) {
                     result.ttl_ms = Some(hint.ttl_ms());
                     result.cache_scope = Some(hint.scope());
                 }
@@ -104,7 +104,7 @@ impl Session {
     pub(super) async fn serve_get_prompt(
         &self,
         request: GetPromptRequestParams,
-        context: RequestContext<RoleServer>,
+        context: &RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
         let version = requested_version(&context.meta);
         let found = self
@@ -114,14 +114,14 @@ impl Session {
         let prompt = found.ok_or_else(|| unknown("prompt", &request.name))?;
         let rounds = (request.request_state.as_deref(), request.input_responses);
         let (binding, ctx) = self.prepare(
-            &context,
+            context,
             crate::protocol::PROMPTS_GET,
             &request.name,
             &request.arguments,
             rounds,
         )?;
         let mut render = std::pin::pin!(prompt.render(request.arguments, ctx.clone()));
-        match self.drive(&ctx, &context, &binding, &mut render).await? {
+        match self.drive(&ctx, context, &binding, &mut render).await? {
             Outcome::Done(result) => Ok(result
                 .map_err(crate::error::RequestError::into_error_data)?
                 .into()),
@@ -133,7 +133,7 @@ impl Session {
     pub(super) async fn serve_complete(
         &self,
         request: CompleteRequestParams,
-        context: RequestContext<RoleServer>,
+        context: &RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
         self.state.remember_peer(&context.peer);
         let completion = CompletionRequest {
@@ -165,7 +165,7 @@ impl Session {
     pub(super) async fn serve_subscribe(
         &self,
         request: SubscribeRequestParams,
-        context: RequestContext<RoleServer>,
+        context: &RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         self.state.remember_peer(&context.peer);
         self.state.subscribe(request.uri);
@@ -175,7 +175,7 @@ impl Session {
     pub(super) async fn serve_unsubscribe(
         &self,
         request: UnsubscribeRequestParams,
-        context: RequestContext<RoleServer>,
+        context: &RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         self.state.remember_peer(&context.peer);
         self.state.unsubscribe(&request.uri);
@@ -185,9 +185,9 @@ impl Session {
     pub(super) async fn serve_custom(
         &self,
         request: CustomRequest,
-        context: RequestContext<RoleServer>,
+        context: &RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
-        if is_stateless(&context) && REMOVED_IN_2026.contains(&request.method.as_str()) {
+        if is_stateless(context) && REMOVED_IN_2026.contains(&request.method.as_str()) {
             return Err(removed_method(&request.method));
         }
         Err(unknown_or_malformed(&request))
@@ -196,7 +196,7 @@ impl Session {
     pub(super) async fn serve_get_task(
         &self,
         request: GetTaskParams,
-        _context: RequestContext<RoleServer>,
+        _context: &RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, ErrorData> {
         let task = self.server.tasks().get_task(&request.task_id)?;
         Ok(GetTaskResult::new(task))
@@ -205,7 +205,7 @@ impl Session {
     pub(super) async fn serve_update_task(
         &self,
         request: UpdateTaskParams,
-        _context: RequestContext<RoleServer>,
+        _context: &RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         self.server
             .tasks()
@@ -215,7 +215,7 @@ impl Session {
     pub(super) async fn serve_cancel_task(
         &self,
         request: CancelTaskParams,
-        _context: RequestContext<RoleServer>,
+        _context: &RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         self.server.tasks().cancel_task(&request.task_id)
     }
@@ -223,9 +223,9 @@ impl Session {
     pub(super) async fn serve_set_level(
         &self,
         request: SetLevelRequestParams,
-        context: RequestContext<RoleServer>,
+        context: &RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        if is_stateless(&context) {
+        if is_stateless(context) {
             // 2026-07-28 has no sessions: the level travels in each request's `_meta`.
             return Err(removed_method(crate::protocol::LOGGING_SET_LEVEL));
         }

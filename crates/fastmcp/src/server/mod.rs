@@ -115,6 +115,8 @@ struct Config {
     state_codec: Option<Arc<rmcp::model::RequestStateCodec>>,
     startup: Vec<lifespan::Hook>,
     shutdown: Vec<lifespan::Hook>,
+    /// Middleware, outermost first.
+    middleware: Vec<Arc<dyn crate::middleware::Middleware>>,
 }
 
 impl std::fmt::Debug for Config {
@@ -125,6 +127,7 @@ impl std::fmt::Debug for Config {
             .field("progress_interval", &self.progress_interval)
             .field("page_size", &self.page_size)
             .field("on_duplicate", &self.on_duplicate)
+            .field("middleware", &self.middleware.len())
             .finish_non_exhaustive()
     }
 }
@@ -157,6 +160,7 @@ impl FastMCP {
                 state_codec: None,
                 startup: Vec::new(),
                 shutdown: Vec::new(),
+                middleware: Vec::new(),
             }),
             shared: Arc::default(),
         }
@@ -242,6 +246,55 @@ impl FastMCP {
         rmcp::task_manager::TaskOptions::new()
             .with_poll_interval_ms(millis(self.config.task_poll_interval))
             .with_ttl_ms(millis(self.config.task_ttl))
+    }
+
+    /// Adds `middleware` around every message the server receives. The first added is the
+    /// outermost (it sees a request first and its answer last). See [`crate::middleware`].
+    ///
+    /// ```
+    /// use fastmcp::middleware::{Logging, Timing};
+    /// let server = fastmcp::FastMCP::new("demo").middleware(Logging::new()).middleware(Timing::new());
+    /// # drop(server);
+    /// ```
+    pub fn middleware(mut self, middleware: impl crate::middleware::Middleware) -> Self {
+        Arc::make_mut(&mut self.config)
+            .middleware
+            .push(Arc::new(middleware));
+        self
+    }
+
+    /// Adds a [`tower::Layer`] around every request, as middleware (so `tower`'s timeout,
+    /// concurrency limit or load shedding work unchanged). Its service's errors reach the
+    /// client as JSON-RPC errors: an [`ErrorData`](crate::types::ErrorData) as it is, anything
+    /// else as an internal error with its message.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let server = fastmcp::FastMCP::new("demo")
+    ///     .layer(tower::timeout::TimeoutLayer::new(Duration::from_secs(30)));
+    /// # drop(server);
+    /// ```
+    pub fn layer<L>(self, layer: L) -> Self
+    where
+        L: tower::Layer<crate::middleware::McpService>,
+        L::Service: tower::Service<
+                crate::middleware::McpRequest,
+                Response = rmcp::model::ServerResult,
+            > + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<crate::middleware::McpRequest>>::Error:
+            Into<crate::error::BoxError>,
+        <L::Service as tower::Service<crate::middleware::McpRequest>>::Future: Send,
+    {
+        self.middleware(crate::middleware::TowerLayer::new(
+            layer.layer(crate::middleware::McpService::new()),
+        ))
+    }
+
+    pub(crate) fn middleware_chain(&self) -> &[Arc<dyn crate::middleware::Middleware>] {
+        &self.config.middleware
     }
 
     /// What registering a component whose name (and version) is taken does. Default: an error.

@@ -6,6 +6,7 @@ use futures::FutureExt as _;
 use rmcp::model::{CallToolResult, ContentBlock, ErrorCode};
 
 use super::context::Context;
+use crate::middleware::tool_failure;
 use crate::tools::Tool;
 
 /// JSON-RPC code for a request the client cancelled (used by several SDKs).
@@ -33,14 +34,16 @@ pub(super) async fn invoke(
     };
     match outcome {
         Ok(Ok(result)) => Ok(result),
+        Ok(Err(error)) if error.is_internal() => {
+            let message = error.message().to_owned();
+            Ok(error_result(tool_failure(tool.name(), message)))
+        }
         Ok(Err(error)) => Ok(error_result(error.message().to_owned())),
         Err(panic) => {
             let reason = panic_message(panic.as_ref());
             tracing::error!(tool = tool.name(), %reason, "tool panicked");
-            Err(format!(
-                "Tool '{}' failed unexpectedly: {reason}",
-                tool.name()
-            ))
+            let detail = format!("Tool '{}' failed unexpectedly: {reason}", tool.name());
+            Err(tool_failure(tool.name(), detail))
         }
     }
 }

@@ -39,6 +39,21 @@ impl Session {
         Context::new(request, Arc::clone(&self.state), self.server.clone(), input)
     }
 
+    /// The session's id (made on first use).
+    pub(crate) fn state_id(&self) -> &str {
+        self.state.id()
+    }
+
+    /// The server this session belongs to.
+    pub(crate) fn server(&self) -> &FastMCP {
+        &self.server
+    }
+
+    /// A request's `Context` for middleware: as its handler gets it, without input rounds.
+    pub(crate) fn middleware_context(&self, request: &RequestContext<RoleServer>) -> Context {
+        self.context(request, InputState::legacy())
+    }
+
     /// The codec sealing `requestState` (2026-07-28 input rounds).
     pub(super) fn state_codec(&self) -> Result<&rmcp::model::RequestStateCodec, ErrorData> {
         self.server

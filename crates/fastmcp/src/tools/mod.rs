@@ -343,7 +343,7 @@ impl ToolBuilder {
         F: Fn(JsonObject, Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R, E>> + Send + 'static,
         R: IntoToolResult,
-        E: Display,
+        E: Display + 'static,
     {
         self.raw_handler(move |arguments, ctx| -> ToolFuture {
             let future = f(arguments, ctx);
