@@ -166,7 +166,9 @@ pub(super) fn resume_message<'a>(
 ) -> BoxFuture<'a, Result<Option<ServerResult>, ErrorData>> {
     let Next { cx, at, .. } = next;
     match message {
-        Message::Request(request) => Box::pin(async move { run_request(at, request, cx).await.map(Some) }),
+        Message::Request(request) => {
+            Box::pin(async move { run_request(at, request, cx).await.map(Some) })
+        }
         Message::Notification(notification) => {
             Box::pin(async move { run_notification(at, notification, cx).await.map(|()| None) })
         }
@@ -198,14 +200,19 @@ pub(super) fn resume_typed<'a, M: Typed>(
         let result = run_request(at, M::request(params), cx).await?;
         M::pick(result).ok_or_else(|| {
             let expected = std::any::type_name::<M::Output>();
-            ErrorData::internal_error(format!("middleware answered something other than a {expected}"), None)
+            ErrorData::internal_error(
+                format!("middleware answered something other than a {expected}"),
+                None,
+            )
         })
     })
 }
 
 /// An `on_message` hook answered a request with nothing (the answer to a notification).
 fn answered(reply: Option<ServerResult>) -> Result<ServerResult, ErrorData> {
-    reply.ok_or_else(|| ErrorData::internal_error("middleware answered a request with no result", None))
+    reply.ok_or_else(|| {
+        ErrorData::internal_error("middleware answered a request with no result", None)
+    })
 }
 
 fn kind_changed() -> ErrorData {

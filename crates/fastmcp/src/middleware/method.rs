@@ -3,17 +3,17 @@
 #![allow(deprecated)] // rmcp marks logging and resources/subscribe deprecated (SEP-2577).
 
 use futures::future::BoxFuture;
+use rmcp::model::ErrorData;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResponse, ClientNotification, ClientRequest,
-    CompleteRequest, CompleteRequestParams, CompleteResult, DiscoverRequest,
-    DiscoverRequestParams, DiscoverResult, GetPromptRequest, GetPromptRequestParams,
-    GetPromptResponse, InitializeRequest, InitializeRequestParams, InitializeResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ReadResourceRequest, ReadResourceRequestParams, ReadResourceResponse,
-    RequestOptionalParam, ServerResult, SetLevelRequest, SetLevelRequestParams, SubscribeRequest,
-    SubscribeRequestParams, UnsubscribeRequest, UnsubscribeRequestParams,
+    CompleteRequest, CompleteRequestParams, CompleteResult, DiscoverRequest, DiscoverRequestParams,
+    DiscoverResult, GetPromptRequest, GetPromptRequestParams, GetPromptResponse, InitializeRequest,
+    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequest,
+    ReadResourceRequestParams, ReadResourceResponse, RequestOptionalParam, ServerResult,
+    SetLevelRequest, SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams,
+    UnsubscribeRequest, UnsubscribeRequestParams,
 };
-use rmcp::model::ErrorData;
 
 use super::chain;
 use super::hook::Next;

@@ -52,15 +52,15 @@ mod tower;
 
 use rmcp::model::{
     CallToolRequestParams, ClientNotification, ClientRequest, CompleteRequestParams,
-    DiscoverRequestParams, GetPromptRequestParams, InitializeRequestParams,
-    PaginatedRequestParams, ReadResourceRequestParams, SetLevelRequestParams,
-    SubscribeRequestParams, UnsubscribeRequestParams,
+    DiscoverRequestParams, GetPromptRequestParams, InitializeRequestParams, PaginatedRequestParams,
+    ReadResourceRequestParams, SetLevelRequestParams, SubscribeRequestParams,
+    UnsubscribeRequestParams,
 };
 
 pub(crate) use chain::{At, run_notification, run_request};
 pub use context::{MiddlewareContext, Transport};
-pub(crate) use error_handling::tool_failure;
 pub use error_handling::ErrorHandling;
+pub(crate) use error_handling::tool_failure;
 pub use hook::{Hook, Next};
 pub use logging::Logging;
 pub use method::{

@@ -40,8 +40,8 @@ impl std::fmt::Debug for RateLimitKey {
 }
 
 /// Limits requests with a token bucket: `burst` at once, refilled at `per_second`. A request
-/// over the limit gets a JSON-RPC error ([`RATE_LIMITED`]) saying so; `ping` and
-/// `initialize` are never limited.
+/// over the limit gets a JSON-RPC error ([`RATE_LIMITED`]) saying so; `ping`,
+/// `initialize` and `server/discover` are never limited.
 ///
 /// ```
 /// use fastmcp::middleware::{RateLimitKey, RateLimiting};
@@ -133,7 +133,9 @@ impl Middleware for RateLimiting {
     ) -> Hook<'a, AnyRequest> {
         let exempt = matches!(
             request,
-            ClientRequest::PingRequest(_) | ClientRequest::InitializeRequest(_)
+            ClientRequest::PingRequest(_)
+                | ClientRequest::InitializeRequest(_)
+                | ClientRequest::DiscoverRequest(_)
         );
         if exempt || self.take(self.bucket_key(cx)) {
             return next.pass(request);

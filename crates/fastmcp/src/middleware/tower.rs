@@ -9,11 +9,11 @@ use rmcp::model::{ClientRequest, ErrorData, ServerResult};
 use rmcp::service::RequestContext;
 use tower::{Service, ServiceExt as _};
 
+use super::Middleware;
 use super::chain::{At, run_request};
 use super::context::MiddlewareContext;
 use super::hook::{Hook, Next};
 use super::method::AnyRequest;
-use super::Middleware;
 use crate::error::BoxError;
 use crate::server::Session;
 
@@ -122,4 +122,3 @@ fn error_data(error: BoxError) -> ErrorData {
         Err(error) => ErrorData::internal_error(error.to_string(), None),
     }
 }
-

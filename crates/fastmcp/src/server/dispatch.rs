@@ -9,25 +9,26 @@
 #![allow(deprecated)] // rmcp marks logging, sampling and resources/subscribe deprecated (SEP-2577).
 
 use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, CancelledNotification, CancelledNotificationParam,
-    ClientNotification, CustomNotification, ProgressNotification, ProgressNotificationParam, CallToolResponse, CancelTaskParams, CancelTaskRequest,
-    ClientRequest, CompleteRequest, CompleteRequestParams, CompleteResult, CustomRequest,
+    CallToolRequest, CallToolRequestParams, CallToolResponse, CancelTaskParams, CancelTaskRequest,
+    CancelledNotification, CancelledNotificationParam, ClientNotification, ClientRequest,
+    CompleteRequest, CompleteRequestParams, CompleteResult, CustomNotification, CustomRequest,
     CustomResult, DiscoverRequest, DiscoverRequestParams, DiscoverResult, ErrorData,
     GetPromptRequest, GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskRequest,
     GetTaskResult, InitializeRequest, InitializeRequestParams, InitializeResult, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ReadResourceRequest, ReadResourceRequestParams, ReadResourceResponse, RequestNoParam,
-    RequestOptionalParam, ServerCapabilities, ServerConfig, ServerResult, SetLevelRequest,
-    SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams, SubscriptionFilter,
-    UnsubscribeRequest, UnsubscribeRequestParams, UpdateTaskParams, UpdateTaskRequest,
+    ProgressNotification, ProgressNotificationParam, ReadResourceRequest,
+    ReadResourceRequestParams, ReadResourceResponse, RequestNoParam, RequestOptionalParam,
+    ServerCapabilities, ServerConfig, ServerResult, SetLevelRequest, SetLevelRequestParams,
+    SubscribeRequest, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequest,
+    UnsubscribeRequestParams, UpdateTaskParams, UpdateTaskRequest,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{RoleServer, ServerHandler};
 
 use super::lists;
-use crate::middleware::{self, At, MiddlewareContext};
 use super::session::Session;
 use super::tasks;
+use crate::middleware::{self, At, MiddlewareContext};
 
 impl Session {
     /// Serves one client request through the server's middleware. Every request of every

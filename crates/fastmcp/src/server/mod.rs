@@ -277,10 +277,8 @@ impl FastMCP {
     pub fn layer<L>(self, layer: L) -> Self
     where
         L: tower::Layer<crate::middleware::McpService>,
-        L::Service: tower::Service<
-                crate::middleware::McpRequest,
-                Response = rmcp::model::ServerResult,
-            > + Clone
+        L::Service: tower::Service<crate::middleware::McpRequest, Response = rmcp::model::ServerResult>
+            + Clone
             + Send
             + Sync
             + 'static,

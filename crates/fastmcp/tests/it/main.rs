@@ -13,6 +13,7 @@ mod interop_python;
 mod interop_ts;
 mod limits;
 mod load;
+mod middleware;
 mod progress;
 mod schema;
 mod stdio;
