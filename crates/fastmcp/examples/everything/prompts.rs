@@ -4,7 +4,7 @@ use fastmcp::prompt;
 use fastmcp::prompts::Message;
 use fastmcp::types::Role;
 
-use crate::tools::PNG;
+use super::tools::PNG;
 
 /// A simple prompt without arguments
 #[prompt(title = "Simple Test Prompt")]

@@ -5,7 +5,7 @@ use std::time::Duration;
 use fastmcp::tools::{TaskStart, TaskSupport};
 use fastmcp::{Context, tool};
 
-use crate::input::{answer, ask_schema};
+use super::input::{answer, ask_schema};
 
 /// Greets by name; always answered directly
 #[tool]

@@ -63,6 +63,7 @@ pub use error_handling::ErrorHandling;
 pub(crate) use error_handling::tool_failure;
 pub use hook::{Hook, Next};
 pub use logging::Logging;
+pub(crate) use method::Typed;
 pub use method::{
     AnyMessage, AnyNotification, AnyRequest, CallTool, Complete, Discover, GetPrompt, Initialize,
     ListPrompts, ListResourceTemplates, ListResources, ListTools, Message, Method, ReadResource,

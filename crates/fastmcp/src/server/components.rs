@@ -12,7 +12,7 @@ use crate::tools::{IntoTool, Tool};
 use crate::utilities::component::Component;
 
 /// All of a server's components and the rules deciding which are visible.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Components {
     pub(crate) tools: Registry<Tool>,
     pub(crate) resources: Registry<Resource>,
@@ -54,7 +54,7 @@ impl FastMCP {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn components_mut(&self) -> RwLockWriteGuard<'_, Components> {
+    pub(super) fn components_mut(&self) -> RwLockWriteGuard<'_, Components> {
         self.shared
             .components
             .write()
@@ -140,6 +140,16 @@ impl FastMCP {
         )
     }
 
+    /// Every registered resource, in registration order.
+    pub fn resources(&self) -> Vec<Resource> {
+        self.components().resources.all().to_vec()
+    }
+
+    /// Every registered resource template, in registration order.
+    pub fn resource_templates(&self) -> Vec<ResourceTemplate> {
+        self.components().templates.all().to_vec()
+    }
+
     /// Adds a resource template, builder style; panics like [`tool`](Self::tool), and on a
     /// malformed URI template.
     pub fn resource_template(self, template: impl IntoResourceTemplate) -> Self {
@@ -179,6 +189,11 @@ impl FastMCP {
     /// Removes every version of the prompt `name`; returns whether it existed.
     pub fn remove_prompt(&self, name: &str) -> bool {
         self.unregister(name, |c: &mut Components| &mut c.prompts, ListKind::Prompts)
+    }
+
+    /// Every registered prompt (all versions, enabled or not), in registration order.
+    pub fn prompts(&self) -> Vec<Prompt> {
+        self.components().prompts.all().to_vec()
     }
 
     /// Enables the components `filter` selects (overriding earlier rules and their own
@@ -261,7 +276,7 @@ impl FastMCP {
         }
     }
 
-    fn notify_all_lists_changed(&self) {
+    pub(super) fn notify_all_lists_changed(&self) {
         for kind in [ListKind::Tools, ListKind::Resources, ListKind::Prompts] {
             self.notify_list_changed(kind);
         }

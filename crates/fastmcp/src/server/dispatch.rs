@@ -25,7 +25,7 @@ use rmcp::model::{
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{RoleServer, ServerHandler};
 
-use super::lists;
+use super::mount::ListOf;
 use super::session::Session;
 use super::tasks;
 use crate::middleware::{self, At, MiddlewareContext};
@@ -81,7 +81,10 @@ impl Session {
     ) -> Result<ServerResult, ErrorData> {
         use ClientRequest as R;
         use ServerResult as S;
-        let server = &self.server;
+        if let Some((child, request)) = self.route(&request) {
+            // The child's own middleware runs inside this server's.
+            return Box::pin(child.dispatch(request, context.clone())).await;
+        }
         match request {
             R::InitializeRequest(request) => {
                 context.peer.set_peer_info(request.params.clone());
@@ -93,25 +96,27 @@ impl Session {
                 self.get_info(),
             ))),
             R::PingRequest(_) => Ok(S::empty(())),
-            R::ListToolsRequest(request) => {
-                self.state.remember_peer(&context.peer);
-                lists::list(server, |c| &c.tools, request.params, context).map(S::ListToolsResult)
-            }
-            R::ListResourcesRequest(request) => {
-                self.state.remember_peer(&context.peer);
-                lists::list(server, |c| &c.resources, request.params, context)
-                    .map(S::ListResourcesResult)
-            }
-            R::ListResourceTemplatesRequest(request) => {
-                self.state.remember_peer(&context.peer);
-                lists::list(server, |c| &c.templates, request.params, context)
-                    .map(S::ListResourceTemplatesResult)
-            }
-            R::ListPromptsRequest(request) => {
-                self.state.remember_peer(&context.peer);
-                lists::list(server, |c| &c.prompts, request.params, context)
-                    .map(S::ListPromptsResult)
-            }
+            R::ListToolsRequest(request) => self
+                .list(|c| &c.tools, ListOf::Tools, request.params, context)
+                .await
+                .map(S::ListToolsResult),
+            R::ListResourcesRequest(request) => self
+                .list(|c| &c.resources, ListOf::Resources, request.params, context)
+                .await
+                .map(S::ListResourcesResult),
+            R::ListResourceTemplatesRequest(request) => self
+                .list(
+                    |c| &c.templates,
+                    ListOf::ResourceTemplates,
+                    request.params,
+                    context,
+                )
+                .await
+                .map(S::ListResourceTemplatesResult),
+            R::ListPromptsRequest(request) => self
+                .list(|c| &c.prompts, ListOf::Prompts, request.params, context)
+                .await
+                .map(S::ListPromptsResult),
             R::CallToolRequest(request) => self
                 .serve_call_tool(request.params, context)
                 .await

@@ -130,6 +130,10 @@ impl FastMCP {
             for startup in &self.config.startup {
                 startup(self.clone()).await.map_err(Error::Startup)?;
             }
+            // Mounted servers start with their parent.
+            for mount in self.mounts() {
+                Box::pin(mount.child.enter()).await?;
+            }
         }
         *running += 1;
         Ok(())
@@ -142,6 +146,9 @@ impl FastMCP {
         if *running == 0 {
             // Tasks belong to the server: they stop with it.
             self.tasks().shutdown();
+            for mount in self.mounts() {
+                Box::pin(mount.child.leave()).await;
+            }
             for shutdown in &self.config.shutdown {
                 if let Err(error) = shutdown(self.clone()).await {
                     tracing::warn!(%error, "server shutdown hook failed");

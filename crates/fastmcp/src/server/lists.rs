@@ -5,14 +5,16 @@
 use rmcp::RoleServer;
 use rmcp::model::{
     ErrorData, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams,
+    ListToolsResult, PaginatedRequestParams, ServerResult,
 };
 use rmcp::service::RequestContext;
 
 use super::FastMCP;
 use super::components::Components;
 use super::context::is_stateless;
+use super::mount::ListOf;
 use super::registry::{Registry, paginate};
+use super::session::Session;
 use crate::utilities::CacheHint;
 use crate::utilities::component::Component;
 
@@ -20,12 +22,27 @@ use crate::utilities::component::Component;
 pub(super) trait ListPage: Sized {
     type Item;
     fn page(items: Vec<Self::Item>, next_cursor: Option<String>, hint: Option<CacheHint>) -> Self;
+    /// The items of a mounted server's answer (of this kind).
+    fn items(answer: ServerResult) -> Vec<Self::Item>;
+    /// An item's identity (name or URI), for name clashes.
+    fn key(item: &Self::Item) -> &str;
 }
 
 macro_rules! list_page {
-    ($($result:ty => $item:ty),* $(,)?) => {$(
+    ($($result:ty => $item:ty, $variant:ident.$field:ident, |$i:ident| $key:expr;)*) => {$(
         impl ListPage for $result {
             type Item = $item;
+
+            fn items(answer: ServerResult) -> Vec<$item> {
+                match answer {
+                    ServerResult::$variant(list) => list.$field,
+                    _ => Vec::new(),
+                }
+            }
+
+            fn key($i: &$item) -> &str {
+                $key
+            }
 
             fn page(items: Vec<$item>, next_cursor: Option<String>, hint: Option<CacheHint>) -> Self {
                 let mut result = <$result>::with_all_items(items);
@@ -39,29 +56,57 @@ macro_rules! list_page {
     )*};
 }
 
-list_page!(
-    ListToolsResult => rmcp::model::Tool,
-    ListResourcesResult => rmcp::model::Resource,
+list_page! {
+    ListToolsResult => rmcp::model::Tool, ListToolsResult.tools, |tool| &tool.name;
+    ListResourcesResult => rmcp::model::Resource, ListResourcesResult.resources,
+        |resource| &resource.uri;
     ListResourceTemplatesResult => rmcp::model::ResourceTemplate,
-    ListPromptsResult => rmcp::model::Prompt,
-);
+        ListResourceTemplatesResult.resource_templates, |template| &template.uri_template;
+    ListPromptsResult => rmcp::model::Prompt, ListPromptsResult.prompts, |prompt| &prompt.name;
+}
 
-/// The page of `kind`'s visible components that `request` asks for.
-pub(super) fn list<T, R>(
+impl Session {
+    /// The page of `kind`'s visible components that `request` asks for: this server's, then
+    /// its mounted servers' (a name already listed is not listed again).
+    pub(super) async fn list<T, R>(
+        &self,
+        kind: fn(&Components) -> &Registry<T>,
+        of: ListOf,
+        request: Option<PaginatedRequestParams>,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<R, ErrorData>
+    where
+        T: Component,
+        R: ListPage<Item = T::Definition>,
+    {
+        self.state.remember_peer(&context.peer);
+        let server = &self.server;
+        let visible = {
+            let components = server.components();
+            kind(&components).visible(&components.visibility)
+        };
+        let mut definitions: Vec<T::Definition> =
+            visible.iter().map(|c| c.definition().clone()).collect();
+        if server.has_mounts() {
+            for answer in self.mounted_lists(of, context).await? {
+                for item in R::items(answer) {
+                    if !definitions.iter().any(|seen| R::key(seen) == R::key(&item)) {
+                        definitions.push(item);
+                    }
+                }
+            }
+        }
+        page(server, definitions, request, context)
+    }
+}
+
+/// One page of `definitions`, with the cache hint on 2026-07-28.
+fn page<R: ListPage>(
     server: &FastMCP,
-    kind: fn(&Components) -> &Registry<T>,
+    definitions: Vec<R::Item>,
     request: Option<PaginatedRequestParams>,
     context: &RequestContext<RoleServer>,
-) -> Result<R, ErrorData>
-where
-    T: Component,
-    R: ListPage<Item = T::Definition>,
-{
-    let visible = {
-        let components = server.components();
-        kind(&components).visible(&components.visibility)
-    };
-    let definitions = visible.iter().map(|c| c.definition().clone()).collect();
+) -> Result<R, ErrorData> {
     let cursor = request.and_then(|p| p.cursor);
     let (page, next) = paginate(definitions, cursor.as_deref(), server.page_size_setting())?;
     // Sessions have no caching: hints are for 2026-07-28 requests only.

@@ -11,6 +11,7 @@ mod http;
 mod input;
 mod lifespan;
 mod lists;
+mod mount;
 mod notify;
 mod outbound;
 pub(crate) mod param;
@@ -36,6 +37,7 @@ pub use elicitation::Elicitation;
 pub use http::{
     EventLimits, EventStore, EventStoreError, EventStream, HttpOptions, MemoryEventStore,
 };
+pub use mount::MountOptions;
 pub use registry::{DuplicatePolicy, Filter};
 pub use sampling::{SampleRequest, SampleResult};
 pub use session::Session;
@@ -92,6 +94,10 @@ struct Shared {
     tasks: rmcp::task_manager::TaskManager,
     /// Seals `requestState` unless the config names a key: made on first use.
     state_codec: std::sync::OnceLock<rmcp::model::RequestStateCodec>,
+    /// Servers mounted in this one, in mount order.
+    mounts: RwLock<Vec<mount::Mount>>,
+    /// Servers this one is mounted in: told when its lists change.
+    parents: Mutex<Vec<std::sync::Weak<Shared>>>,
 }
 
 #[derive(Clone)]

@@ -13,8 +13,8 @@ use rmcp::model::{
 use rmcp::service::{SubscriptionSendError, SubscriptionSink};
 use tokio::sync::mpsc;
 
-use super::FastMCP;
 use super::context::SessionState;
+use super::{FastMCP, Shared};
 
 /// Which list changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,17 +82,68 @@ impl NoticeQueue {
 
 static NEXT_LISTENER: AtomicU64 = AtomicU64::new(0);
 
+/// The live sessions of a server.
+fn session_states(shared: &Shared) -> Vec<Arc<SessionState>> {
+    let sessions = shared
+        .sessions
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    sessions
+        .values()
+        .filter_map(std::sync::Weak::upgrade)
+        .collect()
+}
+
+/// Sends `notification` to every legacy session of a server that `wants` selects and to every
+/// listener that accepted it. Fire and forget: a slow client does not block the caller, and
+/// each client gets its notifications in order.
+fn broadcast(
+    shared: &Shared,
+    notification: ServerNotification,
+    wants: impl Fn(&SessionState) -> bool,
+) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return; // No runtime means nothing is being served yet.
+    };
+    for session in session_states(shared) {
+        if wants(&session)
+            && let Some(queue) = session.notice_queue(&runtime)
+        {
+            queue.push(notification.clone());
+        }
+    }
+    let listeners = shared
+        .listeners
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    for listener in listeners.iter() {
+        listener.queue.push(notification.clone());
+    }
+}
+
+/// Tells a server's clients, and those of every server it is mounted in, that a list changed.
+fn list_changed(shared: &Shared, kind: ListKind) {
+    broadcast(shared, kind.notification(), |_| true);
+    let parents: Vec<Arc<Shared>> = shared
+        .parents
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .filter_map(std::sync::Weak::upgrade)
+        .collect();
+    for parent in parents {
+        list_changed(&parent, kind);
+    }
+}
+
 impl FastMCP {
-    fn session_states(&self) -> Vec<Arc<SessionState>> {
-        let sessions = self
-            .shared
-            .sessions
+    /// Tells this server when `parent` mounts it, so its list changes reach `parent`'s clients.
+    pub(crate) fn add_parent(&self, parent: &FastMCP) {
+        self.shared
+            .parents
             .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        sessions
-            .values()
-            .filter_map(std::sync::Weak::upgrade)
-            .collect()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::downgrade(&parent.shared));
     }
 
     pub(crate) fn add_listener(&self, sink: SubscriptionSink) -> u64 {
@@ -128,32 +179,8 @@ impl FastMCP {
         listeners.retain(|listener| listener.id != id);
     }
 
-    /// Sends `notification` to every legacy session `wants` selects and to every listener
-    /// that accepted it. Fire and forget: a slow client does not block the caller, and each
-    /// client gets its notifications in order.
-    fn broadcast(&self, notification: ServerNotification, wants: impl Fn(&SessionState) -> bool) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return; // No runtime means nothing is being served yet.
-        };
-        for session in self.session_states() {
-            if wants(&session)
-                && let Some(queue) = session.notice_queue(&runtime)
-            {
-                queue.push(notification.clone());
-            }
-        }
-        let listeners = self
-            .shared
-            .listeners
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        for listener in listeners.iter() {
-            listener.queue.push(notification.clone());
-        }
-    }
-
     pub(crate) fn notify_list_changed(&self, kind: ListKind) {
-        self.broadcast(kind.notification(), |_| true);
+        list_changed(&self.shared, kind);
     }
 
     /// Tells clients subscribed to `uri` that it changed (`notifications/resources/updated`).
@@ -161,6 +188,8 @@ impl FastMCP {
         let notification = ServerNotification::ResourceUpdatedNotification(
             ResourceUpdatedNotification::new(ResourceUpdatedNotificationParam::new(uri)),
         );
-        self.broadcast(notification, |session| session.is_subscribed(uri));
+        broadcast(&self.shared, notification, |session| {
+            session.is_subscribed(uri)
+        });
     }
 }

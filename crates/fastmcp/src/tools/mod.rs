@@ -22,6 +22,7 @@
 //! ```
 
 mod result;
+pub mod tool_transform;
 
 use std::collections::BTreeSet;
 use std::fmt::Display;
@@ -32,6 +33,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 pub use result::{IntoToolResult, ToolResult, structured_result};
+pub use tool_transform::{ArgTransform, ToolTransform};
 
 use crate::error::{IntoToolError, ToolError};
 use crate::server::Context;

@@ -5,6 +5,7 @@
 mod common;
 
 mod cache_hints;
+mod composition;
 mod context;
 mod faults;
 mod handshake;

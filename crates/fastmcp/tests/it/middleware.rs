@@ -357,7 +357,10 @@ async fn notifications_pass_through_middleware() {
 }
 
 /// Records what the context says about each request.
-struct Describe(Arc<Mutex<Vec<(String, bool, Transport, Option<String>, bool)>>>);
+struct Describe(Arc<Mutex<Vec<Facts>>>);
+
+/// Method, stateless, transport, client name, whether a `Context` came with it.
+type Facts = (String, bool, Transport, Option<String>, bool);
 
 impl Middleware for Describe {
     fn on_request<'a>(

@@ -120,3 +120,30 @@ impl RawClient {
         }
     }
 }
+
+/// The MCP URL an example server started with `--http 127.0.0.1:0` serves, read from its
+/// "serving MCP over HTTP" log line on stderr (the OS chose the port). Logs after it are
+/// drained in the background so the server never blocks on a full pipe.
+pub async fn announced_url(child: &mut tokio::process::Child) -> String {
+    let stderr = child.stderr.take().expect("stderr piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let find = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("serving MCP over HTTP")
+                && let Some(at) = line.find("127.0.0.1:")
+            {
+                let rest = &line[at + "127.0.0.1:".len()..];
+                let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                return Some(format!("http://127.0.0.1:{port}/mcp"));
+            }
+        }
+        None
+    };
+    let url = tokio::time::timeout(std::time::Duration::from_secs(60), find)
+        .await
+        .ok()
+        .flatten()
+        .expect("the server announced its address");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    url
+}

@@ -1,0 +1,547 @@
+//! Composition: servers mounted under a namespace (names, live changes, middleware order,
+//! progress and completion through the mount, lifespan), `import_server`, and tool
+//! transformation — in both eras, in-process, and the `composed` example over stdio and HTTP.
+
+use crate::common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fastmcp::client::Era;
+use fastmcp::middleware::{AnyRequest, Hook, Middleware, MiddlewareContext, Next};
+use fastmcp::resources::{Resource, ResourceTemplate};
+use fastmcp::server::MountOptions;
+use fastmcp::tools::ArgTransform;
+use fastmcp::types::{ClientRequest, Reference, ResourceContents, ServerNotification};
+use fastmcp::{Client, Context, FastMCP, Tool, ToolResult, prompt, tool};
+use serde_json::json;
+
+/// Add two numbers.
+#[tool]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// Counts to `n`, reporting progress.
+#[tool]
+async fn count(ctx: Context, n: u32) -> u32 {
+    for i in 1..=n {
+        ctx.report_progress(f64::from(i), Some(f64::from(n)), None)
+            .await;
+    }
+    n
+}
+
+/// Greets someone.
+#[prompt]
+fn greet(name: String) -> String {
+    format!("Hello, {name}!")
+}
+
+fn child() -> FastMCP {
+    let items = ResourceTemplate::builder("mem://items/{id}")
+        .name("item")
+        .complete(
+            "id",
+            |request: fastmcp::completion::CompletionRequest| async move {
+                ["apple", "apricot", "banana"]
+                    .iter()
+                    .filter(|id| id.starts_with(&request.value))
+                    .map(|id| (*id).to_owned())
+                    .collect::<Vec<_>>()
+            },
+        )
+        .handler(|request, _ctx| async move {
+            let id = request.params["id"].as_str().unwrap_or_default().to_owned();
+            Ok::<_, String>(format!("item {id}"))
+        });
+    FastMCP::new("child")
+        .progress_interval(None)
+        .tool(add)
+        .tool(count)
+        .prompt(greet)
+        .resource(
+            Resource::builder("mem://hello")
+                .name("hello")
+                .text("hello from the child"),
+        )
+        .resource(
+            Resource::builder("urn:child:notes")
+                .name("notes")
+                .text("notes"),
+        )
+        .resource_template(items)
+}
+
+async fn connect(server: &FastMCP, era: Era) -> Client {
+    Client::builder().era(era).connect(server).await.unwrap()
+}
+
+fn text(contents: &[ResourceContents]) -> String {
+    match &contents[0] {
+        ResourceContents::TextResourceContents { text, .. } => text.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+const ERAS: [Era; 2] = [Era::Legacy, Era::Stateless];
+
+#[tokio::test]
+async fn a_mount_names_components_as_fastmcp_does() {
+    let parent = FastMCP::new("parent").mount(child(), "kid");
+    for era in ERAS {
+        let client = connect(&parent, era).await;
+        let tools: Vec<String> = client
+            .list_tools()
+            .await
+            .unwrap()
+            .iter()
+            .map(|tool| tool.name.to_string())
+            .collect();
+        assert_eq!(tools, ["kid_add", "kid_count"], "{era:?}");
+        let prompts: Vec<String> = client
+            .list_prompts()
+            .await
+            .unwrap()
+            .iter()
+            .map(|prompt| prompt.name.clone())
+            .collect();
+        assert_eq!(prompts, ["kid_greet"]);
+        let resources: Vec<String> = client
+            .list_resources()
+            .await
+            .unwrap()
+            .iter()
+            .map(|resource| resource.uri.clone())
+            .collect();
+        assert_eq!(resources, ["mem://kid/hello", "urn:child:notes"]);
+        let templates: Vec<String> = client
+            .list_resource_templates()
+            .await
+            .unwrap()
+            .iter()
+            .map(|template| template.uri_template.clone())
+            .collect();
+        assert_eq!(templates, ["mem://kid/items/{id}"]);
+
+        let sum = client
+            .call_tool("kid_add", json!({"a": 2, "b": 3}))
+            .await
+            .unwrap();
+        assert_eq!(sum.data::<i64>().unwrap(), 5);
+        let greeting = client
+            .get_prompt("kid_greet", json!({"name": "Ada"}))
+            .await
+            .unwrap();
+        assert!(format!("{greeting:?}").contains("Hello, Ada!"));
+        let hello = client.read_resource("mem://kid/hello").await.unwrap();
+        assert_eq!(text(&hello), "hello from the child");
+        let item = client.read_resource("mem://kid/items/7").await.unwrap();
+        assert_eq!(text(&item), "item 7");
+        let notes = client.read_resource("urn:child:notes").await.unwrap();
+        assert_eq!(text(&notes), "notes");
+        // The child's own names are not the parent's.
+        assert!(
+            client
+                .call_tool("add", json!({"a": 1, "b": 1}))
+                .await
+                .is_err()
+        );
+        assert!(client.read_resource("mem://hello").await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn progress_and_completion_go_through_the_mount() {
+    let parent = FastMCP::new("parent").mount(child(), "kid");
+    for era in ERAS {
+        let client = connect(&parent, era).await;
+        let recorder = common::Recorder::default();
+        let result = client
+            .call_tool("kid_count", json!({"n": 4}))
+            .progress(recorder.handler())
+            .await
+            .unwrap();
+        assert_eq!(result.data::<u32>().unwrap(), 4);
+        assert_eq!(recorder.values(), [1.0, 2.0, 3.0, 4.0], "{era:?}");
+        let reference = Reference::for_resource("mem://kid/items/{id}");
+        let completion = client.complete(reference, "id", "ap", &[]).await.unwrap();
+        assert_eq!(completion.values, ["apple", "apricot"]);
+    }
+}
+
+#[tokio::test]
+async fn renames_apply_before_the_namespace_and_no_namespace_keeps_names() {
+    let renamed = FastMCP::new("parent").mount_with(
+        child(),
+        MountOptions::namespace("kid").rename_tool("add", "plus"),
+    );
+    let client = connect(&renamed, Era::Legacy).await;
+    let sum = client
+        .call_tool("kid_plus", json!({"a": 1, "b": 1}))
+        .await
+        .unwrap();
+    assert_eq!(sum.data::<i64>().unwrap(), 2);
+    assert!(
+        client
+            .call_tool("kid_add", json!({"a": 1, "b": 1}))
+            .await
+            .is_err()
+    );
+
+    let flat = FastMCP::new("parent").mount_with(child(), MountOptions::no_namespace());
+    let client = connect(&flat, Era::Stateless).await;
+    let sum = client
+        .call_tool("add", json!({"a": 1, "b": 1}))
+        .await
+        .unwrap();
+    assert_eq!(sum.data::<i64>().unwrap(), 2);
+    let hello = client.read_resource("mem://hello").await.unwrap();
+    assert_eq!(text(&hello), "hello from the child");
+}
+
+#[tokio::test]
+async fn the_parent_wins_a_name_clash_then_the_latest_mount() {
+    let first = FastMCP::new("first").tool(
+        Tool::builder("which")
+            .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("first")) }),
+    );
+    let second = FastMCP::new("second").tool(
+        Tool::builder("which")
+            .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("second")) }),
+    );
+    let parent = FastMCP::new("parent").mount(first, "").mount(second, "");
+    let client = connect(&parent, Era::Legacy).await;
+    assert_eq!(
+        client.call_tool("which", json!({})).await.unwrap().text(),
+        "second"
+    );
+    assert_eq!(client.list_tools().await.unwrap().len(), 1);
+    parent
+        .add_tool(
+            Tool::builder("which")
+                .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("parent")) }),
+        )
+        .unwrap();
+    assert_eq!(
+        client.call_tool("which", json!({})).await.unwrap().text(),
+        "parent"
+    );
+}
+
+#[tokio::test]
+async fn a_mount_is_live_and_its_changes_reach_the_parents_clients() {
+    let kid = child();
+    let parent = FastMCP::new("parent").mount(kid.clone(), "kid");
+    let (sender, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    let client = Client::builder()
+        .era(Era::Legacy)
+        .message_handler(move |notification: ServerNotification| {
+            let sender = sender.clone();
+            async move {
+                if let ServerNotification::ToolListChangedNotification(_) = notification {
+                    let _ = sender.send(());
+                }
+            }
+        })
+        .connect(&parent)
+        .await
+        .unwrap();
+    // A request first: the server knows where to send notifications once it has seen one.
+    client.list_tools().await.unwrap();
+    kid.add_tool(
+        Tool::builder("late")
+            .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("late")) }),
+    )
+    .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), heard.recv())
+        .await
+        .expect("tools/list_changed reached the parent's client")
+        .unwrap();
+    assert_eq!(
+        client
+            .call_tool("kid_late", json!({}))
+            .await
+            .unwrap()
+            .text(),
+        "late"
+    );
+    kid.remove_tool("late");
+    assert!(client.call_tool("kid_late", json!({})).await.is_err());
+}
+
+#[tokio::test]
+async fn import_server_copies_the_components_as_they_are() {
+    let kid = child();
+    let parent = FastMCP::new("parent").import_server(&kid, "kid");
+    kid.add_tool(
+        Tool::builder("late")
+            .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("late")) }),
+    )
+    .unwrap();
+    let client = connect(&parent, Era::Stateless).await;
+    let names: Vec<String> = client
+        .list_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|tool| tool.name.to_string())
+        .collect();
+    assert_eq!(names, ["kid_add", "kid_count"]);
+    let sum = client
+        .call_tool("kid_add", json!({"a": 4, "b": 4}))
+        .await
+        .unwrap();
+    assert_eq!(sum.data::<i64>().unwrap(), 8);
+}
+
+/// Records the requests it sees, by method and tool name.
+struct Seen(&'static str, Arc<Mutex<Vec<String>>>);
+
+impl Middleware for Seen {
+    fn on_request<'a>(
+        &'a self,
+        request: ClientRequest,
+        cx: &'a MiddlewareContext<'a>,
+        next: Next<'a, AnyRequest>,
+    ) -> Hook<'a, AnyRequest> {
+        let what = match &request {
+            ClientRequest::CallToolRequest(call) => format!("{} {}", cx.method(), call.params.name),
+            _ => cx.method().to_owned(),
+        };
+        self.1.lock().unwrap().push(format!("{}: {what}", self.0));
+        next.pass(request)
+    }
+}
+
+#[tokio::test]
+async fn the_parents_middleware_runs_outside_the_childs() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let kid = child().middleware(Seen("child", Arc::clone(&log)));
+    let parent = FastMCP::new("parent")
+        .middleware(Seen("parent", Arc::clone(&log)))
+        .mount(kid, "kid");
+    for era in ERAS {
+        let client = connect(&parent, era).await;
+        log.lock().unwrap().clear();
+        client
+            .call_tool("kid_add", json!({"a": 1, "b": 2}))
+            .await
+            .unwrap();
+        assert_eq!(
+            *log.lock().unwrap(),
+            ["parent: tools/call kid_add", "child: tools/call add"],
+            "{era:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_mounted_server_starts_and_stops_with_its_parent() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let stopped = Arc::new(AtomicUsize::new(0));
+    let (on_start, on_stop) = (Arc::clone(&started), Arc::clone(&stopped));
+    let kid = child()
+        .on_startup(move |_| {
+            let on_start = Arc::clone(&on_start);
+            async move {
+                on_start.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::convert::Infallible>(())
+            }
+        })
+        .on_shutdown(move |_| {
+            let on_stop = Arc::clone(&on_stop);
+            async move {
+                on_stop.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::convert::Infallible>(())
+            }
+        });
+    let parent = FastMCP::new("parent").mount(kid, "kid");
+    let (server_end, client_end) = fastmcp::transports::memory();
+    let serving = tokio::spawn({
+        let parent = parent.clone();
+        async move { parent.serve(server_end).await }
+    });
+    let client = Client::connect(client_end).await.unwrap();
+    assert_eq!(started.load(Ordering::SeqCst), 1);
+    client.close().await.unwrap();
+    serving.await.unwrap().unwrap();
+    assert_eq!(stopped.load(Ordering::SeqCst), 1);
+}
+
+// --- tool transformation --------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_transformed_tool_hides_renames_and_defaults_arguments() {
+    let add_ten = Tool::from_tool(add)
+        .name("add_ten")
+        .description("Add ten.")
+        .arg("b", ArgTransform::new().hide().default(json!(10)))
+        .build()
+        .unwrap();
+    let sum = Tool::from_tool(add)
+        .name("sum")
+        .arg(
+            "a",
+            ArgTransform::new().rename("x").description("The first"),
+        )
+        .arg("b", ArgTransform::new().rename("y").default(json!(1)))
+        .build()
+        .unwrap();
+    let server = FastMCP::new("t").tool(add_ten).tool(sum);
+    for era in ERAS {
+        let client = connect(&server, era).await;
+        let tools = client.list_tools().await.unwrap();
+        let add_ten = tools.iter().find(|t| t.name == "add_ten").unwrap();
+        assert_eq!(add_ten.description.as_deref(), Some("Add ten."));
+        let schema = serde_json::Value::Object((*add_ten.input_schema).clone());
+        assert_eq!(
+            schema["properties"].as_object().unwrap().len(),
+            1,
+            "{schema}"
+        );
+        assert!(schema["properties"]["a"].is_object());
+        assert_eq!(schema["required"], json!(["a"]));
+        let result = client.call_tool("add_ten", json!({"a": 1})).await.unwrap();
+        assert_eq!(result.data::<i64>().unwrap(), 11);
+
+        let sum = tools.iter().find(|t| t.name == "sum").unwrap();
+        let schema = serde_json::Value::Object((*sum.input_schema).clone());
+        assert_eq!(schema["properties"]["x"]["description"], "The first");
+        assert_eq!(schema["properties"]["y"]["default"], 1);
+        assert_eq!(schema["required"], json!(["x"]));
+        let result = client.call_tool("sum", json!({"x": 5})).await.unwrap();
+        assert_eq!(result.data::<i64>().unwrap(), 6);
+        // Validation speaks the new names.
+        let error = client.call_tool("sum", json!({"a": 5})).await.unwrap_err();
+        assert!(
+            error.to_string().contains("unknown argument 'a'"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("expected: x, y"), "{error}");
+        let error = client.call_tool("sum", json!({"y": 5})).await.unwrap_err();
+        assert!(
+            error.to_string().contains("missing required argument 'x'"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn transformation_rules_are_checked() {
+    let fails = |transform: fastmcp::tools::ToolTransform, why: &str| {
+        let error = transform.build().unwrap_err().to_string();
+        assert!(error.contains(why), "{error}");
+    };
+    fails(
+        Tool::from_tool(add).arg("b", ArgTransform::new().hide()),
+        "hiding it needs a default",
+    );
+    fails(
+        Tool::from_tool(add).arg("b", ArgTransform::new().required().default(json!(1))),
+        "both required and defaulted",
+    );
+    fails(
+        Tool::from_tool(add).arg("a", ArgTransform::new().rename("b")),
+        "two arguments would be called 'b'",
+    );
+    fails(
+        Tool::from_tool(add).arg("c", ArgTransform::new().hide()),
+        "no argument 'c'",
+    );
+    fails(
+        Tool::from_tool(add).arg("a", ArgTransform::new().default_factory(|| json!(1))),
+        "only for hidden arguments",
+    );
+    // A hidden argument with a default factory gets a fresh value per call.
+    Tool::from_tool(add)
+        .arg("b", ArgTransform::new().hide().default_factory(|| json!(2)))
+        .build()
+        .unwrap();
+}
+
+// --- the composed example -------------------------------------------------------------------
+
+async fn check_composed(client: &Client) {
+    let names: Vec<String> = client
+        .list_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|tool| tool.name.to_string())
+        .collect();
+    for expected in ["add_ten", "boom", "qs_add", "qs_long_task"] {
+        assert!(names.contains(&expected.to_owned()), "{names:?}");
+    }
+    let recorder = common::Recorder::default();
+    let done = client
+        .call_tool("qs_long_task", json!({"steps": 3, "delay_ms": 0}))
+        .progress(recorder.handler())
+        .await
+        .unwrap();
+    assert_eq!(done.text(), "done after 3 steps");
+    // Progress is coalesced (20 ms): the first and the last always arrive.
+    let values = recorder.values();
+    assert_eq!(values.first(), Some(&1.0), "{values:?}");
+    assert_eq!(values.last(), Some(&3.0), "{values:?}");
+    let eleven = client.call_tool("add_ten", json!({"a": 1})).await.unwrap();
+    assert_eq!(eleven.data::<i64>().unwrap(), 11);
+    let text_resource = client.read_resource("test://ev/static-text").await.unwrap();
+    assert_eq!(
+        text(&text_resource),
+        "This is the content of the static text resource."
+    );
+    let templates = client.list_resource_templates().await.unwrap();
+    assert!(
+        templates
+            .iter()
+            .any(|t| t.uri_template == "test://ev/template/{id}/data"),
+        "{templates:?}"
+    );
+    let data = client
+        .read_resource("test://ev/template/42/data")
+        .await
+        .unwrap();
+    assert!(text(&data).contains("Data for ID: 42"));
+    match client.call_tool("boom", json!({})).await {
+        Err(fastmcp::Error::Tool { message, .. }) => {
+            assert!(message.contains("error id"), "{message}");
+            assert!(!message.contains("database"), "{message}");
+        }
+        other => panic!("expected a masked tool error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_composed_example_works_over_stdio_in_both_eras() {
+    let target = fastmcp::client::StdioServer::new(common::example("composed").to_string_lossy());
+    for era in ERAS {
+        let client = Client::builder()
+            .era(era)
+            .connect(target.clone())
+            .await
+            .unwrap();
+        check_composed(&client).await;
+    }
+}
+
+#[tokio::test]
+async fn the_composed_example_works_over_http_in_both_eras() {
+    let mut child = tokio::process::Command::new(common::example("composed"))
+        .args(["--http", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let url = common::announced_url(&mut child).await;
+    for era in ERAS {
+        let client = Client::builder()
+            .era(era)
+            .connect(url.as_str())
+            .await
+            .unwrap();
+        check_composed(&client).await;
+    }
+}
