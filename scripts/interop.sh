@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interop with peers we did not write:
-#   1. the official Python MCP client (PyPI `mcp`) drives our quickstart server, and our
-#      everything server in both protocol eras;
+#   1. the official Python MCP client (PyPI `mcp`) drives our quickstart server, our
+#      everything server in both protocol eras, and the composed example (mounts, transforms,
+#      middleware) in both eras over stdio and HTTP;
 #   2. our Client drives a Python FastMCP server (progress, resources, prompts, elicitation)
 #      and the reference TypeScript everything server;
 #   3. our CLI drives the Python server, and its --json progress lines must be complete;
@@ -22,12 +23,13 @@ fi
 
 source scripts/node-tools.sh
 
-cargo build --quiet -p fastmcp --example quickstart --example everything
+cargo build --quiet -p fastmcp --example quickstart --example everything --example composed
 cargo build --quiet -p fastmcp-cli
 # Where cargo builds (CARGO_TARGET_DIR when set, as a fresh checkout may use).
 TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 QUICKSTART=$TARGET_DIR/debug/examples/quickstart
 EVERYTHING=$TARGET_DIR/debug/examples/everything
+COMPOSED=$TARGET_DIR/debug/examples/composed
 FASTMCP=$TARGET_DIR/debug/fastmcp
 
 echo "== python mcp client -> our quickstart server"
@@ -35,6 +37,9 @@ timeout 120 "$PY" interop/python_client.py "$QUICKSTART"
 
 echo "== python mcp client -> our everything server, legacy and 2026-07-28"
 timeout 300 "$PY" interop/python_everything.py "$EVERYTHING"
+
+echo "== python mcp client -> our composed server (mounts, transforms, middleware), stdio"
+timeout 300 "$PY" interop/python_composed.py "$COMPOSED"
 
 echo "== our client -> python fastmcp server"
 FASTMCP_TEST_PYTHON="$PWD/$PY" timeout 300 cargo test --quiet -p fastmcp --test it interop_python::
@@ -83,6 +88,9 @@ source scripts/http-servers.sh
 start_http QS_PORT quickstart "$QUICKSTART"
 start_http QS_STATELESS_PORT quickstart-stateless "$QUICKSTART" --stateless
 start_http EV_PORT everything "$EVERYTHING"
+start_http COMPOSED_PORT composed "$COMPOSED"
+echo "== python mcp client -> our composed server over HTTP"
+timeout 300 "$PY" interop/python_composed.py "http://127.0.0.1:$COMPOSED_PORT/mcp"
 for port in "$QS_PORT" "$QS_STATELESS_PORT"; do
   url="http://127.0.0.1:$port/mcp"
   timeout 60 "$FASTMCP" list "$url" | grep -q "^long_task(" || { echo "FAIL: fastmcp list $url"; exit 1; }
