@@ -97,7 +97,7 @@ struct Shared {
     /// Servers mounted in this one, in mount order.
     mounts: RwLock<Vec<mount::Mount>>,
     /// Servers this one is mounted in: told when its lists change.
-    parents: Mutex<Vec<std::sync::Weak<Shared>>>,
+    parents: Mutex<Vec<notify::Parent>>,
 }
 
 #[derive(Clone)]

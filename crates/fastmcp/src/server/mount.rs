@@ -165,7 +165,7 @@ impl FastMCP {
 
     /// Mounts `child` with `options` (a namespace, tool renames); see [`FastMCP::mount`].
     pub fn mount_with(self, child: FastMCP, options: MountOptions) -> Self {
-        child.add_parent(&self);
+        child.add_parent(&self, options.namespace.clone());
         self.mounts_mut().push(Mount { child, options });
         self.notify_all_lists_changed();
         self

@@ -121,29 +121,62 @@ fn broadcast(
     }
 }
 
-/// Tells a server's clients, and those of every server it is mounted in, that a list changed.
-fn list_changed(shared: &Shared, kind: ListKind) {
-    broadcast(shared, kind.notification(), |_| true);
-    let parents: Vec<Arc<Shared>> = shared
+/// A server this one is mounted in, and the namespace it is mounted under.
+pub(crate) struct Parent {
+    shared: std::sync::Weak<Shared>,
+    namespace: Option<String>,
+}
+
+/// The servers `shared` is mounted in that still exist.
+fn parents(shared: &Shared) -> Vec<(Arc<Shared>, Option<String>)> {
+    shared
         .parents
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .iter()
-        .filter_map(std::sync::Weak::upgrade)
-        .collect();
-    for parent in parents {
+        .filter_map(|parent| Some((parent.shared.upgrade()?, parent.namespace.clone())))
+        .collect()
+}
+
+/// Tells a server's clients, and those of every server it is mounted in, that a list changed.
+fn list_changed(shared: &Shared, kind: ListKind) {
+    broadcast(shared, kind.notification(), |_| true);
+    for (parent, _) in parents(shared) {
         list_changed(&parent, kind);
     }
 }
 
+/// Tells a server's clients subscribed to `uri` that it changed, and those of every server it
+/// is mounted in under the URI they know it by. (A session subscribed through a mount holds
+/// the child's URI: the request reached the child renamed.)
+fn resource_updated(shared: &Shared, uri: &str, known_as: &str) {
+    let notification = ServerNotification::ResourceUpdatedNotification(
+        ResourceUpdatedNotification::new(ResourceUpdatedNotificationParam::new(known_as)),
+    );
+    broadcast(shared, notification, |session| {
+        session.is_subscribed(known_as) || session.is_subscribed(uri)
+    });
+    for (parent, namespace) in parents(shared) {
+        let parent_uri = match &namespace {
+            Some(namespace) => super::mount::prefixed_uri(known_as, namespace),
+            None => known_as.to_owned(),
+        };
+        resource_updated(&parent, known_as, &parent_uri);
+    }
+}
+
 impl FastMCP {
-    /// Tells this server when `parent` mounts it, so its list changes reach `parent`'s clients.
-    pub(crate) fn add_parent(&self, parent: &FastMCP) {
+    /// Tells this server when `parent` mounts it under `namespace`, so its changes reach
+    /// `parent`'s clients.
+    pub(crate) fn add_parent(&self, parent: &FastMCP, namespace: Option<String>) {
         self.shared
             .parents
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Arc::downgrade(&parent.shared));
+            .push(Parent {
+                shared: Arc::downgrade(&parent.shared),
+                namespace,
+            });
     }
 
     pub(crate) fn add_listener(&self, sink: SubscriptionSink) -> u64 {
@@ -184,12 +217,8 @@ impl FastMCP {
     }
 
     /// Tells clients subscribed to `uri` that it changed (`notifications/resources/updated`).
+    /// Clients of servers this one is mounted in hear it under the URI they know.
     pub fn notify_resource_updated(&self, uri: &str) {
-        let notification = ServerNotification::ResourceUpdatedNotification(
-            ResourceUpdatedNotification::new(ResourceUpdatedNotificationParam::new(uri)),
-        );
-        broadcast(&self.shared, notification, |session| {
-            session.is_subscribed(uri)
-        });
+        resource_updated(&self.shared, uri, uri);
     }
 }

@@ -545,3 +545,43 @@ async fn the_composed_example_works_over_http_in_both_eras() {
         check_composed(&client).await;
     }
 }
+
+#[tokio::test]
+#[allow(deprecated)] // resources/subscribe is deprecated by SEP-2577
+async fn resource_updates_reach_subscribers_through_the_mount() {
+    let kid = child();
+    let parent = FastMCP::new("parent").mount(kid.clone(), "kid");
+    let (sender, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    let legacy = Client::builder()
+        .era(Era::Legacy)
+        .message_handler(move |notification: ServerNotification| {
+            let sender = sender.clone();
+            async move {
+                if let ServerNotification::ResourceUpdatedNotification(n) = notification {
+                    let _ = sender.send(n.params.uri);
+                }
+            }
+        })
+        .connect(&parent)
+        .await
+        .unwrap();
+    legacy.subscribe_resource("mem://kid/hello").await.unwrap();
+    let stateless = connect(&parent, Era::Stateless).await;
+    let filter = fastmcp::types::SubscriptionFilter::builder()
+        .resource_subscription("mem://kid/hello")
+        .build();
+    let mut subscription = stateless.listen(filter).await.unwrap();
+
+    kid.notify_resource_updated("mem://hello");
+    let uri = tokio::time::timeout(Duration::from_secs(10), heard.recv())
+        .await
+        .expect("the legacy subscriber heard the update")
+        .unwrap();
+    assert_eq!(uri, "mem://kid/hello");
+    match subscription.next().await.unwrap() {
+        Some(ServerNotification::ResourceUpdatedNotification(n)) => {
+            assert_eq!(n.params.uri, "mem://kid/hello")
+        }
+        other => panic!("expected resources/updated, got {other:?}"),
+    }
+}

@@ -551,3 +551,103 @@ async fn logging_and_timing_write_structured_events() {
     assert!(log.contains("tools/call took"), "{log}");
     assert!(log.contains("duration_us="), "{log}");
 }
+
+/// Records which typed hook saw each request.
+struct Typed(Arc<Mutex<Vec<&'static str>>>);
+
+macro_rules! record_hooks {
+    ($($hook:ident: $marker:ident($params:ty)),* $(,)?) => {
+        impl Middleware for Typed {
+            $(fn $hook<'a>(
+                &'a self,
+                request: $params,
+                _cx: &'a MiddlewareContext<'a>,
+                next: Next<'a, fastmcp::middleware::$marker>,
+            ) -> Hook<'a, fastmcp::middleware::$marker> {
+                self.0.lock().unwrap().push(stringify!($hook));
+                next.pass(request)
+            })*
+        }
+    };
+}
+
+record_hooks! {
+    on_initialize: Initialize(fastmcp::types::InitializeRequestParams),
+    on_discover: Discover(fastmcp::types::DiscoverRequestParams),
+    on_call_tool: CallTool(CallToolRequestParams),
+    on_read_resource: ReadResource(fastmcp::types::ReadResourceRequestParams),
+    on_get_prompt: GetPrompt(fastmcp::types::GetPromptRequestParams),
+    on_list_tools: ListTools(Option<PaginatedRequestParams>),
+    on_list_resources: ListResources(Option<PaginatedRequestParams>),
+    on_list_resource_templates: ListResourceTemplates(Option<PaginatedRequestParams>),
+    on_list_prompts: ListPrompts(Option<PaginatedRequestParams>),
+    on_complete: Complete(fastmcp::types::CompleteRequestParams),
+    on_subscribe: Subscribe(fastmcp::types::SubscribeRequestParams),
+    on_unsubscribe: Unsubscribe(fastmcp::types::UnsubscribeRequestParams),
+    on_set_logging_level: SetLoggingLevel(fastmcp::types::SetLevelRequestParams),
+}
+
+/// Greets someone.
+#[fastmcp::prompt]
+fn greet(name: String) -> String {
+    format!("Hello, {name}!")
+}
+
+fn full_server(seen: &Arc<Mutex<Vec<&'static str>>>) -> FastMCP {
+    let template = fastmcp::resources::ResourceTemplate::builder("mem://items/{id}")
+        .name("item")
+        .handler(|request, _ctx| async move {
+            Ok::<_, String>(format!("item {}", request.params["id"].as_str().unwrap_or("")))
+        });
+    base()
+        .prompt(greet)
+        .resource(fastmcp::resources::Resource::builder("mem://hello").name("hello").text("hi"))
+        .resource_template(template)
+        .middleware(Typed(Arc::clone(seen)))
+}
+
+#[tokio::test]
+#[allow(deprecated)] // logging/setLevel and resources/subscribe are deprecated by SEP-2577
+async fn every_typed_hook_sees_its_request() {
+    use fastmcp::types::Reference;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let legacy = connect(full_server(&seen), Era::Legacy, Via::Memory).await.0;
+    assert_eq!(*seen.lock().unwrap(), ["on_initialize"]);
+    legacy.list_tools().await.unwrap();
+    legacy.list_resources().await.unwrap();
+    legacy.list_resource_templates().await.unwrap();
+    legacy.list_prompts().await.unwrap();
+    legacy.call_tool("hello", json!({})).await.unwrap();
+    legacy.read_resource("mem://hello").await.unwrap();
+    legacy.get_prompt("greet", json!({"name": "Ada"})).await.unwrap();
+    legacy
+        .complete(Reference::for_prompt("greet"), "name", "A", &[])
+        .await
+        .unwrap();
+    legacy.subscribe_resource("mem://hello").await.unwrap();
+    legacy.unsubscribe_resource("mem://hello").await.unwrap();
+    legacy
+        .set_logging_level(fastmcp::LogLevel::Debug)
+        .await
+        .unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "on_initialize",
+            "on_list_tools",
+            "on_list_resources",
+            "on_list_resource_templates",
+            "on_list_prompts",
+            "on_call_tool",
+            "on_read_resource",
+            "on_get_prompt",
+            "on_complete",
+            "on_subscribe",
+            "on_unsubscribe",
+            "on_set_logging_level",
+        ]
+    );
+    seen.lock().unwrap().clear();
+    let _stateless = connect(full_server(&seen), Era::Stateless, Via::Memory).await.0;
+    assert_eq!(*seen.lock().unwrap(), ["on_discover"]);
+}
