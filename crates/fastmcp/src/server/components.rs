@@ -253,9 +253,10 @@ impl FastMCP {
     > {
         let (resource, templates) = {
             let components = self.components();
-            match components.resource(uri, None) {
+            let visibility = ctx.session_state().visibility(&components.visibility);
+            match components.resources.get(uri, None, &visibility) {
                 Some(resource) => (Some(resource), Vec::new()),
-                None => (None, components.templates.visible(&components.visibility)),
+                None => (None, components.templates.visible(&visibility)),
             }
         };
         // Matched outside the lock: a long URI must not hold up registration.

@@ -58,6 +58,8 @@ pub(crate) struct SessionState {
     live: OnceLock<super::lifespan::LiveSession>,
     /// List changes and resource updates on their way to a legacy session, in order.
     notices: OnceLock<super::notify::NoticeQueue>,
+    /// Enable/disable rules of this session only, after the server's.
+    visibility: Mutex<Vec<(super::Filter, bool)>>,
 }
 
 impl SessionState {
@@ -71,6 +73,37 @@ impl SessionState {
             values: Mutex::default(),
             live: OnceLock::new(),
             notices: OnceLock::new(),
+            visibility: Mutex::default(),
+        }
+    }
+
+    /// The server's visibility rules followed by this session's own.
+    pub(crate) fn visibility<'a>(
+        &self,
+        server: &'a super::registry::Visibility,
+    ) -> std::borrow::Cow<'a, super::registry::Visibility> {
+        let own = self
+            .visibility
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if own.is_empty() {
+            return std::borrow::Cow::Borrowed(server);
+        }
+        let mut combined = server.clone();
+        for (filter, enabled) in own.iter() {
+            combined.push(filter.clone(), *enabled);
+        }
+        std::borrow::Cow::Owned(combined)
+    }
+
+    fn set_visibility(&self, rule: Option<(super::Filter, bool)>) {
+        let mut own = self
+            .visibility
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match rule {
+            Some(rule) => own.push(rule),
+            None => own.clear(),
         }
     }
 
@@ -397,6 +430,58 @@ impl Context {
     /// The client's name and version, as it introduced itself.
     pub fn client_info(&self) -> Option<&crate::types::Implementation> {
         self.inner.client_info.as_ref()
+    }
+
+    /// Enables the components `filter` selects for this client's session only (other
+    /// sessions keep what the server shows them), and tells this client its lists changed.
+    /// On 2026-07-28, where there are no sessions, the rule lasts as long as the connection
+    /// (over HTTP: this request).
+    ///
+    /// ```
+    /// use fastmcp::{tool, Context, Filter};
+    ///
+    /// /// Unlocks the admin tools for this session.
+    /// #[tool]
+    /// async fn unlock(ctx: Context) -> String {
+    ///     ctx.enable_components(Filter::tag("admin")).await;
+    ///     "unlocked".into()
+    /// }
+    /// ```
+    pub async fn enable_components(&self, filter: crate::Filter) {
+        self.change_visibility(Some((filter, true))).await;
+    }
+
+    /// Hides the components `filter` selects from this client's session only (see
+    /// [`enable_components`](Self::enable_components)).
+    pub async fn disable_components(&self, filter: crate::Filter) {
+        self.change_visibility(Some((filter, false))).await;
+    }
+
+    /// Drops this session's own enable/disable rules: it sees what the server shows everyone.
+    pub async fn reset_visibility(&self) {
+        self.change_visibility(None).await;
+    }
+
+    async fn change_visibility(&self, rule: Option<(crate::Filter, bool)>) {
+        let session = &self.inner.session;
+        session.set_visibility(rule);
+        // In order with the session's other notifications; a 2026-07-28 request has no
+        // session to tell.
+        let runtime = tokio::runtime::Handle::current();
+        if let Some(queue) = session.notice_queue(&runtime) {
+            for notification in [
+                ServerNotification::ToolListChangedNotification(Default::default()),
+                ServerNotification::ResourceListChangedNotification(Default::default()),
+                ServerNotification::PromptListChangedNotification(Default::default()),
+            ] {
+                queue.push(notification);
+            }
+        }
+    }
+
+    /// The state of this request's session.
+    pub(crate) fn session_state(&self) -> &SessionState {
+        &self.inner.session
     }
 
     /// An id for this client's session, stable across its requests (on 2026-07-28, where

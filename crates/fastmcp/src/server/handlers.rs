@@ -30,10 +30,7 @@ impl Session {
         context: &RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let version = requested_version(&context.meta);
-        let found = self
-            .server
-            .components()
-            .tool(&request.name, version.as_deref());
+        let found = self.find_tool(&request.name, version.as_deref());
         let tool = found.ok_or_else(|| unknown("tool", &request.name))?;
         let when_asked = match tasks::dispatch(&tool, context)? {
             Dispatch::Direct => false,
@@ -107,10 +104,7 @@ impl Session {
         context: &RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
         let version = requested_version(&context.meta);
-        let found = self
-            .server
-            .components()
-            .prompt(&request.name, version.as_deref());
+        let found = self.find_prompt(&request.name, version.as_deref());
         let prompt = found.ok_or_else(|| unknown("prompt", &request.name))?;
         let rounds = (request.request_state.as_deref(), request.input_responses);
         let (binding, ctx) = self.prepare(
@@ -148,12 +142,12 @@ impl Session {
         };
         let values = match &request.r#ref {
             Reference::Prompt(reference) => {
-                let found = self.server.components().prompt(&reference.name, None);
+                let found = self.find_prompt(&reference.name, None);
                 let prompt = found.ok_or_else(|| unknown("prompt", &reference.name))?;
                 prompt.complete(completion).await
             }
             Reference::Resource(reference) => {
-                let found = self.server.components().template(&reference.uri);
+                let found = self.find_template(&reference.uri);
                 let template = found.ok_or_else(|| unknown("resource template", &reference.uri))?;
                 template.complete(completion).await
             }

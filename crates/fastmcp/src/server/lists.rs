@@ -83,7 +83,8 @@ impl Session {
         let server = &self.server;
         let visible = {
             let components = server.components();
-            kind(&components).visible(&components.visibility)
+            let visibility = self.state.visibility(&components.visibility);
+            kind(&components).visible(&visibility)
         };
         let mut definitions: Vec<T::Definition> =
             visible.iter().map(|c| c.definition().clone()).collect();

@@ -135,6 +135,40 @@ impl Session {
 }
 
 impl Session {
+    /// The tool `name` as this session sees it (the server's rules, then the session's own).
+    pub(super) fn find_tool(
+        &self,
+        name: &str,
+        version: Option<&str>,
+    ) -> Option<crate::tools::Tool> {
+        let components = self.server.components();
+        let visibility = self.state.visibility(&components.visibility);
+        components.tools.get(name, version, &visibility)
+    }
+
+    /// The prompt `name` as this session sees it.
+    pub(super) fn find_prompt(
+        &self,
+        name: &str,
+        version: Option<&str>,
+    ) -> Option<crate::prompts::Prompt> {
+        let components = self.server.components();
+        let visibility = self.state.visibility(&components.visibility);
+        components.prompts.get(name, version, &visibility)
+    }
+
+    /// The resource template written `uri_template`, as this session sees it.
+    pub(super) fn find_template(
+        &self,
+        uri_template: &str,
+    ) -> Option<crate::resources::ResourceTemplate> {
+        let components = self.server.components();
+        let visibility = self.state.visibility(&components.visibility);
+        components.templates.get(uri_template, None, &visibility)
+    }
+}
+
+impl Session {
     /// A tool call's arguments, the binding of its sealed state, and its context.
     pub(super) fn tool_call(
         &self,

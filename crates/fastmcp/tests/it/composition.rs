@@ -585,3 +585,96 @@ async fn resource_updates_reach_subscribers_through_the_mount() {
         other => panic!("expected resources/updated, got {other:?}"),
     }
 }
+
+// --- per-session visibility -----------------------------------------------------------------
+
+/// Shows the admin tools to this session.
+#[tool]
+async fn unlock(ctx: Context) -> String {
+    ctx.enable_components(fastmcp::Filter::tag("admin")).await;
+    "unlocked".into()
+}
+
+/// Hides `add` from this session.
+#[tool]
+async fn hide_add(ctx: Context) -> String {
+    ctx.disable_components(fastmcp::Filter::name("add")).await;
+    "hidden".into()
+}
+
+fn visibility_server() -> FastMCP {
+    let server = FastMCP::new("visibility")
+        .tool(add)
+        .tool(unlock)
+        .tool(hide_add)
+        .tool(
+            Tool::builder("wipe")
+                .tags(["admin"])
+                .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("wiped")) }),
+        );
+    server.disable(fastmcp::Filter::tag("admin"));
+    server
+}
+
+async fn tool_names(client: &Client) -> Vec<String> {
+    let mut names: Vec<String> = client
+        .list_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|tool| tool.name.to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_tool_changes_what_its_own_session_sees() {
+    let server = visibility_server();
+    let (sender, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    let alice = Client::builder()
+        .era(Era::Legacy)
+        .message_handler(move |notification: ServerNotification| {
+            let sender = sender.clone();
+            async move {
+                if let ServerNotification::ToolListChangedNotification(_) = notification {
+                    let _ = sender.send(());
+                }
+            }
+        })
+        .connect(&server)
+        .await
+        .unwrap();
+    let bob = connect(&server, Era::Legacy).await;
+    assert_eq!(tool_names(&alice).await, ["add", "hide_add", "unlock"]);
+
+    alice.call_tool("unlock", json!({})).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), heard.recv())
+        .await
+        .expect("alice heard tools/list_changed")
+        .unwrap();
+    assert_eq!(
+        tool_names(&alice).await,
+        ["add", "hide_add", "unlock", "wipe"]
+    );
+    assert_eq!(
+        alice.call_tool("wipe", json!({})).await.unwrap().text(),
+        "wiped"
+    );
+    // Bob's session is untouched.
+    assert_eq!(tool_names(&bob).await, ["add", "hide_add", "unlock"]);
+    assert!(bob.call_tool("wipe", json!({})).await.is_err());
+
+    bob.call_tool("hide_add", json!({})).await.unwrap();
+    assert_eq!(tool_names(&bob).await, ["hide_add", "unlock"]);
+    assert!(bob.call_tool("add", json!({"a": 1, "b": 1})).await.is_err());
+    assert_eq!(
+        alice
+            .call_tool("add", json!({"a": 1, "b": 1}))
+            .await
+            .unwrap()
+            .data::<i64>()
+            .unwrap(),
+        2
+    );
+}

@@ -597,11 +597,18 @@ fn full_server(seen: &Arc<Mutex<Vec<&'static str>>>) -> FastMCP {
     let template = fastmcp::resources::ResourceTemplate::builder("mem://items/{id}")
         .name("item")
         .handler(|request, _ctx| async move {
-            Ok::<_, String>(format!("item {}", request.params["id"].as_str().unwrap_or("")))
+            Ok::<_, String>(format!(
+                "item {}",
+                request.params["id"].as_str().unwrap_or("")
+            ))
         });
     base()
         .prompt(greet)
-        .resource(fastmcp::resources::Resource::builder("mem://hello").name("hello").text("hi"))
+        .resource(
+            fastmcp::resources::Resource::builder("mem://hello")
+                .name("hello")
+                .text("hi"),
+        )
         .resource_template(template)
         .middleware(Typed(Arc::clone(seen)))
 }
@@ -611,7 +618,9 @@ fn full_server(seen: &Arc<Mutex<Vec<&'static str>>>) -> FastMCP {
 async fn every_typed_hook_sees_its_request() {
     use fastmcp::types::Reference;
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let legacy = connect(full_server(&seen), Era::Legacy, Via::Memory).await.0;
+    let legacy = connect(full_server(&seen), Era::Legacy, Via::Memory)
+        .await
+        .0;
     assert_eq!(*seen.lock().unwrap(), ["on_initialize"]);
     legacy.list_tools().await.unwrap();
     legacy.list_resources().await.unwrap();
@@ -619,7 +628,10 @@ async fn every_typed_hook_sees_its_request() {
     legacy.list_prompts().await.unwrap();
     legacy.call_tool("hello", json!({})).await.unwrap();
     legacy.read_resource("mem://hello").await.unwrap();
-    legacy.get_prompt("greet", json!({"name": "Ada"})).await.unwrap();
+    legacy
+        .get_prompt("greet", json!({"name": "Ada"}))
+        .await
+        .unwrap();
     legacy
         .complete(Reference::for_prompt("greet"), "name", "A", &[])
         .await
@@ -648,6 +660,8 @@ async fn every_typed_hook_sees_its_request() {
         ]
     );
     seen.lock().unwrap().clear();
-    let _stateless = connect(full_server(&seen), Era::Stateless, Via::Memory).await.0;
+    let _stateless = connect(full_server(&seen), Era::Stateless, Via::Memory)
+        .await
+        .0;
     assert_eq!(*seen.lock().unwrap(), ["on_discover"]);
 }
