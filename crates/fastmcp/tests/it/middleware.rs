@@ -1,6 +1,6 @@
 //! Middleware: hook order, short-circuits, changed requests and results, notifications,
-#![allow(deprecated)] // logging/setLevel and resources/subscribe types are deprecated by SEP-2577
 //! tasks, tower layers and the built-ins — in both eras, in-process, over HTTP and stdio.
+#![allow(deprecated)] // logging/setLevel and resources/subscribe types are deprecated by SEP-2577
 
 use crate::common;
 
