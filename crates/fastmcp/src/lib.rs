@@ -42,6 +42,7 @@ pub mod resources;
 pub mod server;
 pub mod settings;
 pub mod tools;
+pub mod transforms;
 pub mod transports;
 pub mod types;
 pub mod utilities;

@@ -79,6 +79,15 @@ impl<'a, M: Method> Next<'a, M> {
     pub fn run(self, message: M::Params) -> BoxFuture<'a, Result<M::Output, ErrorData>> {
         M::resume(self, message)
     }
+
+    /// Runs the rest of the chain on a request of another kind (a `tools/call` hook that
+    /// answers by reading a resource, say); it passes the hooks from here on like any request.
+    pub fn run_request(
+        &self,
+        request: rmcp::model::ClientRequest,
+    ) -> BoxFuture<'a, Result<rmcp::model::ServerResult, ErrorData>> {
+        Box::pin(super::chain::run_request(self.at, request, self.cx))
+    }
 }
 
 impl<M: Method> std::fmt::Debug for Next<'_, M> {

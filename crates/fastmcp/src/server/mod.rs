@@ -11,7 +11,7 @@ mod http;
 mod input;
 mod lifespan;
 mod lists;
-mod mount;
+pub(crate) mod mount;
 mod notify;
 mod outbound;
 pub(crate) mod param;
@@ -121,8 +121,9 @@ struct Config {
     state_codec: Option<Arc<rmcp::model::RequestStateCodec>>,
     startup: Vec<lifespan::Hook>,
     shutdown: Vec<lifespan::Hook>,
-    /// Middleware, outermost first.
+    /// Middleware, outermost first, then the transforms (the last `transforms` entries).
     middleware: Vec<Arc<dyn crate::middleware::Middleware>>,
+    transforms: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -167,6 +168,7 @@ impl FastMCP {
                 startup: Vec::new(),
                 shutdown: Vec::new(),
                 middleware: Vec::new(),
+                transforms: 0,
             }),
             shared: Arc::default(),
         }
@@ -263,9 +265,26 @@ impl FastMCP {
     /// # drop(server);
     /// ```
     pub fn middleware(mut self, middleware: impl crate::middleware::Middleware) -> Self {
-        Arc::make_mut(&mut self.config)
-            .middleware
-            .push(Arc::new(middleware));
+        let config = Arc::make_mut(&mut self.config);
+        // After the other middleware, before (outside) the transforms.
+        let at = config.middleware.len() - config.transforms;
+        config.middleware.insert(at, Arc::new(middleware));
+        self
+    }
+
+    /// Adds a transform (see [`crate::transforms`]): it reshapes what the server offers, inside
+    /// all middleware; the first added is innermost (applied first to the components).
+    ///
+    /// ```
+    /// use fastmcp::transforms::Namespace;
+    /// let server = fastmcp::FastMCP::new("demo").transform(Namespace::new("demo"));
+    /// # drop(server);
+    /// ```
+    pub fn transform(mut self, transform: impl crate::middleware::Middleware) -> Self {
+        let config = Arc::make_mut(&mut self.config);
+        let at = config.middleware.len() - config.transforms;
+        config.middleware.insert(at, Arc::new(transform));
+        config.transforms += 1;
         self
     }
 

@@ -172,8 +172,8 @@ impl FastMCP {
     }
 
     /// Copies `child`'s components as they are now, under `namespace` (names as
-    /// [`FastMCP::mount`]); later changes to `child` do not show, and its middleware and
-    /// lifespan hooks are not taken.
+    /// [`FastMCP::mount`]); later changes to `child` do not show, and its middleware,
+    /// transforms and lifespan hooks are not taken.
     pub fn import_server(self, child: &FastMCP, namespace: &str) -> Self {
         let snapshot = child.snapshot();
         self.mounts_mut().push(Mount {
@@ -254,12 +254,13 @@ impl FastMCP {
             })
     }
 
-    /// A copy of this server with its components as they are now, and no middleware or
-    /// lifespan hooks.
+    /// A copy of this server with its components as they are now, and no middleware,
+    /// transforms or lifespan hooks.
     fn snapshot(&self) -> FastMCP {
         let copy = FastMCP {
             config: Arc::new(super::Config {
                 middleware: Vec::new(),
+                transforms: 0,
                 startup: Vec::new(),
                 shutdown: Vec::new(),
                 ..(*self.config).clone()

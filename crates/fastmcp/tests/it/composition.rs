@@ -678,3 +678,122 @@ async fn a_tool_changes_what_its_own_session_sees() {
         2
     );
 }
+
+// --- transforms over a server ---------------------------------------------------------------
+
+#[tokio::test]
+async fn namespace_and_rename_transforms_reshape_what_a_server_offers() {
+    let server = child()
+        .transform(
+            fastmcp::transforms::Rename::new()
+                .tool("add", "plus")
+                .prompt("greet", "hello"),
+        )
+        .transform(fastmcp::transforms::Namespace::new("ns"));
+    for era in ERAS {
+        let client = connect(&server, era).await;
+        let mut tools = tool_names(&client).await;
+        tools.sort();
+        assert_eq!(tools, ["ns_count", "ns_plus"], "{era:?}");
+        let sum = client
+            .call_tool("ns_plus", json!({"a": 2, "b": 2}))
+            .await
+            .unwrap();
+        assert_eq!(sum.data::<i64>().unwrap(), 4);
+        assert!(
+            client
+                .call_tool("ns_add", json!({"a": 2, "b": 2}))
+                .await
+                .is_err()
+        );
+        assert!(
+            client
+                .call_tool("plus", json!({"a": 2, "b": 2}))
+                .await
+                .is_err()
+        );
+        let prompts = client.list_prompts().await.unwrap();
+        assert_eq!(prompts[0].name, "ns_hello");
+        let greeting = client
+            .get_prompt("ns_hello", json!({"name": "Ada"}))
+            .await
+            .unwrap();
+        assert!(format!("{greeting:?}").contains("Hello, Ada!"));
+        let hello = client.read_resource("mem://ns/hello").await.unwrap();
+        assert_eq!(text(&hello), "hello from the child");
+        let notes = client.read_resource("urn:child:notes").await.unwrap();
+        assert_eq!(text(&notes), "notes");
+        let templates = client.list_resource_templates().await.unwrap();
+        assert_eq!(templates[0].uri_template, "mem://ns/items/{id}");
+        let reference = Reference::for_resource("mem://ns/items/{id}");
+        let completion = client.complete(reference, "id", "ba", &[]).await.unwrap();
+        assert_eq!(completion.values, ["banana"]);
+    }
+}
+
+#[tokio::test]
+async fn resources_and_prompts_can_be_offered_as_tools() {
+    let server = child()
+        .transform(fastmcp::transforms::ResourcesAsTools::new())
+        .transform(fastmcp::transforms::PromptsAsTools::new());
+    for era in ERAS {
+        let client = connect(&server, era).await;
+        let tools = tool_names(&client).await;
+        for expected in [
+            "list_resources",
+            "read_resource",
+            "list_prompts",
+            "get_prompt",
+        ] {
+            assert!(tools.contains(&expected.to_owned()), "{tools:?}");
+        }
+        let listed = client.call_tool("list_resources", json!({})).await.unwrap();
+        let listed: serde_json::Value = serde_json::from_str(&listed.text()).unwrap();
+        assert_eq!(listed["resources"][0]["uri"], "mem://hello");
+        assert_eq!(
+            listed["resourceTemplates"][0]["uriTemplate"],
+            "mem://items/{id}"
+        );
+        let read = client
+            .call_tool("read_resource", json!({"uri": "mem://items/9"}))
+            .await
+            .unwrap();
+        assert_eq!(read.text(), "item 9");
+        let prompts = client.call_tool("list_prompts", json!({})).await.unwrap();
+        let prompts: serde_json::Value = serde_json::from_str(&prompts.text()).unwrap();
+        assert_eq!(prompts["prompts"][0]["name"], "greet");
+        let rendered = client
+            .call_tool(
+                "get_prompt",
+                json!({"name": "greet", "arguments": {"name": "Ada"}}),
+            )
+            .await
+            .unwrap();
+        assert!(
+            rendered.text().contains("Hello, Ada!"),
+            "{}",
+            rendered.text()
+        );
+        let missing = client
+            .call_tool("read_resource", json!({}))
+            .await
+            .unwrap_err();
+        assert!(missing.to_string().contains("missing 'uri'"), "{missing}");
+    }
+}
+
+#[tokio::test]
+async fn transforms_sit_inside_middleware() {
+    // The parent's middleware sees the names clients use; the transform maps them.
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let server = child()
+        .transform(fastmcp::transforms::Namespace::new("ns"))
+        .middleware(Seen("outer", Arc::clone(&log)));
+    let client = connect(&server, Era::Legacy).await;
+    log.lock().unwrap().clear();
+    client
+        .call_tool("ns_add", json!({"a": 1, "b": 2}))
+        .await
+        .unwrap();
+    assert_eq!(*log.lock().unwrap(), ["outer: tools/call ns_add"]);
+}
