@@ -39,12 +39,14 @@
 //! ```
 #![allow(deprecated)] // rmcp marks logging and resources/subscribe deprecated (SEP-2577).
 
+mod caching;
 mod chain;
 mod context;
 mod error_handling;
 mod hook;
 mod logging;
 mod method;
+mod ping;
 mod rate_limiting;
 mod response_limiting;
 mod timing;
@@ -57,6 +59,7 @@ use rmcp::model::{
     UnsubscribeRequestParams,
 };
 
+pub use caching::{CachePartition, ResponseCaching};
 pub(crate) use chain::{At, run_notification, run_request};
 pub use context::{MiddlewareContext, Transport};
 pub use error_handling::ErrorHandling;
@@ -69,6 +72,7 @@ pub use method::{
     ListPrompts, ListResourceTemplates, ListResources, ListTools, Message, Method, ReadResource,
     SetLoggingLevel, Subscribe, Unsubscribe,
 };
+pub use ping::Ping;
 pub use rate_limiting::{ClientKey, RATE_LIMITED, RateLimitKey, RateLimiting};
 pub use response_limiting::ResponseLimiting;
 pub use timing::Timing;

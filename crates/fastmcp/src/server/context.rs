@@ -465,6 +465,7 @@ impl Context {
     async fn change_visibility(&self, rule: Option<(crate::Filter, bool)>) {
         let session = &self.inner.session;
         session.set_visibility(rule);
+        self.inner.server.count_change();
         // In order with the session's other notifications; a 2026-07-28 request has no
         // session to tell.
         let runtime = tokio::runtime::Handle::current();

@@ -96,6 +96,9 @@ struct Shared {
     state_codec: std::sync::OnceLock<rmcp::model::RequestStateCodec>,
     /// Servers mounted in this one, in mount order.
     mounts: RwLock<Vec<mount::Mount>>,
+    /// Bumped on every list change and resource update (of this server or a mounted one), so
+    /// cached answers can tell they are stale.
+    changes: std::sync::atomic::AtomicU64,
     /// Servers this one is mounted in: told when its lists change.
     parents: Mutex<Vec<notify::Parent>>,
 }

@@ -140,6 +140,7 @@ fn parents(shared: &Shared) -> Vec<(Arc<Shared>, Option<String>)> {
 
 /// Tells a server's clients, and those of every server it is mounted in, that a list changed.
 fn list_changed(shared: &Shared, kind: ListKind) {
+    shared.changes.fetch_add(1, Ordering::Relaxed);
     broadcast(shared, kind.notification(), |_| true);
     for (parent, _) in parents(shared) {
         list_changed(&parent, kind);
@@ -150,6 +151,7 @@ fn list_changed(shared: &Shared, kind: ListKind) {
 /// is mounted in under the URI they know it by. (A session subscribed through a mount holds
 /// the child's URI: the request reached the child renamed.)
 fn resource_updated(shared: &Shared, uri: &str, known_as: &str) {
+    shared.changes.fetch_add(1, Ordering::Relaxed);
     let notification = ServerNotification::ResourceUpdatedNotification(
         ResourceUpdatedNotification::new(ResourceUpdatedNotificationParam::new(known_as)),
     );
@@ -166,6 +168,17 @@ fn resource_updated(shared: &Shared, uri: &str, known_as: &str) {
 }
 
 impl FastMCP {
+    /// How many list changes and resource updates this server has seen (its mounted servers'
+    /// included); a cached answer from an earlier count may be stale.
+    pub(crate) fn changes(&self) -> u64 {
+        self.shared.changes.load(Ordering::Relaxed)
+    }
+
+    /// Counts a change that is not broadcast (one session's visibility).
+    pub(crate) fn count_change(&self) {
+        self.shared.changes.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Tells this server when `parent` mounts it under `namespace`, so its changes reach
     /// `parent`'s clients.
     pub(crate) fn add_parent(&self, parent: &FastMCP, namespace: Option<String>) {

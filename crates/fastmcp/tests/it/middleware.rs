@@ -666,3 +666,120 @@ async fn every_typed_hook_sees_its_request() {
         .0;
     assert_eq!(*seen.lock().unwrap(), ["on_discover"]);
 }
+
+/// Counts its calls.
+fn counting_tool(name: &'static str, calls: &Arc<std::sync::atomic::AtomicU64>) -> fastmcp::Tool {
+    let calls = Arc::clone(calls);
+    fastmcp::Tool::builder(name).handler(move |_, _ctx: fastmcp::Context| {
+        let n = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        async move { Ok::<_, String>(fastmcp::ToolResult::text(n.to_string())) }
+    })
+}
+
+/// A resource that counts its reads, with a cache hint.
+fn counting_resource(
+    uri: &'static str,
+    hint: fastmcp::CacheHint,
+    reads: &Arc<std::sync::atomic::AtomicU64>,
+) -> fastmcp::resources::Resource {
+    let reads = Arc::clone(reads);
+    fastmcp::resources::Resource::builder(uri)
+        .name(uri)
+        .cache_hint(hint)
+        .handler(move |_, _ctx| {
+            let n = reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            async move { Ok::<_, String>(n.to_string()) }
+        })
+}
+
+#[tokio::test]
+async fn response_caching_serves_fresh_answers_per_session_until_something_changes() {
+    use fastmcp::middleware::ResponseCaching;
+    let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let server = base()
+        .tool(counting_tool("tick", &calls))
+        .tool(counting_tool("tock", &calls))
+        .middleware(
+            ResponseCaching::new()
+                .tool_ttl(Duration::from_secs(600))
+                .tools(["tick"]),
+        );
+    let (alice, _) = connect(server.clone(), Era::Legacy, Via::Memory).await;
+    let (bob, _) = connect(server.clone(), Era::Legacy, Via::Memory).await;
+    let text = |client: &Client, name: &'static str| {
+        let client = client.clone();
+        async move { client.call_tool(name, json!({})).await.unwrap().text() }
+    };
+    assert_eq!(text(&alice, "tick").await, "1");
+    assert_eq!(text(&alice, "tick").await, "1", "served from the cache");
+    assert_eq!(
+        text(&bob, "tick").await,
+        "2",
+        "another session, another entry"
+    );
+    assert_eq!(text(&alice, "tock").await, "3", "tock is not cached");
+    assert_eq!(text(&alice, "tock").await, "4");
+
+    let before = alice.list_tools().await.unwrap().len();
+    server.remove_tool("tock");
+    assert_eq!(
+        alice.list_tools().await.unwrap().len(),
+        before - 1,
+        "lists invalidated"
+    );
+    assert_eq!(
+        text(&alice, "tick").await,
+        "5",
+        "a change forgets every entry"
+    );
+}
+
+#[tokio::test]
+async fn response_caching_honours_cache_hints_and_can_share_entries() {
+    use fastmcp::middleware::{CachePartition, ResponseCaching};
+    let reads = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let server = base()
+        .resource(counting_resource(
+            "mem://never",
+            fastmcp::CacheHint::NONE,
+            &reads,
+        ))
+        .resource(counting_resource(
+            "mem://minute",
+            fastmcp::CacheHint::public(Duration::from_secs(60)),
+            &reads,
+        ))
+        .middleware(ResponseCaching::new().partition(CachePartition::Shared));
+    let (alice, _) = connect(server.clone(), Era::Stateless, Via::Memory).await;
+    let (bob, _) = connect(server.clone(), Era::Stateless, Via::Memory).await;
+    let read = |client: &Client, uri: &'static str| {
+        let client = client.clone();
+        async move {
+            match &client.read_resource(uri).await.unwrap()[0] {
+                fastmcp::types::ResourceContents::TextResourceContents { text, .. } => text.clone(),
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    assert_eq!(read(&alice, "mem://never").await, "1");
+    assert_eq!(
+        read(&alice, "mem://never").await,
+        "2",
+        "ttlMs 0 is never kept"
+    );
+    assert_eq!(read(&alice, "mem://minute").await, "3");
+    assert_eq!(read(&bob, "mem://minute").await, "3", "a shared entry");
+}
+
+#[tokio::test(start_paused = true)]
+async fn ping_keeps_a_legacy_session_alive() {
+    let server = base().middleware(fastmcp::middleware::Ping::new(Duration::from_secs(30)));
+    let mut raw = common::RawClient::connect(server).await;
+    for round in 0..2 {
+        // Time is paused: it jumps to the next ping once everything else is idle.
+        let ping = raw.recv().await;
+        assert_eq!(ping["method"], "ping", "round {round}: {ping}");
+        raw.send(json!({"jsonrpc": "2.0", "id": ping["id"], "result": {}}))
+            .await;
+    }
+}
