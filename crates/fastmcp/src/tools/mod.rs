@@ -33,7 +33,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 pub use result::{IntoToolResult, ToolResult, structured_result};
-pub use tool_transform::{ArgTransform, ToolTransform};
+pub use tool_transform::{ArgTransform, Forward, ToolTransform};
 
 use crate::error::{IntoToolError, ToolError};
 use crate::server::Context;

@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 use super::{IntoTool, Tool, ToolFuture, ToolHandler};
 use crate::error::{Error, ToolError};
 use crate::server::Context;
-use crate::types::{JsonObject, ToolAnnotations};
+use crate::types::{CallToolResult, JsonObject, ToolAnnotations};
 
 /// How one argument of the parent tool changes.
 #[derive(Clone, Default)]
@@ -128,6 +128,65 @@ pub struct ToolTransform {
     annotations: Option<ToolAnnotations>,
     output_schema: Option<Option<Arc<JsonObject>>>,
     args: Vec<(String, ArgTransform)>,
+    function: Option<Arc<dyn TransformFn>>,
+}
+
+/// A transform function: the new tool's arguments (under their new names) and the way to the
+/// parent; it decides what the new tool answers.
+trait TransformFn: Send + Sync + 'static {
+    fn call(&self, arguments: JsonObject, forward: Forward) -> ToolFuture;
+}
+
+impl<F, Fut> TransformFn for F
+where
+    F: Fn(JsonObject, Forward) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<CallToolResult, ToolError>> + Send + 'static,
+{
+    fn call(&self, arguments: JsonObject, forward: Forward) -> ToolFuture {
+        Box::pin(self(arguments, forward))
+    }
+}
+
+impl std::fmt::Debug for dyn TransformFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TransformFn")
+    }
+}
+
+/// The way from a transform function to the parent tool.
+pub struct Forward {
+    parent: Arc<dyn ToolHandler>,
+    mapping: Arc<Mapping>,
+    ctx: Context,
+}
+
+impl std::fmt::Debug for Forward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forward")
+            .field("tool", &self.mapping.tool)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Forward {
+    /// Calls the parent with `arguments` named as the new tool names them: checked, renamed
+    /// back, defaults and hidden values filled in (FastMCP's `forward`).
+    pub async fn call(&self, arguments: JsonObject) -> Result<CallToolResult, ToolError> {
+        let arguments = self.mapping.forward(arguments)?;
+        self.call_raw(arguments).await
+    }
+
+    /// Calls the parent with `arguments` under the parent's own names, unchecked (FastMCP's
+    /// `forward_raw`).
+    pub async fn call_raw(&self, arguments: JsonObject) -> Result<CallToolResult, ToolError> {
+        let answer = self.parent.call(arguments, self.ctx.clone()).await;
+        answer.map_err(|error| self.mapping.rename_error(error))
+    }
+
+    /// The request's context.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
 }
 
 impl Tool {
@@ -142,6 +201,7 @@ impl Tool {
             annotations: None,
             output_schema: None,
             args: Vec::new(),
+            function: None,
         }
     }
 }
@@ -157,6 +217,7 @@ struct Mapping {
     hidden: Vec<(String, HiddenValue)>,
     required: Vec<String>,
     tool: String,
+    parent: String,
 }
 
 #[derive(Clone)]
@@ -202,6 +263,39 @@ impl ToolTransform {
         self
     }
 
+    /// Answers with `function` instead of calling the parent directly: it gets the arguments
+    /// (new names, unchecked) and a [`Forward`] whose `call` checks and maps them to the
+    /// parent (`call_raw` takes the parent's names), and may change what comes back.
+    ///
+    /// ```
+    /// use fastmcp::tools::ArgTransform;
+    /// use fastmcp::{tool, Tool, ToolError};
+    ///
+    /// /// Divide.
+    /// #[tool]
+    /// fn divide(a: f64, b: f64) -> f64 { a / b }
+    ///
+    /// let safe = Tool::from_tool(divide)
+    ///     .name("safe_divide")
+    ///     .transform_fn(|args, forward| async move {
+    ///         if args.get("b").and_then(|b| b.as_f64()) == Some(0.0) {
+    ///             return Err(ToolError::new("b must not be zero"));
+    ///         }
+    ///         forward.call(args).await
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(safe);
+    /// ```
+    pub fn transform_fn<F, Fut>(mut self, function: F) -> Self
+    where
+        F: Fn(JsonObject, Forward) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CallToolResult, ToolError>> + Send + 'static,
+    {
+        self.function = Some(Arc::new(function));
+        self
+    }
+
     /// Changes the parent's argument `parent_name` as `transform` says.
     pub fn arg(mut self, parent_name: impl Into<String>, transform: ArgTransform) -> Self {
         self.args.push((parent_name.into(), transform));
@@ -243,6 +337,7 @@ impl ToolTransform {
             hidden: Vec::new(),
             required: Vec::new(),
             tool: tool.clone(),
+            parent: self.parent.name().to_owned(),
         };
         let mut new_properties = Map::new();
         for (parent_name, schema) in &properties {
@@ -309,9 +404,10 @@ impl ToolTransform {
         if let Some(tags) = self.tags {
             tool.meta.tags = tags;
         }
-        tool.handler = Arc::new(Forward {
+        tool.handler = Arc::new(Transformed {
             parent: Arc::clone(&self.parent.handler),
-            mapping,
+            mapping: Arc::new(mapping),
+            function: self.function,
         });
         tool
     }
@@ -414,23 +510,53 @@ fn arg_schema(schema: &Value, transform: &ArgTransform) -> Value {
     schema
 }
 
-/// The new tool's handler: checks the arguments under their new names, maps them to the
-/// parent's, and calls the parent.
-struct Forward {
+/// The new tool's handler: its transform function, or else straight to the parent (the
+/// arguments checked under their new names and mapped to the parent's).
+struct Transformed {
     parent: Arc<dyn ToolHandler>,
-    mapping: Mapping,
+    mapping: Arc<Mapping>,
+    function: Option<Arc<dyn TransformFn>>,
 }
 
-impl ToolHandler for Forward {
+impl ToolHandler for Transformed {
     fn call(&self, arguments: JsonObject, ctx: Context) -> ToolFuture {
-        match self.mapping.forward(arguments) {
-            Ok(arguments) => self.parent.call(arguments, ctx),
-            Err(error) => Box::pin(std::future::ready(Err(error))),
+        let forward = Forward {
+            parent: Arc::clone(&self.parent),
+            mapping: Arc::clone(&self.mapping),
+            ctx,
+        };
+        match &self.function {
+            Some(function) => function.call(arguments, forward),
+            None => Box::pin(async move { forward.call(arguments).await }),
         }
     }
 }
 
 impl Mapping {
+    /// The parent's argument errors (`Invalid arguments for tool 'add': b: …`) under the new
+    /// tool's names (`… tool 'add_ten': y: …`).
+    fn rename_error(&self, error: ToolError) -> ToolError {
+        let prefix = format!("Invalid arguments for tool '{}': ", self.parent);
+        let Some(rest) = error.message().strip_prefix(prefix.as_str()) else {
+            return error;
+        };
+        let field_end = rest
+            .find(|c: char| c == ':' || c == '.' || c == '[')
+            .unwrap_or(rest.len());
+        let (field, tail) = rest.split_at(field_end);
+        let field = self
+            .renamed
+            .iter()
+            .find(|(_, original)| original == field)
+            .map_or(field, |(new, _)| new.as_str());
+        let message = format!("Invalid arguments for tool '{}': {field}{tail}", self.tool);
+        if error.is_internal() {
+            error
+        } else {
+            ToolError::new(message)
+        }
+    }
+
     /// The parent's arguments for `arguments` (named as the new tool names them).
     fn forward(&self, mut arguments: JsonObject) -> Result<JsonObject, ToolError> {
         let tool = &self.tool;

@@ -428,6 +428,61 @@ async fn a_transformed_tool_hides_renames_and_defaults_arguments() {
     }
 }
 
+#[tokio::test]
+async fn a_transform_function_wraps_the_parent_and_errors_speak_the_new_names() {
+    let safe_add = Tool::from_tool(add)
+        .name("safe_add")
+        .arg("a", ArgTransform::new().rename("x"))
+        .transform_fn(|args, forward| async move {
+            if args.get("x").and_then(|x| x.as_i64()) == Some(13) {
+                return Err(fastmcp::ToolError::new("13 is unlucky"));
+            }
+            let result = forward.call(args).await?;
+            Ok(result)
+        })
+        .build()
+        .unwrap();
+    let doubled = Tool::from_tool(add)
+        .name("doubled")
+        .transform_fn(|args, forward| async move {
+            // forward_raw: the parent's names, no checks.
+            let a = args.get("n").and_then(|n| n.as_i64()).unwrap_or(0);
+            let raw = json!({"a": a, "b": a})
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            forward.call_raw(raw).await
+        })
+        .build()
+        .unwrap();
+    let server = FastMCP::new("t").tool(safe_add).tool(doubled);
+    for era in ERAS {
+        let client = connect(&server, era).await;
+        let sum = client
+            .call_tool("safe_add", json!({"x": 1, "b": 2}))
+            .await
+            .unwrap();
+        assert_eq!(sum.data::<i64>().unwrap(), 3);
+        let unlucky = client
+            .call_tool("safe_add", json!({"x": 13, "b": 2}))
+            .await
+            .unwrap_err();
+        assert!(unlucky.to_string().contains("13 is unlucky"), "{unlucky}");
+        // The parent's type error, under the new tool's and argument's names.
+        let typed = client
+            .call_tool("safe_add", json!({"x": "one", "b": 2}))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            typed.contains("Invalid arguments for tool 'safe_add': x: invalid type"),
+            "{typed}"
+        );
+        let twice = client.call_tool("doubled", json!({"n": 21})).await.unwrap();
+        assert_eq!(twice.data::<i64>().unwrap(), 42);
+    }
+}
+
 #[test]
 fn transformation_rules_are_checked() {
     let fails = |transform: fastmcp::tools::ToolTransform, why: &str| {
