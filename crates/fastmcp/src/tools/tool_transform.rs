@@ -541,7 +541,7 @@ impl Mapping {
             return error;
         };
         let field_end = rest
-            .find(|c: char| c == ':' || c == '.' || c == '[')
+            .find([':', '.', '['])
             .unwrap_or(rest.len());
         let (field, tail) = rest.split_at(field_end);
         let field = self
