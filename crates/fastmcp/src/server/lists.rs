@@ -16,7 +16,7 @@ use super::mount::ListOf;
 use super::registry::{Registry, paginate};
 use super::session::Session;
 use crate::utilities::CacheHint;
-use crate::utilities::component::Component;
+use crate::utilities::component::{Component, Listed, listed};
 
 /// A list result built from one page of definitions.
 pub(super) trait ListPage: Sized {
@@ -77,6 +77,7 @@ impl Session {
     ) -> Result<R, ErrorData>
     where
         T: Component,
+        T::Definition: Listed,
         R: ListPage<Item = T::Definition>,
     {
         self.state.remember_peer(&context.peer);
@@ -86,8 +87,7 @@ impl Session {
             let visibility = self.state.visibility(&components.visibility);
             kind(&components).visible(&visibility)
         };
-        let mut definitions: Vec<T::Definition> =
-            visible.iter().map(|c| c.definition().clone()).collect();
+        let mut definitions: Vec<T::Definition> = visible.iter().map(listed).collect();
         if server.has_mounts() {
             for answer in self.mounted_lists(of, context).await? {
                 for item in R::items(answer) {

@@ -540,9 +540,7 @@ impl Mapping {
         let Some(rest) = error.message().strip_prefix(prefix.as_str()) else {
             return error;
         };
-        let field_end = rest
-            .find([':', '.', '['])
-            .unwrap_or(rest.len());
+        let field_end = rest.find([':', '.', '[']).unwrap_or(rest.len());
         let (field, tail) = rest.split_at(field_end);
         let field = self
             .renamed

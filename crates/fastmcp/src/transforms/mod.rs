@@ -17,7 +17,9 @@
 //! ```
 
 mod as_tools;
+mod filter;
 mod names;
 
 pub use as_tools::{PromptsAsTools, ResourcesAsTools};
+pub use filter::Filter;
 pub use names::{Namespace, Rename};

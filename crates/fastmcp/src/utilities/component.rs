@@ -35,3 +35,59 @@ pub(crate) trait Component: Clone {
     type Definition: Clone;
     fn definition(&self) -> &Self::Definition;
 }
+
+/// A protocol definition with a `_meta` object.
+pub(crate) trait Listed {
+    fn meta_slot(&mut self) -> &mut Option<crate::types::MetaObject>;
+}
+
+impl Listed for crate::types::Tool {
+    fn meta_slot(&mut self) -> &mut Option<crate::types::MetaObject> {
+        &mut self.meta
+    }
+}
+
+impl Listed for crate::types::Resource {
+    fn meta_slot(&mut self) -> &mut Option<crate::types::MetaObject> {
+        &mut self.meta
+    }
+}
+
+impl Listed for crate::types::ResourceTemplate {
+    fn meta_slot(&mut self) -> &mut Option<crate::types::MetaObject> {
+        &mut self.meta
+    }
+}
+
+impl Listed for crate::types::Prompt {
+    fn meta_slot(&mut self) -> &mut Option<crate::types::MetaObject> {
+        &mut self.meta
+    }
+}
+
+/// What a list shows of `component`: its definition, with its tags and version (if any) in
+/// `_meta.fastmcp` as Python FastMCP lists them — so clients, and transforms over mounted
+/// servers, can select by them.
+pub(crate) fn listed<T>(component: &T) -> T::Definition
+where
+    T: Component,
+    T::Definition: Listed,
+{
+    let mut definition = component.definition().clone();
+    let meta = component.component_meta();
+    if meta.tags.is_empty() && meta.version.is_none() {
+        return definition;
+    }
+    let mut fastmcp = serde_json::Map::new();
+    if !meta.tags.is_empty() {
+        fastmcp.insert("tags".into(), serde_json::json!(meta.tags));
+    }
+    if let Some(version) = &meta.version {
+        fastmcp.insert("version".into(), serde_json::json!(version));
+    }
+    definition
+        .meta_slot()
+        .get_or_insert_default()
+        .insert("fastmcp".into(), serde_json::Value::Object(fastmcp));
+    definition
+}

@@ -852,3 +852,55 @@ async fn transforms_sit_inside_middleware() {
         .unwrap();
     assert_eq!(*log.lock().unwrap(), ["outer: tools/call ns_add"]);
 }
+
+#[tokio::test]
+async fn a_filter_transform_selects_by_tag_name_and_version_through_a_mount() {
+    let kid = FastMCP::new("kid")
+        .tool(add)
+        .tool(
+            Tool::builder("wipe")
+                .tags(["admin"])
+                .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("wiped")) }),
+        )
+        .tool(
+            Tool::builder("report")
+                .tags(["public"])
+                .version("2")
+                .handler(|_, _ctx: Context| async {
+                    Ok::<_, String>(ToolResult::text("report v2"))
+                }),
+        );
+    let server = FastMCP::new("parent")
+        .mount(kid, "kid")
+        .transform(fastmcp::transforms::Filter::new().exclude(fastmcp::Filter::tag("admin")));
+    for era in ERAS {
+        let client = connect(&server, era).await;
+        let tools = client.list_tools().await.unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+        assert_eq!(names, ["kid_add", "kid_report"], "{era:?}");
+        // Tags and version travel in the listed definition's `_meta.fastmcp`.
+        let report = &tools[1];
+        let meta = serde_json::to_value(report.meta.as_ref().unwrap()).unwrap();
+        assert_eq!(meta["fastmcp"], json!({"tags": ["public"], "version": "2"}));
+        let refused = client.call_tool("kid_wipe", json!({})).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("Unknown tool: 'kid_wipe'"),
+            "{refused}"
+        );
+        assert_eq!(
+            client
+                .call_tool("kid_report", json!({}))
+                .await
+                .unwrap()
+                .text(),
+            "report v2"
+        );
+    }
+    let only_public = FastMCP::new("public").tool(add).transform(
+        fastmcp::transforms::Filter::new()
+            .include(fastmcp::Filter::tag("public"))
+            .include(fastmcp::Filter::name("add")),
+    );
+    let client = connect(&only_public, Era::Legacy).await;
+    assert_eq!(tool_names(&client).await, ["add"]);
+}
