@@ -21,101 +21,21 @@
 //! assert_eq!(add_ten.name(), "add_ten");
 //! ```
 
+mod arg;
+mod forward;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{IntoTool, Tool, ToolFuture, ToolHandler};
+pub use arg::ArgTransform;
+pub use forward::Forward;
+
+use self::forward::{HiddenValue, Mapping, TransformFn, Transformed};
+use super::{IntoTool, Tool};
 use crate::error::{Error, ToolError};
-use crate::server::Context;
 use crate::types::{CallToolResult, JsonObject, ToolAnnotations};
-
-/// How one argument of the parent tool changes.
-#[derive(Clone, Default)]
-pub struct ArgTransform {
-    name: Option<String>,
-    description: Option<Option<String>>,
-    default: Option<Value>,
-    default_factory: Option<Arc<dyn Fn() -> Value + Send + Sync>>,
-    hide: bool,
-    required: bool,
-    schema: Option<Value>,
-    examples: Option<Value>,
-}
-
-impl std::fmt::Debug for ArgTransform {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ArgTransform")
-            .field("name", &self.name)
-            .field("default", &self.default)
-            .field("hide", &self.hide)
-            .field("required", &self.required)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ArgTransform {
-    /// No change (add the changes with the methods below).
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Calls the argument `name`.
-    pub fn rename(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Describes the argument as `description`.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(Some(description.into()));
-        self
-    }
-
-    /// Removes the argument's description.
-    pub fn no_description(mut self) -> Self {
-        self.description = Some(None);
-        self
-    }
-
-    /// Gives the argument a default (so clients may leave it out).
-    pub fn default(mut self, value: Value) -> Self {
-        self.default = Some(value);
-        self
-    }
-
-    /// Computes the argument's value per call; for hidden arguments only.
-    pub fn default_factory(mut self, factory: impl Fn() -> Value + Send + Sync + 'static) -> Self {
-        self.default_factory = Some(Arc::new(factory));
-        self
-    }
-
-    /// Hides the argument from clients: the parent gets its default (which it then needs).
-    pub fn hide(mut self) -> Self {
-        self.hide = true;
-        self
-    }
-
-    /// Makes the argument required.
-    pub fn required(mut self) -> Self {
-        self.required = true;
-        self
-    }
-
-    /// Replaces the argument's JSON Schema (its type), e.g. `json!({"type": "integer",
-    /// "minimum": 0})`.
-    pub fn schema(mut self, schema: Value) -> Self {
-        self.schema = Some(schema);
-        self
-    }
-
-    /// Examples shown in the argument's schema.
-    pub fn examples(mut self, examples: Value) -> Self {
-        self.examples = Some(examples);
-        self
-    }
-}
 
 /// A tool being made from another ([`Tool::from_tool`]); [`build`](Self::build) checks the
 /// rules and makes it.
@@ -129,64 +49,6 @@ pub struct ToolTransform {
     output_schema: Option<Option<Arc<JsonObject>>>,
     args: Vec<(String, ArgTransform)>,
     function: Option<Arc<dyn TransformFn>>,
-}
-
-/// A transform function: the new tool's arguments (under their new names) and the way to the
-/// parent; it decides what the new tool answers.
-trait TransformFn: Send + Sync + 'static {
-    fn call(&self, arguments: JsonObject, forward: Forward) -> ToolFuture;
-}
-
-impl<F, Fut> TransformFn for F
-where
-    F: Fn(JsonObject, Forward) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<CallToolResult, ToolError>> + Send + 'static,
-{
-    fn call(&self, arguments: JsonObject, forward: Forward) -> ToolFuture {
-        Box::pin(self(arguments, forward))
-    }
-}
-
-impl std::fmt::Debug for dyn TransformFn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TransformFn")
-    }
-}
-
-/// The way from a transform function to the parent tool.
-pub struct Forward {
-    parent: Arc<dyn ToolHandler>,
-    mapping: Arc<Mapping>,
-    ctx: Context,
-}
-
-impl std::fmt::Debug for Forward {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Forward")
-            .field("tool", &self.mapping.tool)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Forward {
-    /// Calls the parent with `arguments` named as the new tool names them: checked, renamed
-    /// back, defaults and hidden values filled in (FastMCP's `forward`).
-    pub async fn call(&self, arguments: JsonObject) -> Result<CallToolResult, ToolError> {
-        let arguments = self.mapping.forward(arguments)?;
-        self.call_raw(arguments).await
-    }
-
-    /// Calls the parent with `arguments` under the parent's own names, unchecked (FastMCP's
-    /// `forward_raw`).
-    pub async fn call_raw(&self, arguments: JsonObject) -> Result<CallToolResult, ToolError> {
-        let answer = self.parent.call(arguments, self.ctx.clone()).await;
-        answer.map_err(|error| self.mapping.rename_error(error))
-    }
-
-    /// The request's context.
-    pub fn context(&self) -> &Context {
-        &self.ctx
-    }
 }
 
 impl Tool {
@@ -204,28 +66,6 @@ impl Tool {
             function: None,
         }
     }
-}
-
-/// Where an argument of the new tool goes in the parent's.
-#[derive(Clone)]
-struct Mapping {
-    /// Visible arguments: (new name, parent name).
-    renamed: Vec<(String, String)>,
-    /// Arguments with a new default, by new name.
-    defaults: Vec<(String, Value)>,
-    /// Hidden arguments: parent name and the value it gets.
-    hidden: Vec<(String, HiddenValue)>,
-    required: Vec<String>,
-    tool: String,
-    parent: String,
-}
-
-#[derive(Clone)]
-enum HiddenValue {
-    Fixed(Value),
-    Factory(Arc<dyn Fn() -> Value + Send + Sync>),
-    /// A hidden optional argument with no default: left out.
-    Absent,
 }
 
 impl ToolTransform {
@@ -508,97 +348,4 @@ fn arg_schema(schema: &Value, transform: &ArgTransform) -> Value {
         object.insert("examples".into(), examples.clone());
     }
     schema
-}
-
-/// The new tool's handler: its transform function, or else straight to the parent (the
-/// arguments checked under their new names and mapped to the parent's).
-struct Transformed {
-    parent: Arc<dyn ToolHandler>,
-    mapping: Arc<Mapping>,
-    function: Option<Arc<dyn TransformFn>>,
-}
-
-impl ToolHandler for Transformed {
-    fn call(&self, arguments: JsonObject, ctx: Context) -> ToolFuture {
-        let forward = Forward {
-            parent: Arc::clone(&self.parent),
-            mapping: Arc::clone(&self.mapping),
-            ctx,
-        };
-        match &self.function {
-            Some(function) => function.call(arguments, forward),
-            None => Box::pin(async move { forward.call(arguments).await }),
-        }
-    }
-}
-
-impl Mapping {
-    /// The parent's argument errors (`Invalid arguments for tool 'add': b: …`) under the new
-    /// tool's names (`… tool 'add_ten': y: …`).
-    fn rename_error(&self, error: ToolError) -> ToolError {
-        let prefix = format!("Invalid arguments for tool '{}': ", self.parent);
-        let Some(rest) = error.message().strip_prefix(prefix.as_str()) else {
-            return error;
-        };
-        let field_end = rest.find([':', '.', '[']).unwrap_or(rest.len());
-        let (field, tail) = rest.split_at(field_end);
-        let field = self
-            .renamed
-            .iter()
-            .find(|(_, original)| original == field)
-            .map_or(field, |(new, _)| new.as_str());
-        let message = format!("Invalid arguments for tool '{}': {field}{tail}", self.tool);
-        if error.is_internal() {
-            error
-        } else {
-            ToolError::new(message)
-        }
-    }
-
-    /// The parent's arguments for `arguments` (named as the new tool names them).
-    fn forward(&self, mut arguments: JsonObject) -> Result<JsonObject, ToolError> {
-        let tool = &self.tool;
-        if let Some(unknown) = arguments
-            .keys()
-            .find(|key| !self.renamed.iter().any(|(new, _)| new == *key))
-        {
-            let expected: Vec<&str> = self.renamed.iter().map(|(new, _)| new.as_str()).collect();
-            return Err(ToolError::new(format!(
-                "Invalid arguments for tool '{tool}': unknown argument '{unknown}' (expected: {})",
-                expected.join(", ")
-            )));
-        }
-        if let Some(missing) = self
-            .required
-            .iter()
-            .find(|name| !arguments.contains_key(name.as_str()))
-        {
-            return Err(ToolError::new(format!(
-                "Invalid arguments for tool '{tool}': missing required argument '{missing}'"
-            )));
-        }
-        for (name, default) in &self.defaults {
-            if !arguments.contains_key(name) {
-                arguments.insert(name.clone(), default.clone());
-            }
-        }
-        let mut parent = JsonObject::new();
-        for (new, original) in &self.renamed {
-            if let Some(value) = arguments.remove(new) {
-                parent.insert(original.clone(), value);
-            }
-        }
-        for (name, value) in &self.hidden {
-            match value {
-                HiddenValue::Fixed(value) => {
-                    parent.insert(name.clone(), value.clone());
-                }
-                HiddenValue::Factory(factory) => {
-                    parent.insert(name.clone(), factory());
-                }
-                HiddenValue::Absent => {}
-            }
-        }
-        Ok(parent)
-    }
 }
