@@ -158,6 +158,21 @@ impl Tool {
         self.task_start
     }
 
+    /// A tool as another server lists it, answered by `handler`.
+    pub(crate) fn from_definition(
+        definition: crate::types::Tool,
+        handler: Arc<dyn ToolHandler>,
+    ) -> Tool {
+        Tool {
+            definition,
+            meta: ComponentMeta::default(),
+            timeout: None,
+            task: TaskSupport::default(),
+            task_start: TaskStart::default(),
+            handler,
+        }
+    }
+
     pub(crate) fn handler(&self) -> &Arc<dyn ToolHandler> {
         &self.handler
     }

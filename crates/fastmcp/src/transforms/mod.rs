@@ -19,7 +19,9 @@
 mod as_tools;
 mod filter;
 mod names;
+mod tool_transform;
 
 pub use as_tools::{PromptsAsTools, ResourcesAsTools};
 pub use filter::Filter;
 pub use names::{Namespace, Rename};
+pub use tool_transform::ToolTransform;

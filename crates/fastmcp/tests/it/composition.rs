@@ -904,3 +904,39 @@ async fn a_filter_transform_selects_by_tag_name_and_version_through_a_mount() {
     let client = connect(&only_public, Era::Legacy).await;
     assert_eq!(tool_names(&client).await, ["add"]);
 }
+
+#[tokio::test]
+async fn a_tool_transform_reshapes_a_mounted_servers_tool() {
+    let server = FastMCP::new("parent").mount(child(), "kid").transform(
+        fastmcp::transforms::ToolTransform::new("kid_add", |add| {
+            Tool::from_tool(add)
+                .name("add_ten")
+                .description("Add ten.")
+                .arg("b", ArgTransform::new().hide().default(json!(10)))
+        }),
+    );
+    for era in ERAS {
+        let client = connect(&server, era).await;
+        let tools = client.list_tools().await.unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+        assert_eq!(names, ["add_ten", "kid_count"], "{era:?}");
+        let schema = serde_json::Value::Object((*tools[0].input_schema).clone());
+        assert_eq!(schema["required"], json!(["a"]));
+        assert!(schema["properties"].get("b").is_none(), "{schema}");
+        let eleven = client.call_tool("add_ten", json!({"a": 1})).await.unwrap();
+        assert_eq!(eleven.data::<i64>().unwrap(), 11);
+        let missing = client.call_tool("add_ten", json!({})).await.unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .contains("tool 'add_ten': missing required argument 'a'"),
+            "{missing}"
+        );
+        assert!(
+            client
+                .call_tool("kid_add", json!({"a": 1, "b": 1}))
+                .await
+                .is_err()
+        );
+    }
+}

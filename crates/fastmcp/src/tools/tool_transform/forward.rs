@@ -70,7 +70,7 @@ impl Forward {
 
 /// Where an argument of the new tool goes in the parent's.
 #[derive(Clone)]
-pub(super) struct Mapping {
+pub(crate) struct Mapping {
     /// Visible arguments: (new name, parent name).
     pub(super) renamed: Vec<(String, String)>,
     /// Arguments with a new default, by new name.
@@ -115,7 +115,7 @@ impl ToolHandler for Transformed {
 impl Mapping {
     /// The parent's argument errors (`Invalid arguments for tool 'add': b: …`) under the new
     /// tool's names (`… tool 'add_ten': y: …`).
-    fn rename_error(&self, error: ToolError) -> ToolError {
+    pub(crate) fn rename_error(&self, error: ToolError) -> ToolError {
         let prefix = format!("Invalid arguments for tool '{}': ", self.parent);
         let Some(rest) = error.message().strip_prefix(prefix.as_str()) else {
             return error;
@@ -136,7 +136,7 @@ impl Mapping {
     }
 
     /// The parent's arguments for `arguments` (named as the new tool names them).
-    pub(super) fn forward(&self, mut arguments: JsonObject) -> Result<JsonObject, ToolError> {
+    pub(crate) fn forward(&self, mut arguments: JsonObject) -> Result<JsonObject, ToolError> {
         let tool = &self.tool;
         if let Some(unknown) = arguments
             .keys()

@@ -32,7 +32,8 @@ use serde_json::{Map, Value};
 pub use arg::ArgTransform;
 pub use forward::Forward;
 
-use self::forward::{HiddenValue, Mapping, TransformFn, Transformed};
+pub(crate) use self::forward::Mapping;
+use self::forward::{HiddenValue, TransformFn, Transformed};
 use super::{IntoTool, Tool};
 use crate::error::{Error, ToolError};
 use crate::types::{CallToolResult, JsonObject, ToolAnnotations};
@@ -146,6 +147,23 @@ impl ToolTransform {
     /// argument the parent requires has a default; `required` and a default do not go
     /// together; a default factory is for hidden arguments; no two arguments share a name.
     pub fn build(self) -> Result<Tool, Error> {
+        let (definition, mapping) = self.definition()?;
+        let mut tool = self.parent.clone();
+        tool.definition = definition;
+        if let Some(tags) = self.tags {
+            tool.meta.tags = tags;
+        }
+        tool.handler = Arc::new(Transformed {
+            parent: Arc::clone(&self.parent.handler),
+            mapping,
+            function: self.function,
+        });
+        Ok(tool)
+    }
+
+    /// The new tool's definition and how its arguments map to the parent's, with FastMCP's
+    /// rules checked.
+    pub(crate) fn definition(&self) -> Result<(crate::types::Tool, Arc<Mapping>), Error> {
         let parent_schema = self.parent.definition.input_schema.clone();
         let properties = match parent_schema.get("properties") {
             Some(Value::Object(properties)) => properties.clone(),
@@ -225,31 +243,19 @@ impl ToolTransform {
                     .collect(),
             ),
         );
-        Ok(self.finish(tool, input_schema, mapping))
-    }
-
-    fn finish(self, name: String, input_schema: JsonObject, mapping: Mapping) -> Tool {
-        let mut tool = self.parent.clone();
-        tool.definition.name = name.into();
-        tool.definition.input_schema = Arc::new(input_schema);
-        if let Some(description) = self.description {
-            tool.definition.description = Some(description.into());
+        let mut definition = self.parent.definition.clone();
+        definition.name = tool.into();
+        definition.input_schema = Arc::new(input_schema);
+        if let Some(description) = &self.description {
+            definition.description = Some(description.clone().into());
         }
-        if let Some(annotations) = self.annotations {
-            tool.definition.annotations = Some(annotations);
+        if let Some(annotations) = &self.annotations {
+            definition.annotations = Some(annotations.clone());
         }
-        if let Some(schema) = self.output_schema {
-            tool.definition.output_schema = schema;
+        if let Some(schema) = &self.output_schema {
+            definition.output_schema = schema.clone();
         }
-        if let Some(tags) = self.tags {
-            tool.meta.tags = tags;
-        }
-        tool.handler = Arc::new(Transformed {
-            parent: Arc::clone(&self.parent.handler),
-            mapping: Arc::new(mapping),
-            function: self.function,
-        });
-        tool
+        Ok((definition, Arc::new(mapping)))
     }
 }
 
