@@ -64,6 +64,20 @@ pub(crate) struct Mount {
 }
 
 impl Mount {
+    /// The names the child offers, as the parent offers them (see `FastMCP::offered`).
+    fn offered(&self) -> Vec<String> {
+        self.child
+            .offered()
+            .into_iter()
+            .map(|name| match name.split_once(':') {
+                Some(("tool", tool)) => format!("tool:{}", self.tool_name(tool)),
+                Some(("prompt", prompt)) => format!("prompt:{}", self.prefixed(prompt)),
+                Some((kind, uri)) => format!("{kind}:{}", self.uri(uri)),
+                None => name,
+            })
+            .collect()
+    }
+
     /// The parent's name for the child's tool `name`.
     fn tool_name(&self, name: &str) -> String {
         let name = self
@@ -144,7 +158,9 @@ impl FastMCP {
     /// later changes to `child` show through (clients hear `list_changed`); its middleware
     /// runs inside this server's, and its startup and shutdown hooks with this server's.
     /// An empty namespace keeps the child's names. This server's own components win a name
-    /// clash, then the latest mount.
+    /// clash; between mounts the duplicate policy decides ([`FastMCP::on_duplicate`]): an
+    /// error at mount time (the default), or the first mount kept (`Warn`, `Ignore`), or the
+    /// latest (`Replace`).
     ///
     /// ```
     /// use fastmcp::{tool, FastMCP};
@@ -164,11 +180,95 @@ impl FastMCP {
     }
 
     /// Mounts `child` with `options` (a namespace, tool renames); see [`FastMCP::mount`].
+    ///
+    /// # Panics
+    /// If the child offers a name this server already offers and the duplicate policy is
+    /// [`DuplicatePolicy::Error`](super::DuplicatePolicy) (the default), like
+    /// [`FastMCP::tool`]: mount under a namespace, rename, or choose another policy.
     pub fn mount_with(self, child: FastMCP, options: MountOptions) -> Self {
-        child.add_parent(&self, options.namespace.clone());
-        self.mounts_mut().push(Mount { child, options });
+        let mount = Mount { child, options };
+        self.check_clashes(&mount);
+        mount
+            .child
+            .add_parent(&self, mount.options.namespace.clone());
+        self.mounts_mut().push(mount);
         self.notify_all_lists_changed();
         self
+    }
+
+    /// What the duplicate policy says of names the new mount shares with this server: an
+    /// error (a panic, as for a duplicate tool), a warning, or nothing. Which one is served
+    /// follows the policy too (see [`FastMCP::mounts`]).
+    fn check_clashes(&self, mount: &Mount) {
+        let ours = self.offered();
+        let clashes: Vec<String> = mount
+            .offered()
+            .into_iter()
+            .filter(|name| ours.contains(name))
+            .collect();
+        if clashes.is_empty() {
+            return;
+        }
+        let listed = clashes
+            .iter()
+            .map(|clash| match clash.split_once(':') {
+                Some((kind, name)) => format!("{kind} '{name}'"),
+                None => clash.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let server = &self.config.name;
+        match self.config.on_duplicate {
+            super::DuplicatePolicy::Error => panic!(
+                "mounting server '{}' on '{server}': {listed} already offered; mount it under \
+                 a namespace, rename, or set another duplicate policy",
+                mount.child.name()
+            ),
+            super::DuplicatePolicy::Warn => {
+                tracing::warn!(%server, "{listed} offered twice; keeping the first");
+            }
+            super::DuplicatePolicy::Ignore | super::DuplicatePolicy::Replace => {}
+        }
+    }
+
+    /// Every name this server offers (its own and its mounts'), by kind: `tool:add`,
+    /// `prompt:greet`, `resource:mem://x`, `template:mem://{id}`.
+    fn offered(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        {
+            let components = self.components();
+            let visibility = &components.visibility;
+            let keys = |kind: &'static str, keys: Vec<String>| {
+                keys.into_iter().map(move |key| format!("{kind}:{key}"))
+            };
+            let tools = components.tools.visible(visibility);
+            names.extend(keys(
+                "tool",
+                tools.iter().map(|t| t.name().to_owned()).collect(),
+            ));
+            let prompts = components.prompts.visible(visibility);
+            names.extend(keys(
+                "prompt",
+                prompts.iter().map(|p| p.name().to_owned()).collect(),
+            ));
+            let resources = components.resources.visible(visibility);
+            names.extend(keys(
+                "resource",
+                resources.iter().map(|r| r.uri().to_owned()).collect(),
+            ));
+            let templates = components.templates.visible(visibility);
+            names.extend(keys(
+                "template",
+                templates
+                    .iter()
+                    .map(|t| t.uri_template().to_owned())
+                    .collect(),
+            ));
+        }
+        for mount in self.mounts() {
+            names.extend(mount.offered());
+        }
+        names
     }
 
     /// Copies `child`'s components as they are now, under `namespace` (names as
@@ -193,12 +293,19 @@ impl FastMCP {
             .is_empty()
     }
 
+    /// The mounted servers, the one whose component wins a name clash first: the latest
+    /// mount under [`DuplicatePolicy::Replace`](super::DuplicatePolicy), else the first.
     pub(crate) fn mounts(&self) -> Vec<Mount> {
-        self.shared
+        let mut mounts = self
+            .shared
             .mounts
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .clone();
+        if self.config.on_duplicate == super::DuplicatePolicy::Replace {
+            mounts.reverse();
+        }
+        mounts
     }
 
     fn mounts_mut(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Mount>> {
@@ -296,7 +403,7 @@ impl Session {
                 if server.components().tool(&call.params.name, None).is_some() {
                     return None;
                 }
-                mounts.iter().rev().find_map(|mount| {
+                mounts.iter().find_map(|mount| {
                     let name = mount.child_tool_name(&call.params.name)?;
                     mount.child.provides_tool(&name).then(|| {
                         call.params.name = name.into();
@@ -328,7 +435,7 @@ impl Session {
                     if server.components().template(&resource.uri).is_some() {
                         return None;
                     }
-                    mounts.iter().rev().find_map(|mount| {
+                    mounts.iter().find_map(|mount| {
                         let uri = mount.child_uri(&resource.uri)?;
                         mount.child.provides_template(&uri).then(|| {
                             resource.uri = uri;
@@ -351,7 +458,7 @@ impl Session {
         context: &RequestContext<RoleServer>,
     ) -> Result<Vec<ServerResult>, ErrorData> {
         let mut lists = Vec::new();
-        for mount in self.server.mounts().iter().rev() {
+        for mount in self.server.mounts().iter() {
             let child = Session::new(mount.child.clone(), Arc::clone(&self.state));
             let mut cursor = None;
             loop {
@@ -370,7 +477,7 @@ impl Session {
 }
 
 fn route_name<'m>(mounts: &'m [Mount], name: &mut String) -> Option<&'m Mount> {
-    mounts.iter().rev().find_map(|mount| {
+    mounts.iter().find_map(|mount| {
         let local = mount.unprefixed(name)?.to_owned();
         mount.child.provides_prompt(&local).then(|| {
             *name = local;
@@ -392,7 +499,7 @@ fn route_uri<'m>(server: &FastMCP, mounts: &'m [Mount], uri: &mut String) -> Opt
             return None;
         }
     }
-    mounts.iter().rev().find_map(|mount| {
+    mounts.iter().find_map(|mount| {
         let local = mount.child_uri(uri)?;
         mount.child.provides_resource(&local).then(|| {
             *uri = local;

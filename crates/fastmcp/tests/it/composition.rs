@@ -201,33 +201,54 @@ async fn renames_apply_before_the_namespace_and_no_namespace_keeps_names() {
     assert_eq!(text(&hello), "hello from the child");
 }
 
+/// A server with one tool, `which`, answering `answer`.
+fn which(server: &str, answer: &'static str) -> FastMCP {
+    FastMCP::new(server).tool(
+        Tool::builder("which").handler(move |_, _ctx: Context| async move {
+            Ok::<_, String>(ToolResult::text(answer))
+        }),
+    )
+}
+
 #[tokio::test]
-async fn the_parent_wins_a_name_clash_then_the_latest_mount() {
-    let first = FastMCP::new("first").tool(
-        Tool::builder("which")
-            .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("first")) }),
-    );
-    let second = FastMCP::new("second").tool(
-        Tool::builder("which")
-            .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("second")) }),
-    );
-    let parent = FastMCP::new("parent").mount(first, "").mount(second, "");
-    let client = connect(&parent, Era::Legacy).await;
-    assert_eq!(
-        client.call_tool("which", json!({})).await.unwrap().text(),
-        "second"
-    );
-    assert_eq!(client.list_tools().await.unwrap().len(), 1);
-    parent
-        .add_tool(
-            Tool::builder("which")
-                .handler(|_, _ctx: Context| async { Ok::<_, String>(ToolResult::text("parent")) }),
-        )
-        .unwrap();
-    assert_eq!(
-        client.call_tool("which", json!({})).await.unwrap().text(),
-        "parent"
-    );
+async fn name_clashes_between_mounts_follow_the_duplicate_policy() {
+    use fastmcp::DuplicatePolicy;
+    let replace = FastMCP::new("parent")
+        .on_duplicate(DuplicatePolicy::Replace)
+        .mount(which("first", "first"), "")
+        .mount(which("second", "second"), "");
+    let keep_first = FastMCP::new("parent")
+        .on_duplicate(DuplicatePolicy::Ignore)
+        .mount(which("first", "first"), "")
+        .mount(which("second", "second"), "");
+    for (server, expected) in [(&replace, "second"), (&keep_first, "first")] {
+        let client = connect(server, Era::Legacy).await;
+        assert_eq!(
+            client.call_tool("which", json!({})).await.unwrap().text(),
+            expected
+        );
+        assert_eq!(client.list_tools().await.unwrap().len(), 1);
+        // The server's own component wins over every mount.
+        server
+            .add_tool(
+                Tool::builder("which").handler(|_, _ctx: Context| async {
+                    Ok::<_, String>(ToolResult::text("parent"))
+                }),
+            )
+            .unwrap();
+        assert_eq!(
+            client.call_tool("which", json!({})).await.unwrap().text(),
+            "parent"
+        );
+    }
+}
+
+#[test]
+#[should_panic(expected = "tool 'which' already offered")]
+fn a_clash_is_an_error_under_the_default_policy() {
+    let _ = FastMCP::new("parent")
+        .mount(which("first", "first"), "")
+        .mount(which("second", "second"), "");
 }
 
 #[tokio::test]
