@@ -424,6 +424,16 @@ impl Session {
             ClientRequest::UnsubscribeRequest(sub) => {
                 route_uri(server, &mounts, &mut sub.params.uri)
             }
+            // A task runs where its tool ran (task ids are unique, not renamed).
+            ClientRequest::GetTaskRequest(task) => {
+                route_task(server, &mounts, &task.params.task_id)
+            }
+            ClientRequest::UpdateTaskRequest(task) => {
+                route_task(server, &mounts, &task.params.task_id)
+            }
+            ClientRequest::CancelTaskRequest(task) => {
+                route_task(server, &mounts, &task.params.task_id)
+            }
             ClientRequest::CompleteRequest(complete) => match &mut complete.params.r#ref {
                 Reference::Prompt(prompt) => {
                     if server.components().prompt(&prompt.name, None).is_some() {
@@ -474,6 +484,13 @@ impl Session {
         }
         Ok(lists)
     }
+}
+
+fn route_task<'m>(server: &FastMCP, mounts: &'m [Mount], task_id: &str) -> Option<&'m Mount> {
+    if server.tasks().get_task(task_id).is_ok() {
+        return None;
+    }
+    mounts.iter().find(|mount| mount.child.runs_task(task_id))
 }
 
 fn route_name<'m>(mounts: &'m [Mount], name: &mut String) -> Option<&'m Mount> {

@@ -40,6 +40,16 @@ impl FastMCP {
             .visible(&components.visibility)
             .iter()
             .any(|tool| tool.task_support() != TaskSupport::Forbidden)
+            || self.mounts().iter().any(|mount| mount.child.offers_tasks())
+    }
+
+    /// Whether this server, or a server mounted in it, runs the task `task_id`.
+    pub(crate) fn runs_task(&self, task_id: &str) -> bool {
+        self.tasks().get_task(task_id).is_ok()
+            || self
+                .mounts()
+                .iter()
+                .any(|mount| mount.child.runs_task(task_id))
     }
 }
 

@@ -383,3 +383,21 @@ async fn a_tool_can_gather_input_in_rounds_then_continue_as_a_task() {
     let done = tasks.until(&id, "completed").await;
     assert_eq!(done["result"]["content"][0]["text"], "worked on \"kite\"");
 }
+
+#[tokio::test]
+async fn a_mounted_servers_tool_runs_as_a_task_and_its_task_is_found_through_the_parent() {
+    let (child, gate) = server();
+    let parent = FastMCP::new("parent").mount(child, "kid");
+    let mut tasks = Tasks::new(parent);
+    let created = tasks.call("kid_gated").await;
+    let id = task_id(&created);
+    tasks.until(&id, "working").await;
+    gate.release.notify_one();
+    let done = tasks.until(&id, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "released");
+    let created = tasks.call("kid_forever").await;
+    let id = task_id(&created);
+    let cancelled = tasks.ask("tasks/cancel", json!({"taskId": id}), true).await;
+    assert!(cancelled.get("error").is_none(), "{cancelled}");
+    tasks.until(&id, "cancelled").await;
+}
