@@ -1,7 +1,7 @@
 //! Middleware: code that runs around every message a server receives.
 //!
 //! A [`Middleware`] overrides the hooks it needs; each hook gets the message, a
-//! [`MiddlewareContext`] (method, session, client, era, transport, the request's [`Context`])
+//! [`MiddlewareContext`] (method, session, client, era, transport, the request's [`Context`](crate::Context))
 //! and [`Next`], the rest of the chain. It may look at or change the message, answer on its own
 //! (short-circuit) with a result or an error, or change what the rest of the chain answered.
 //!

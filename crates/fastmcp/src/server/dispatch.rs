@@ -278,7 +278,7 @@ macro_rules! to_dispatch {
     )*};
 }
 
-/// rmcp's entry points, each handing its request to [`Session::dispatch`].
+/// rmcp's entry points, each handing its request to `Session::dispatch`.
 impl ServerHandler for Session {
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()

@@ -18,7 +18,7 @@ use super::run::REQUEST_CANCELLED;
 /// One client connection to a [`FastMCP`] server: dispatches its requests to the server's
 /// components and holds per-connection state (log level, subscriptions, stored values).
 ///
-/// Implements rmcp's [`ServerHandler`], so it runs under any rmcp transport.
+/// Implements rmcp's [`ServerHandler`](rmcp::ServerHandler), so it runs under any rmcp transport.
 #[derive(Clone, Debug)]
 pub struct Session {
     pub(super) server: FastMCP,
