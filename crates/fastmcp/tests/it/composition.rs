@@ -961,3 +961,36 @@ async fn a_tool_transform_reshapes_a_mounted_servers_tool() {
         );
     }
 }
+
+/// Asks the client for a name.
+#[tool]
+async fn ask_name(ctx: Context) -> Result<String, String> {
+    let schema = json!({"type": "object", "properties": {"name": {"type": "string"}},
+                        "required": ["name"]});
+    match ctx.elicit_with_schema("Your name?", schema).await {
+        Ok(fastmcp::server::Elicitation::Accept(content)) => {
+            ctx.info(format!("asked {}", content["name"])).await;
+            Ok(format!("hello {}", content["name"].as_str().unwrap_or("?")))
+        }
+        other => Err(format!("no name: {other:?}")),
+    }
+}
+
+#[tokio::test]
+async fn elicitation_from_a_mounted_tool_reaches_the_client_in_both_eras() {
+    use fastmcp::client::{ElicitationRequest, ElicitationResponse};
+    let parent = FastMCP::new("parent").mount(FastMCP::new("kid").tool(ask_name), "kid");
+    for era in ERAS {
+        let client = Client::builder()
+            .era(era)
+            .elicitation_handler(|request: ElicitationRequest| async move {
+                assert_eq!(request.message, "Your name?");
+                ElicitationResponse::Accept(json!({"name": "Ada"}))
+            })
+            .connect(&parent)
+            .await
+            .unwrap();
+        let answer = client.call_tool("kid_ask_name", json!({})).await.unwrap();
+        assert_eq!(answer.text(), "hello Ada", "{era:?}");
+    }
+}
