@@ -31,10 +31,17 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
-/// Windows per server, and the length of each.
+/// Windows per server, and the length of each (`FASTMCP_BENCH_WINDOW_MS` to change it:
+/// longer windows shrink the 10 ms `/proc` tick against the calls they hold).
 const WINDOWS: usize = 12;
-const WINDOW: Duration = Duration::from_millis(700);
-const MAX_CALLS_PER_WINDOW: u64 = 100_000;
+fn window() -> Duration {
+    let millis = std::env::var("FASTMCP_BENCH_WINDOW_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(700);
+    Duration::from_millis(millis)
+}
+const MAX_CALLS_PER_WINDOW: u64 = 1_000_000;
 const KINDS: [&str; 3] = ["none", "empty5", "wrap5"];
 /// In-process: windows per server and calls per window.
 const IN_PROCESS_WINDOWS: usize = 60;
@@ -163,7 +170,8 @@ impl Running {
         let cpu_before = cpu_ticks(self.pid);
         let started = Instant::now();
         let mut calls = 0u64;
-        while started.elapsed() < WINDOW && calls < MAX_CALLS_PER_WINDOW {
+        let window = window();
+        while started.elapsed() < window && calls < MAX_CALLS_PER_WINDOW {
             self.client
                 .call_tool("add", json!({"a": calls, "b": 1}))
                 .await?;
@@ -256,7 +264,8 @@ async fn run() -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("the in-process run panicked"))??;
     println!(
         "middleware overhead: quickstart with none / 5 empty / 5 wrapping middlewares \
-         ({WINDOWS} windows of {WINDOW:?} each, taken in turns)"
+         ({WINDOWS} windows of {:?} each, taken in turns)",
+        window()
     );
     let mut stdio = Vec::new();
     for kind in KINDS {
