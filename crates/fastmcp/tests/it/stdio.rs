@@ -459,3 +459,21 @@ async fn a_server_reading_requests_from_a_file_answers_them_all_then_exits() {
     assert!(status.success(), "{status}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn middleware_runs_in_order_and_short_circuits_over_stdio_in_both_eras() {
+    for era in [
+        fastmcp::client::Era::Legacy,
+        fastmcp::client::Era::Stateless,
+    ] {
+        let client = Client::builder().era(era).connect(testbed()).await.unwrap();
+        let traced = client.call_tool("trace", json!({})).await.unwrap();
+        // The innermost middleware saw the result first.
+        assert_eq!(traced.text(), "tool\ninner\nouter", "{era:?}");
+        let refused = client.call_tool("blocked", json!({})).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("blocked by middleware"),
+            "{era:?}: {refused}"
+        );
+    }
+}
