@@ -182,10 +182,17 @@ impl FastMCP {
     /// Mounts `child` with `options` (a namespace, tool renames); see [`FastMCP::mount`].
     ///
     /// # Panics
-    /// If the child offers a name this server already offers and the duplicate policy is
+    /// If `child` is this server or mounts it (a loop), or if the child offers a name this
+    /// server already offers and the duplicate policy is
     /// [`DuplicatePolicy::Error`](super::DuplicatePolicy) (the default), like
     /// [`FastMCP::tool`]: mount under a namespace, rename, or choose another policy.
     pub fn mount_with(self, child: FastMCP, options: MountOptions) -> Self {
+        assert!(
+            !child.contains(&self),
+            "mounting server '{}' into '{}' would make a loop: it is that server, or mounts it",
+            child.name(),
+            self.name()
+        );
         let mount = Mount { child, options };
         self.check_clashes(&mount);
         mount
@@ -194,6 +201,15 @@ impl FastMCP {
         self.mounts_mut().push(mount);
         self.notify_all_lists_changed();
         self
+    }
+
+    /// Whether `other` is this server (a clone of it) or mounted in it, at any depth.
+    fn contains(&self, other: &FastMCP) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+            || self
+                .mounts()
+                .iter()
+                .any(|mount| mount.child.contains(other))
     }
 
     /// What the duplicate policy says of names the new mount shares with this server: an

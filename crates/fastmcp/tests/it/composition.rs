@@ -994,3 +994,12 @@ async fn elicitation_from_a_mounted_tool_reaches_the_client_in_both_eras() {
         assert_eq!(answer.text(), "hello Ada", "{era:?}");
     }
 }
+
+#[test]
+#[should_panic(expected = "would make a loop")]
+fn mounting_a_server_into_itself_is_refused() {
+    let inner = FastMCP::new("inner").tool(add);
+    let outer = FastMCP::new("outer").mount(inner.clone(), "in");
+    // `inner` would mount `outer`, which mounts `inner`.
+    let _ = inner.mount(outer, "out");
+}
