@@ -8,6 +8,7 @@
 //! beside it. (`subscriptions/listen` is a stream, not a request/response, and stays outside.)
 #![allow(deprecated)] // rmcp marks logging, sampling and resources/subscribe deprecated (SEP-2577).
 
+use futures::FutureExt as _;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResponse, CancelTaskParams, CancelTaskRequest,
     CancelledNotification, CancelledNotificationParam, ClientNotification, ClientRequest,
@@ -43,7 +44,16 @@ impl Session {
             return self.serve(request, &context).await;
         }
         let cx = MiddlewareContext::for_request(self, chain, &request, &context);
-        middleware::run_request(At::START, request, &cx).await
+        // A panicking middleware fails its request, not the connection (as a panicking tool).
+        let run = std::panic::AssertUnwindSafe(middleware::run_request(At::START, request, &cx));
+        run.catch_unwind().await.unwrap_or_else(|panic| {
+            let reason = super::run::panic_message(panic.as_ref());
+            tracing::error!(method = cx.method(), %reason, "middleware panicked");
+            Err(ErrorData::internal_error(
+                format!("middleware failed unexpectedly: {reason}"),
+                None,
+            ))
+        })
     }
 
     /// Passes one client notification through the server's middleware.
@@ -57,8 +67,16 @@ impl Session {
             return self.serve_notification(notification, &context).await;
         }
         let cx = MiddlewareContext::for_notification(self, chain, &notification, &context);
-        if let Err(error) = middleware::run_notification(At::START, notification, &cx).await {
-            tracing::warn!(method = cx.method(), %error, "middleware failed on a notification");
+        let run = middleware::run_notification(At::START, notification, &cx);
+        match std::panic::AssertUnwindSafe(run).catch_unwind().await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(method = cx.method(), %error, "middleware failed on a notification");
+            }
+            Err(panic) => {
+                let reason = super::run::panic_message(panic.as_ref());
+                tracing::error!(method = cx.method(), %reason, "middleware panicked");
+            }
         }
     }
 

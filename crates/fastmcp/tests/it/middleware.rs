@@ -784,3 +784,39 @@ async fn ping_keeps_a_legacy_session_alive() {
             .await;
     }
 }
+
+/// Panics on `tools/call` for `hello`.
+struct Buggy;
+
+impl Middleware for Buggy {
+    fn on_call_tool<'a>(
+        &'a self,
+        request: CallToolRequestParams,
+        _cx: &'a MiddlewareContext<'a>,
+        next: Next<'a, CallTool>,
+    ) -> Hook<'a, CallTool> {
+        if request.name == "hello" {
+            panic!("bug in a middleware");
+        }
+        next.pass(request)
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_middleware_fails_its_request_and_the_server_carries_on() {
+    for (era, via) in EVERYWHERE {
+        let (client, _stop) = connect(base().middleware(Buggy), era, via).await;
+        let error = client.call_tool("hello", json!({})).await.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("middleware failed unexpectedly: bug in a middleware"),
+            "{era:?} over {via:?}: {error}"
+        );
+        let sum = client
+            .call_tool("add", json!({"a": 1, "b": 1}))
+            .await
+            .unwrap();
+        assert_eq!(sum.data::<i64>().unwrap(), 2);
+    }
+}
