@@ -13,7 +13,9 @@ use super::{AnyRequest, Hook, Middleware, MiddlewareContext, Next};
 /// Whose requests share cached answers.
 #[derive(Clone, Default)]
 pub enum CachePartition {
-    /// Each session its own (the default: answers may depend on who asks).
+    /// Each session its own (the default: answers may depend on who asks). On 2026-07-28 a
+    /// session is a connection, and over HTTP every request is its own: use [`Self::Shared`]
+    /// or [`Self::By`] (an identity) there.
     #[default]
     Session,
     /// One cache for every client.

@@ -19,7 +19,8 @@ const MAX_BUCKETS: usize = 10_000;
 pub enum RateLimitKey {
     /// One bucket for the whole server.
     Global,
-    /// One bucket per session (per connection on 2026-07-28).
+    /// One bucket per session (per connection on 2026-07-28; over HTTP each 2026-07-28
+    /// request is its own, so limit those by [`Self::Client`] or [`Self::Global`]).
     Session,
     /// One bucket per key the function gives (a client id, an API key, a user); requests it
     /// gives no key for share one bucket.
