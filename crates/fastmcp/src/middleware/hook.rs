@@ -80,6 +80,17 @@ impl<'a, M: Method> Next<'a, M> {
         M::resume(self, message)
     }
 
+    /// Runs the rest of the chain on `message` and changes its answer with `change` (filter a
+    /// list, add a content block): `next.map(request, |mut list| { …; list })`.
+    pub fn map(
+        self,
+        message: M::Params,
+        change: impl FnOnce(M::Output) -> M::Output + Send + 'a,
+    ) -> Hook<'a, M> {
+        let rest = self.run(message);
+        Hook::new(async move { rest.await.map(change) })
+    }
+
     /// Runs the rest of the chain on a request of another kind (a `tools/call` hook that
     /// answers by reading a resource, say); it passes the hooks from here on like any request.
     pub fn run_request(

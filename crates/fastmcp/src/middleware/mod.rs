@@ -83,8 +83,8 @@ pub use tower::{McpRequest, McpService, TowerLayer};
 ///
 /// A hook answers with a [`Hook`]: `next.pass(message)` hands the (possibly changed) message
 /// on; `Hook::new(async move { … next.run(message).await … })` runs code around the rest of
-/// the chain (and may change its answer); `Hook::ok(result)` / `Hook::error(error)` answer
-/// without going further.
+/// the chain (and may change its answer; `next.map(message, |answer| …)` when that is all);
+/// `Hook::ok(result)` / `Hook::error(error)` answer without going further.
 #[allow(unused_variables)]
 pub trait Middleware: Send + Sync + 'static {
     /// Every message: requests and notifications.

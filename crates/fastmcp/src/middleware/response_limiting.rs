@@ -65,13 +65,9 @@ impl Middleware for ResponseLimiting {
         _cx: &'a MiddlewareContext<'a>,
         next: Next<'a, CallTool>,
     ) -> Hook<'a, CallTool> {
-        Hook::new(async move {
-            match next.run(request).await? {
-                CallToolResponse::Complete(result) => {
-                    Ok(CallToolResponse::Complete(self.limit(result)))
-                }
-                other => Ok(other),
-            }
+        next.map(request, move |answer| match answer {
+            CallToolResponse::Complete(result) => CallToolResponse::Complete(self.limit(result)),
+            other => other,
         })
     }
 }

@@ -67,13 +67,12 @@ fn with_tools<'a>(
     extra: fn() -> [Tool; 2],
 ) -> Hook<'a, ListTools> {
     let first_page = request.as_ref().and_then(|r| r.cursor.as_ref()).is_none();
-    Hook::new(async move {
-        let mut list = next.run(request).await?;
+    next.map(request, move |mut list| {
         // Added once, to the first page.
         if first_page {
             list.tools.extend(extra());
         }
-        Ok(list)
+        list
     })
 }
 

@@ -160,10 +160,9 @@ impl Middleware for Filter {
         _cx: &'a MiddlewareContext<'a>,
         next: Next<'a, ListTools>,
     ) -> Hook<'a, ListTools> {
-        Hook::new(async move {
-            let mut list = next.run(request).await?;
+        next.map(request, move |mut list| {
             list.tools.retain(|t| self.offers(&t.name, t.meta.as_ref()));
-            Ok(list)
+            list
         })
     }
 
@@ -173,11 +172,10 @@ impl Middleware for Filter {
         _cx: &'a MiddlewareContext<'a>,
         next: Next<'a, ListPrompts>,
     ) -> Hook<'a, ListPrompts> {
-        Hook::new(async move {
-            let mut list = next.run(request).await?;
+        next.map(request, move |mut list| {
             list.prompts
                 .retain(|p| self.offers(&p.name, p.meta.as_ref()));
-            Ok(list)
+            list
         })
     }
 
@@ -187,11 +185,10 @@ impl Middleware for Filter {
         _cx: &'a MiddlewareContext<'a>,
         next: Next<'a, ListResources>,
     ) -> Hook<'a, ListResources> {
-        Hook::new(async move {
-            let mut list = next.run(request).await?;
+        next.map(request, move |mut list| {
             list.resources
                 .retain(|r| self.offers(&r.uri, r.meta.as_ref()));
-            Ok(list)
+            list
         })
     }
 
@@ -201,11 +198,10 @@ impl Middleware for Filter {
         _cx: &'a MiddlewareContext<'a>,
         next: Next<'a, ListResourceTemplates>,
     ) -> Hook<'a, ListResourceTemplates> {
-        Hook::new(async move {
-            let mut list = next.run(request).await?;
+        next.map(request, move |mut list| {
             list.resource_templates
                 .retain(|t| self.offers(&t.uri_template, t.meta.as_ref()));
-            Ok(list)
+            list
         })
     }
 

@@ -171,12 +171,11 @@ macro_rules! renaming {
                 _cx: &'a MiddlewareContext<'a>,
                 next: Next<'a, ListTools>,
             ) -> Hook<'a, ListTools> {
-                Hook::new(async move {
-                    let mut list = next.run(request).await?;
+                next.map(request, move |mut list| {
                     for tool in &mut list.tools {
                         tool.name = self.tool_out(&tool.name).into();
                     }
-                    Ok(list)
+                    list
                 })
             }
 
@@ -186,12 +185,11 @@ macro_rules! renaming {
                 _cx: &'a MiddlewareContext<'a>,
                 next: Next<'a, ListPrompts>,
             ) -> Hook<'a, ListPrompts> {
-                Hook::new(async move {
-                    let mut list = next.run(request).await?;
+                next.map(request, move |mut list| {
                     for prompt in &mut list.prompts {
                         prompt.name = self.prompt_out(&prompt.name);
                     }
-                    Ok(list)
+                    list
                 })
             }
 
@@ -201,12 +199,11 @@ macro_rules! renaming {
                 _cx: &'a MiddlewareContext<'a>,
                 next: Next<'a, ListResources>,
             ) -> Hook<'a, ListResources> {
-                Hook::new(async move {
-                    let mut list = next.run(request).await?;
+                next.map(request, move |mut list| {
                     for resource in &mut list.resources {
                         resource.uri = self.uri_out(&resource.uri);
                     }
-                    Ok(list)
+                    list
                 })
             }
 
@@ -216,12 +213,11 @@ macro_rules! renaming {
                 _cx: &'a MiddlewareContext<'a>,
                 next: Next<'a, ListResourceTemplates>,
             ) -> Hook<'a, ListResourceTemplates> {
-                Hook::new(async move {
-                    let mut list = next.run(request).await?;
+                next.map(request, move |mut list| {
                     for template in &mut list.resource_templates {
                         template.uri_template = self.uri_out(&template.uri_template);
                     }
-                    Ok(list)
+                    list
                 })
             }
 
