@@ -3,7 +3,6 @@
 #![allow(deprecated)] // rmcp marks logging and resources/subscribe deprecated (SEP-2577).
 
 use futures::future::BoxFuture;
-use rmcp::model::ErrorData;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResponse, ClientNotification, ClientRequest,
     CompleteRequest, CompleteRequestParams, CompleteResult, DiscoverRequest, DiscoverRequestParams,
@@ -14,6 +13,7 @@ use rmcp::model::{
     SetLevelRequest, SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams,
     UnsubscribeRequest, UnsubscribeRequestParams,
 };
+use rmcp::model::{CustomResult, ErrorData, GetTaskResult};
 
 use super::chain;
 use super::hook::Next;
@@ -112,13 +112,12 @@ impl Method for AnyNotification {
 }
 
 /// One marker per typed hook: `Marker(Params) -> Output`, the `ClientRequest` variant it wraps,
-/// how its parameters are wrapped, and the `ServerResult` it picks.
+/// how its parameters are wrapped, and how its output becomes a `ServerResult`.
 macro_rules! typed {
     ($(
         $(#[$doc:meta])*
         $marker:ident($params:ty) -> $output:ty,
         $variant:ident = $wrap:expr,
-        pick $pick:pat => $picked:expr,
         into $into:expr;
     )*) => {$(
         $(#[$doc])*
@@ -143,12 +142,8 @@ macro_rules! typed {
                 ClientRequest::$variant(($wrap)(params))
             }
 
-            #[allow(unreachable_patterns)]
             fn pick(result: ServerResult) -> Option<$output> {
-                match result {
-                    $pick => Some($picked),
-                    _ => None,
-                }
+                <$output as Picked>::pick(result)
             }
 
             fn result(output: $output) -> ServerResult {
@@ -158,109 +153,137 @@ macro_rules! typed {
     )*};
 }
 
-fn paged<M: Default>(
+typed! {
+    /// `on_initialize`: `initialize` (legacy sessions).
+    Initialize(InitializeRequestParams) -> InitializeResult,
+        InitializeRequest = InitializeRequest::new,
+        into ServerResult::InitializeResult;
+    /// `on_discover`: `server/discover` (2026-07-28).
+    Discover(DiscoverRequestParams) -> DiscoverResult,
+        DiscoverRequest = DiscoverRequest::new,
+        into ServerResult::DiscoverResult;
+    /// `on_call_tool`: `tools/call`.
+    CallTool(CallToolRequestParams) -> CallToolResponse,
+        CallToolRequest = CallToolRequest::new,
+        into ServerResult::from;
+    /// `on_read_resource`: `resources/read`.
+    ReadResource(ReadResourceRequestParams) -> ReadResourceResponse,
+        ReadResourceRequest = ReadResourceRequest::new,
+        into ServerResult::from;
+    /// `on_get_prompt`: `prompts/get`.
+    GetPrompt(GetPromptRequestParams) -> GetPromptResponse,
+        GetPromptRequest = GetPromptRequest::new,
+        into ServerResult::from;
+    /// `on_list_tools`: `tools/list`.
+    ListTools(Option<PaginatedRequestParams>) -> ListToolsResult,
+        ListToolsRequest = paged,
+        into ServerResult::ListToolsResult;
+    /// `on_list_resources`: `resources/list`.
+    ListResources(Option<PaginatedRequestParams>) -> ListResourcesResult,
+        ListResourcesRequest = paged,
+        into ServerResult::ListResourcesResult;
+    /// `on_list_resource_templates`: `resources/templates/list`.
+    ListResourceTemplates(Option<PaginatedRequestParams>) -> ListResourceTemplatesResult,
+        ListResourceTemplatesRequest = paged,
+        into ServerResult::ListResourceTemplatesResult;
+    /// `on_list_prompts`: `prompts/list`.
+    ListPrompts(Option<PaginatedRequestParams>) -> ListPromptsResult,
+        ListPromptsRequest = paged,
+        into ServerResult::ListPromptsResult;
+    /// `on_complete`: `completion/complete`.
+    Complete(CompleteRequestParams) -> CompleteResult,
+        CompleteRequest = CompleteRequest::new,
+        into ServerResult::CompleteResult;
+    /// `on_subscribe`: `resources/subscribe` (legacy sessions).
+    Subscribe(SubscribeRequestParams) -> (),
+        SubscribeRequest = SubscribeRequest::new,
+        into ServerResult::empty;
+    /// `on_unsubscribe`: `resources/unsubscribe` (legacy sessions).
+    Unsubscribe(UnsubscribeRequestParams) -> (),
+        UnsubscribeRequest = UnsubscribeRequest::new,
+        into ServerResult::empty;
+    /// `on_set_logging_level`: `logging/setLevel`.
+    SetLoggingLevel(SetLevelRequestParams) -> (),
+        SetLevelRequest = SetLevelRequest::new,
+        into ServerResult::empty;
+}
+
+/// What an rmcp handler method returns, picked out of the [`ServerResult`] of `dispatch`.
+pub(crate) trait Picked: Sized {
+    fn pick(result: ServerResult) -> Option<Self>;
+}
+
+/// `Picked` for results that are one `ServerResult` variant of the same name.
+macro_rules! picked {
+    ($($kind:ident),* $(,)?) => {$(
+        impl Picked for $kind {
+            fn pick(result: ServerResult) -> Option<Self> {
+                match result {
+                    ServerResult::$kind(result) => Some(result),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+picked!(
+    InitializeResult,
+    DiscoverResult,
+    ListToolsResult,
+    ListResourcesResult,
+    ListResourceTemplatesResult,
+    ListPromptsResult,
+    CompleteResult,
+    GetTaskResult,
+    CustomResult,
+);
+
+/// Acknowledgements (`ping`, `resources/subscribe`, `tasks/cancel`, …) carry nothing.
+impl Picked for () {
+    fn pick(_: ServerResult) -> Option<Self> {
+        Some(())
+    }
+}
+
+impl Picked for CallToolResponse {
+    fn pick(result: ServerResult) -> Option<Self> {
+        match result {
+            ServerResult::CallToolResult(result) => Some(Self::Complete(result)),
+            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
+            ServerResult::CreateTaskResult(result) => Some(Self::Task(result)),
+            _ => None,
+        }
+    }
+}
+
+impl Picked for ReadResourceResponse {
+    fn pick(result: ServerResult) -> Option<Self> {
+        match result {
+            ServerResult::ReadResourceResult(result) => Some(Self::Complete(result)),
+            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
+            _ => None,
+        }
+    }
+}
+
+impl Picked for GetPromptResponse {
+    fn pick(result: ServerResult) -> Option<Self> {
+        match result {
+            ServerResult::GetPromptResult(result) => Some(Self::Complete(result)),
+            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
+            _ => None,
+        }
+    }
+}
+
+/// A paged list request with these params.
+pub(crate) fn paged<M: Default>(
     params: Option<PaginatedRequestParams>,
 ) -> RequestOptionalParam<M, PaginatedRequestParams> {
     RequestOptionalParam {
         method: M::default(),
         params,
         extensions: Default::default(),
-    }
-}
-
-typed! {
-    /// `on_initialize`: `initialize` (legacy sessions).
-    Initialize(InitializeRequestParams) -> InitializeResult,
-        InitializeRequest = InitializeRequest::new,
-        pick ServerResult::InitializeResult(r) => r,
-        into ServerResult::InitializeResult;
-    /// `on_discover`: `server/discover` (2026-07-28).
-    Discover(DiscoverRequestParams) -> DiscoverResult,
-        DiscoverRequest = DiscoverRequest::new,
-        pick ServerResult::DiscoverResult(r) => r,
-        into ServerResult::DiscoverResult;
-    /// `on_call_tool`: `tools/call`.
-    CallTool(CallToolRequestParams) -> CallToolResponse,
-        CallToolRequest = CallToolRequest::new,
-        pick r @ (ServerResult::CallToolResult(_)
-            | ServerResult::InputRequiredResult(_)
-            | ServerResult::CreateTaskResult(_)) => call_tool_response(r)?,
-        into ServerResult::from;
-    /// `on_read_resource`: `resources/read`.
-    ReadResource(ReadResourceRequestParams) -> ReadResourceResponse,
-        ReadResourceRequest = ReadResourceRequest::new,
-        pick r @ (ServerResult::ReadResourceResult(_) | ServerResult::InputRequiredResult(_))
-            => read_resource_response(r)?,
-        into ServerResult::from;
-    /// `on_get_prompt`: `prompts/get`.
-    GetPrompt(GetPromptRequestParams) -> GetPromptResponse,
-        GetPromptRequest = GetPromptRequest::new,
-        pick r @ (ServerResult::GetPromptResult(_) | ServerResult::InputRequiredResult(_))
-            => get_prompt_response(r)?,
-        into ServerResult::from;
-    /// `on_list_tools`: `tools/list`.
-    ListTools(Option<PaginatedRequestParams>) -> ListToolsResult,
-        ListToolsRequest = paged,
-        pick ServerResult::ListToolsResult(r) => r,
-        into ServerResult::ListToolsResult;
-    /// `on_list_resources`: `resources/list`.
-    ListResources(Option<PaginatedRequestParams>) -> ListResourcesResult,
-        ListResourcesRequest = paged,
-        pick ServerResult::ListResourcesResult(r) => r,
-        into ServerResult::ListResourcesResult;
-    /// `on_list_resource_templates`: `resources/templates/list`.
-    ListResourceTemplates(Option<PaginatedRequestParams>) -> ListResourceTemplatesResult,
-        ListResourceTemplatesRequest = paged,
-        pick ServerResult::ListResourceTemplatesResult(r) => r,
-        into ServerResult::ListResourceTemplatesResult;
-    /// `on_list_prompts`: `prompts/list`.
-    ListPrompts(Option<PaginatedRequestParams>) -> ListPromptsResult,
-        ListPromptsRequest = paged,
-        pick ServerResult::ListPromptsResult(r) => r,
-        into ServerResult::ListPromptsResult;
-    /// `on_complete`: `completion/complete`.
-    Complete(CompleteRequestParams) -> CompleteResult,
-        CompleteRequest = CompleteRequest::new,
-        pick ServerResult::CompleteResult(r) => r,
-        into ServerResult::CompleteResult;
-    /// `on_subscribe`: `resources/subscribe` (legacy sessions).
-    Subscribe(SubscribeRequestParams) -> (),
-        SubscribeRequest = SubscribeRequest::new,
-        pick _ => (),
-        into ServerResult::empty;
-    /// `on_unsubscribe`: `resources/unsubscribe` (legacy sessions).
-    Unsubscribe(UnsubscribeRequestParams) -> (),
-        UnsubscribeRequest = UnsubscribeRequest::new,
-        pick _ => (),
-        into ServerResult::empty;
-    /// `on_set_logging_level`: `logging/setLevel`.
-    SetLoggingLevel(SetLevelRequestParams) -> (),
-        SetLevelRequest = SetLevelRequest::new,
-        pick _ => (),
-        into ServerResult::empty;
-}
-
-fn call_tool_response(result: ServerResult) -> Option<CallToolResponse> {
-    match result {
-        ServerResult::CallToolResult(r) => Some(CallToolResponse::Complete(r)),
-        ServerResult::InputRequiredResult(r) => Some(CallToolResponse::InputRequired(r)),
-        ServerResult::CreateTaskResult(r) => Some(CallToolResponse::Task(r)),
-        _ => None,
-    }
-}
-
-fn read_resource_response(result: ServerResult) -> Option<ReadResourceResponse> {
-    match result {
-        ServerResult::ReadResourceResult(r) => Some(ReadResourceResponse::Complete(r)),
-        ServerResult::InputRequiredResult(r) => Some(ReadResourceResponse::InputRequired(r)),
-        _ => None,
-    }
-}
-
-fn get_prompt_response(result: ServerResult) -> Option<GetPromptResponse> {
-    match result {
-        ServerResult::GetPromptResult(r) => Some(GetPromptResponse::Complete(r)),
-        ServerResult::InputRequiredResult(r) => Some(GetPromptResponse::InputRequired(r)),
-        _ => None,
     }
 }

@@ -66,12 +66,12 @@ pub use error_handling::ErrorHandling;
 pub(crate) use error_handling::tool_failure;
 pub use hook::{Hook, Next};
 pub use logging::Logging;
-pub(crate) use method::Typed;
 pub use method::{
     AnyMessage, AnyNotification, AnyRequest, CallTool, Complete, Discover, GetPrompt, Initialize,
     ListPrompts, ListResourceTemplates, ListResources, ListTools, Message, Method, ReadResource,
     SetLoggingLevel, Subscribe, Unsubscribe,
 };
+pub(crate) use method::{Picked, Typed, paged};
 pub use ping::Ping;
 pub use rate_limiting::{ClientKey, RATE_LIMITED, RateLimitKey, RateLimiting};
 pub use response_limiting::ResponseLimiting;

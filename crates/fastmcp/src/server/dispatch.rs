@@ -18,10 +18,10 @@ use rmcp::model::{
     GetTaskResult, InitializeRequest, InitializeRequestParams, InitializeResult, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
     ProgressNotification, ProgressNotificationParam, ReadResourceRequest,
-    ReadResourceRequestParams, ReadResourceResponse, RequestNoParam, RequestOptionalParam,
-    ServerCapabilities, ServerConfig, ServerResult, SetLevelRequest, SetLevelRequestParams,
-    SubscribeRequest, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequest,
-    UnsubscribeRequestParams, UpdateTaskParams, UpdateTaskRequest,
+    ReadResourceRequestParams, ReadResourceResponse, RequestNoParam, ServerCapabilities,
+    ServerConfig, ServerResult, SetLevelRequest, SetLevelRequestParams, SubscribeRequest,
+    SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequest, UnsubscribeRequestParams,
+    UpdateTaskParams, UpdateTaskRequest,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{RoleServer, ServerHandler};
@@ -30,6 +30,7 @@ use super::mount::ListOf;
 use super::session::Session;
 use super::tasks;
 use crate::middleware::{self, At, MiddlewareContext};
+use crate::middleware::{Picked, paged};
 
 impl Session {
     /// Serves one client request through the server's middleware. Every request of every
@@ -199,85 +200,6 @@ impl Session {
             let expected = std::any::type_name::<T>();
             ErrorData::internal_error(format!("dispatch did not produce a {expected}"), None)
         })
-    }
-}
-
-/// What an rmcp handler method returns, picked out of the [`ServerResult`] of `dispatch`.
-trait Picked: Sized {
-    fn pick(result: ServerResult) -> Option<Self>;
-}
-
-/// `Picked` for results that are one `ServerResult` variant of the same name.
-macro_rules! picked {
-    ($($kind:ident),* $(,)?) => {$(
-        impl Picked for $kind {
-            fn pick(result: ServerResult) -> Option<Self> {
-                match result {
-                    ServerResult::$kind(result) => Some(result),
-                    _ => None,
-                }
-            }
-        }
-    )*};
-}
-
-picked!(
-    InitializeResult,
-    DiscoverResult,
-    ListToolsResult,
-    ListResourcesResult,
-    ListResourceTemplatesResult,
-    ListPromptsResult,
-    CompleteResult,
-    GetTaskResult,
-    CustomResult,
-);
-
-/// Acknowledgements (`ping`, `resources/subscribe`, `tasks/cancel`, …) carry nothing.
-impl Picked for () {
-    fn pick(_: ServerResult) -> Option<Self> {
-        Some(())
-    }
-}
-
-impl Picked for CallToolResponse {
-    fn pick(result: ServerResult) -> Option<Self> {
-        match result {
-            ServerResult::CallToolResult(result) => Some(Self::Complete(result)),
-            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
-            ServerResult::CreateTaskResult(result) => Some(Self::Task(result)),
-            _ => None,
-        }
-    }
-}
-
-impl Picked for ReadResourceResponse {
-    fn pick(result: ServerResult) -> Option<Self> {
-        match result {
-            ServerResult::ReadResourceResult(result) => Some(Self::Complete(result)),
-            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
-            _ => None,
-        }
-    }
-}
-
-impl Picked for GetPromptResponse {
-    fn pick(result: ServerResult) -> Option<Self> {
-        match result {
-            ServerResult::GetPromptResult(result) => Some(Self::Complete(result)),
-            ServerResult::InputRequiredResult(result) => Some(Self::InputRequired(result)),
-            _ => None,
-        }
-    }
-}
-
-fn paged<M: Default>(
-    params: Option<PaginatedRequestParams>,
-) -> RequestOptionalParam<M, PaginatedRequestParams> {
-    RequestOptionalParam {
-        method: M::default(),
-        params,
-        extensions: Default::default(),
     }
 }
 

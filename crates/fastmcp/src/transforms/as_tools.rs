@@ -114,11 +114,7 @@ fn prompt_tools() -> [Tool; 2] {
 }
 
 fn paged<M: Default>(cursor: Option<String>) -> RequestOptionalParam<M, PaginatedRequestParams> {
-    RequestOptionalParam {
-        method: M::default(),
-        params: cursor.map(|cursor| PaginatedRequestParams::default().with_cursor(Some(cursor))),
-        extensions: Default::default(),
-    }
+    crate::middleware::paged(cursor.map(|c| PaginatedRequestParams::default().with_cursor(Some(c))))
 }
 
 /// Every page of one list, through the rest of the chain, as JSON values.
