@@ -38,6 +38,7 @@ pub mod logging;
 pub mod middleware;
 pub mod prompts;
 mod protocol;
+pub mod proxy;
 pub mod resources;
 pub mod server;
 pub mod settings;

@@ -32,6 +32,7 @@ pub struct ClientBuilder {
     pub(super) tasks: bool,
     pub(super) headers: Vec<(String, String)>,
     pub(super) bearer_token: Option<String>,
+    pub(super) capabilities: Option<rmcp::model::ClientCapabilities>,
     #[cfg(feature = "auth")]
     pub(super) auth: Option<Authorization>,
 }
@@ -61,6 +62,7 @@ impl Default for ClientBuilder {
             tasks: false,
             headers: Vec::new(),
             bearer_token: None,
+            capabilities: None,
             #[cfg(feature = "auth")]
             auth: None,
         }
@@ -165,6 +167,28 @@ impl ClientBuilder {
     /// for tools that can answer directly).
     pub fn tasks(mut self, declare: bool) -> Self {
         self.tasks = declare;
+        self
+    }
+
+    /// Answers the server's input requests (sampling, elicitation, roots) as they came, in
+    /// place of the typed handlers: how a proxy passes them to its own client.
+    pub(crate) fn forward_input<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(rmcp::model::InputRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<serde_json::Value, rmcp::model::ErrorData>> + Send + 'static,
+    {
+        self.handlers.forward = Some(handler(f));
+        self
+    }
+
+    /// The era this builder connects in.
+    pub(crate) fn era_setting(&self) -> Era {
+        self.era
+    }
+
+    /// Declares `capabilities` instead of what the handlers imply.
+    pub(crate) fn declare(mut self, capabilities: rmcp::model::ClientCapabilities) -> Self {
+        self.capabilities = Some(capabilities);
         self
     }
 

@@ -77,6 +77,9 @@ pub(crate) struct Handlers {
     pub(crate) roots: Option<Handler<(), Vec<Root>>>,
     pub(crate) log: Option<Handler<LogMessage, ()>>,
     pub(crate) message: Option<Handler<ServerNotification, ()>>,
+    /// Answers every input request (sampling, elicitation, roots) as it came, in place of the
+    /// typed handlers: a proxy passing them on to its own client.
+    pub(crate) forward: Option<Handler<InputRequest, Result<Value, ErrorData>>>,
 }
 
 pub(crate) fn handler<In, Out, F, Fut>(f: F) -> Handler<In, Out>
@@ -94,10 +97,16 @@ pub(crate) struct ClientSession {
     pub(crate) handlers: Handlers,
     /// Declare the tasks extension.
     pub(crate) tasks: bool,
+    /// Capabilities to declare instead of those the handlers imply (a proxy declares what its
+    /// own client declared).
+    pub(crate) capabilities: Option<ClientCapabilities>,
 }
 
 impl ClientSession {
     pub(crate) fn capabilities(&self) -> ClientCapabilities {
+        if let Some(capabilities) = &self.capabilities {
+            return capabilities.clone();
+        }
         let mut capabilities = ClientCapabilities::default();
         if self.handlers.sampling.is_some() {
             capabilities.sampling = Some(Default::default());
@@ -220,6 +229,9 @@ impl ClientSession {
 
     /// Answers one input request of a 2026-07-28 `InputRequiredResult` round.
     pub(crate) async fn fulfil(&self, request: InputRequest) -> Result<Value, ErrorData> {
+        if let Some(forward) = &self.handlers.forward {
+            return forward(request).await;
+        }
         let value = match request {
             InputRequest::CreateMessage(request) => {
                 serde_json::to_value(self.sample(request.params).await?)
@@ -253,6 +265,11 @@ impl ClientHandler for ClientSession {
         params: CreateMessageRequestParams,
         _context: RequestContext<RoleClient>,
     ) -> Result<CreateMessageResult, ErrorData> {
+        if self.handlers.forward.is_some() {
+            let request =
+                InputRequest::CreateMessage(rmcp::model::CreateMessageRequest::new(params));
+            return from_answer(self.fulfil(request).await?);
+        }
         self.sample(params).await
     }
 
@@ -261,6 +278,10 @@ impl ClientHandler for ClientSession {
         request: ElicitRequestParams,
         _context: RequestContext<RoleClient>,
     ) -> Result<ElicitResult, ErrorData> {
+        if self.handlers.forward.is_some() {
+            let request = InputRequest::Elicitation(rmcp::model::ElicitRequest::new(request));
+            return from_answer(self.fulfil(request).await?);
+        }
         self.elicit(request).await
     }
 
@@ -268,8 +289,19 @@ impl ClientHandler for ClientSession {
         &self,
         _context: RequestContext<RoleClient>,
     ) -> Result<ListRootsResult, ErrorData> {
+        if self.handlers.forward.is_some() {
+            let request = InputRequest::ListRoots(rmcp::model::ListRootsRequest::default());
+            return from_answer(self.fulfil(request).await?);
+        }
         self.roots().await
     }
+}
+
+/// A forwarded answer read back as the result type rmcp expects.
+fn from_answer<T: serde::de::DeserializeOwned>(answer: Value) -> Result<T, ErrorData> {
+    serde_json::from_value(answer).map_err(|error| {
+        ErrorData::internal_error(format!("the client's answer is malformed: {error}"), None)
+    })
 }
 
 /// The default log handler: maps a server log message onto a `tracing` event

@@ -153,6 +153,7 @@ impl ClientBuilder {
             name: self.name.clone(),
             handlers: self.handlers.clone(),
             tasks: self.tasks,
+            capabilities: self.capabilities.clone(),
         }
     }
 

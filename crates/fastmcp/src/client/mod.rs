@@ -377,6 +377,34 @@ impl Client {
         Ok(request::InFlight::new(self.clone(), handle, events))
     }
 
+    /// Sends `request` as it is, for a proxy passing on its own client's request: `meta` goes
+    /// with it, progress reaches `progress` in order (all of it before the answer), the
+    /// answer comes back raw (an input round or a task included, not followed), and dropping
+    /// the future cancels the request on the server.
+    pub(crate) async fn forward<F, Fut>(
+        &self,
+        request: ClientRequest,
+        meta: Option<RequestMetaObject>,
+        mut progress: F,
+    ) -> Result<ServerResult, Error>
+    where
+        F: FnMut(ProgressEvent) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let mut in_flight = self.start_with_progress(request, meta).await?;
+        loop {
+            match in_flight.next().await {
+                request::InFlightStep::Progress(event) => progress(event).await,
+                request::InFlightStep::Done(result) => return *result,
+            }
+        }
+    }
+
+    /// Whether the connection is gone (the server exited or closed it).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.peer().is_transport_closed()
+    }
+
     /// Turns an rmcp error into ours; a closed connection to a dead child reports its exit.
     async fn map_error(&self, error: ServiceError) -> Error {
         match error {

@@ -365,7 +365,7 @@ impl InFlight {
     }
 
     /// The next progress event, or the result once every event that preceded it is out.
-    async fn next(&mut self) -> InFlightStep {
+    pub(super) async fn next(&mut self) -> InFlightStep {
         loop {
             if self.done.is_some() {
                 // The route closed when the response was read, so what is queued is exactly

@@ -60,6 +60,8 @@ pub(crate) struct SessionState {
     notices: OnceLock<super::notify::NoticeQueue>,
     /// Enable/disable rules of this session only, after the server's.
     visibility: Mutex<Vec<(super::Filter, bool)>>,
+    /// This session's connections to the servers of the proxies it reached (closed with it).
+    pub(crate) upstreams: crate::proxy::SessionUpstreams,
 }
 
 impl SessionState {
@@ -74,6 +76,7 @@ impl SessionState {
             live: OnceLock::new(),
             notices: OnceLock::new(),
             visibility: Mutex::default(),
+            upstreams: Default::default(),
         }
     }
 
@@ -191,7 +194,7 @@ impl SessionState {
             .unwrap_or_else(PoisonError::into_inner) = Some(level);
     }
 
-    fn sends(&self, level: LogLevel) -> bool {
+    pub(crate) fn sends(&self, level: LogLevel) -> bool {
         self.log_level
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

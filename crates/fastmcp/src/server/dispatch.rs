@@ -104,6 +104,12 @@ impl Session {
             // The child's own middleware runs inside this server's.
             return Box::pin(child.dispatch(request, context.clone())).await;
         }
+        if let Some(proxy) = self.server.proxied()
+            && forwarded(&request)
+            && !self.serves_locally(&request)
+        {
+            return proxy.forward(self, request, context).await;
+        }
         match request {
             R::InitializeRequest(request) => {
                 context.peer.set_peer_info(request.params.clone());
@@ -201,6 +207,27 @@ impl Session {
             ErrorData::internal_error(format!("dispatch did not produce a {expected}"), None)
         })
     }
+}
+
+/// Whether a proxy passes `request` on (lists it gathers itself; `initialize` and
+/// `server/discover` it answers as itself).
+fn forwarded(request: &ClientRequest) -> bool {
+    use ClientRequest as R;
+    matches!(
+        request,
+        R::CallToolRequest(_)
+            | R::ReadResourceRequest(_)
+            | R::GetPromptRequest(_)
+            | R::CompleteRequest(_)
+            | R::SubscribeRequest(_)
+            | R::UnsubscribeRequest(_)
+            | R::SetLevelRequest(_)
+            | R::PingRequest(_)
+            | R::GetTaskRequest(_)
+            | R::UpdateTaskRequest(_)
+            | R::CancelTaskRequest(_)
+            | R::CustomRequest(_)
+    )
 }
 
 /// rmcp entry points that take parameters, each handing its request to [`Session::dispatch`]:

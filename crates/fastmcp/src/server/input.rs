@@ -301,7 +301,10 @@ impl InputState {
 }
 
 /// A server→client request on a legacy session.
-async fn ask_now(peer: &Peer<RoleServer>, request: InputRequest) -> Result<Value, Error> {
+pub(crate) async fn ask_now(
+    peer: &Peer<RoleServer>,
+    request: InputRequest,
+) -> Result<Value, Error> {
     let request = match request {
         InputRequest::Elicitation(request) => ServerRequest::ElicitRequest(request),
         InputRequest::CreateMessage(request) => ServerRequest::CreateMessageRequest(request),

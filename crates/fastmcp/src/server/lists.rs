@@ -97,6 +97,13 @@ impl Session {
                 }
             }
         }
+        if let Some(proxy) = server.proxied() {
+            for item in R::items(proxy.list(self, of, context).await?) {
+                if !definitions.iter().any(|seen| R::key(seen) == R::key(&item)) {
+                    definitions.push(item);
+                }
+            }
+        }
         page(server, definitions, request, context)
     }
 }

@@ -2,17 +2,17 @@
 //! implements rmcp's `ServerHandler`, so any rmcp transport can serve it.
 
 mod components;
-mod context;
+pub(crate) mod context;
 mod dispatch;
 mod elicitation;
 mod handlers;
 #[cfg(feature = "http-server")]
 mod http;
-mod input;
+pub(crate) mod input;
 mod lifespan;
 mod lists;
 pub(crate) mod mount;
-mod notify;
+pub(crate) mod notify;
 mod outbound;
 pub(crate) mod param;
 mod progress;
@@ -39,6 +39,7 @@ pub use http::{
 };
 pub use mount::MountOptions;
 pub use registry::{DuplicatePolicy, Filter};
+pub(crate) use run::REQUEST_CANCELLED;
 pub use sampling::{SampleRequest, SampleResult};
 pub use session::Session;
 
@@ -101,6 +102,8 @@ struct Shared {
     changes: std::sync::atomic::AtomicU64,
     /// Servers this one is mounted in: told when its lists change.
     parents: Mutex<Vec<notify::Parent>>,
+    /// Where this server's components live if it is a proxy (`FastMCP::proxy`).
+    proxy: std::sync::OnceLock<Arc<crate::proxy::Proxy>>,
 }
 
 #[derive(Clone)]
@@ -175,6 +178,16 @@ impl FastMCP {
             }),
             shared: Arc::default(),
         }
+    }
+
+    /// Makes this server a proxy in front of `proxy`'s upstream.
+    pub(crate) fn set_proxy(&self, proxy: Arc<crate::proxy::Proxy>) {
+        let _ = self.shared.proxy.set(proxy);
+    }
+
+    /// The upstream this server is a proxy of, if it is one.
+    pub(crate) fn proxied(&self) -> Option<&Arc<crate::proxy::Proxy>> {
+        self.shared.proxy.get()
     }
 
     /// The server's name, as sent in `serverInfo`.

@@ -333,7 +333,8 @@ impl FastMCP {
 
     /// Whether this server, or a server mounted in it, has a tool called `name`.
     fn provides_tool(&self, name: &str) -> bool {
-        self.components().tool(name, None).is_some()
+        self.proxied().is_some()
+            || self.components().tool(name, None).is_some()
             || self.mounts().iter().any(|mount| {
                 mount
                     .child_tool_name(name)
@@ -342,7 +343,8 @@ impl FastMCP {
     }
 
     fn provides_prompt(&self, name: &str) -> bool {
-        self.components().prompt(name, None).is_some()
+        self.proxied().is_some()
+            || self.components().prompt(name, None).is_some()
             || self.mounts().iter().any(|mount| {
                 mount
                     .unprefixed(name)
@@ -351,7 +353,7 @@ impl FastMCP {
     }
 
     fn provides_resource(&self, uri: &str) -> bool {
-        let local = {
+        let local = self.proxied().is_some() || {
             let components = self.components();
             components.resource(uri, None).is_some()
                 || components
@@ -369,7 +371,8 @@ impl FastMCP {
     }
 
     fn provides_template(&self, uri_template: &str) -> bool {
-        self.components().template(uri_template).is_some()
+        self.proxied().is_some()
+            || self.components().template(uri_template).is_some()
             || self.mounts().iter().any(|mount| {
                 mount
                     .child_uri(uri_template)
@@ -404,6 +407,38 @@ impl FastMCP {
 }
 
 impl Session {
+    /// Whether this server has the component `request` is for itself (a proxy passes on what
+    /// it does not have).
+    pub(super) fn serves_locally(&self, request: &ClientRequest) -> bool {
+        let components = self.server.components();
+        match request {
+            ClientRequest::CallToolRequest(call) => {
+                components.tool(&call.params.name, None).is_some()
+            }
+            ClientRequest::GetPromptRequest(get) => {
+                components.prompt(&get.params.name, None).is_some()
+            }
+            ClientRequest::ReadResourceRequest(read) => {
+                components.resource(&read.params.uri, None).is_some()
+                    || components
+                        .templates
+                        .visible(&components.visibility)
+                        .iter()
+                        .any(|template| template.match_uri(&read.params.uri).is_some())
+            }
+            ClientRequest::GetTaskRequest(task) => {
+                self.server.tasks().get_task(&task.params.task_id).is_ok()
+            }
+            ClientRequest::UpdateTaskRequest(task) => {
+                self.server.tasks().get_task(&task.params.task_id).is_ok()
+            }
+            ClientRequest::CancelTaskRequest(task) => {
+                self.server.tasks().get_task(&task.params.task_id).is_ok()
+            }
+            _ => false,
+        }
+    }
+
     /// The mounted server a request is for, and the request renamed for it; `None` when
     /// this server serves it itself (or nobody does: then it answers "unknown").
     pub(super) fn route(&self, request: &ClientRequest) -> Option<(Session, ClientRequest)> {
@@ -489,7 +524,16 @@ impl Session {
             let mut cursor = None;
             loop {
                 let request = kind.request(cursor.take());
-                let answer = Box::pin(child.dispatch(request, context.clone())).await?;
+                let answer = match Box::pin(child.dispatch(request, context.clone())).await {
+                    Ok(answer) => answer,
+                    // One unreachable upstream does not hide the others' components.
+                    Err(error) if mount.child.proxied().is_some() => {
+                        tracing::warn!(server = %mount.child.name(), error = %error.message,
+                            "a proxied server failed to list its components");
+                        break;
+                    }
+                    Err(error) => return Err(error),
+                };
                 let (answer, next) = rename_list(mount, answer);
                 lists.push(answer);
                 match next {
@@ -543,7 +587,7 @@ fn route_uri<'m>(server: &FastMCP, mounts: &'m [Mount], uri: &mut String) -> Opt
 
 /// Which list a mounted server is asked for.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum ListOf {
+pub(crate) enum ListOf {
     Tools,
     Resources,
     ResourceTemplates,
@@ -551,6 +595,16 @@ pub(super) enum ListOf {
 }
 
 impl ListOf {
+    /// The lists a `list_changed` of `kind` is about.
+    pub(crate) fn of_kind(kind: super::notify::ListKind) -> &'static [ListOf] {
+        use super::notify::ListKind;
+        match kind {
+            ListKind::Tools => &[ListOf::Tools],
+            ListKind::Prompts => &[ListOf::Prompts],
+            ListKind::Resources => &[ListOf::Resources, ListOf::ResourceTemplates],
+        }
+    }
+
     fn request(self, cursor: Option<String>) -> ClientRequest {
         let params =
             cursor.map(|cursor| PaginatedRequestParams::default().with_cursor(Some(cursor)));

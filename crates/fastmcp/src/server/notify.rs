@@ -95,22 +95,28 @@ fn session_states(shared: &Shared) -> Vec<Arc<SessionState>> {
 }
 
 /// Sends `notification` to every legacy session of a server that `wants` selects and to every
-/// listener that accepted it. Fire and forget: a slow client does not block the caller, and
-/// each client gets its notifications in order.
+/// listener that accepted it (with `only`: to that session alone, if `wants` selects it).
+/// Fire and forget: a slow client does not block the caller, and each client gets its
+/// notifications in order.
 fn broadcast(
     shared: &Shared,
     notification: ServerNotification,
+    only: Option<&SessionState>,
     wants: impl Fn(&SessionState) -> bool,
 ) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return; // No runtime means nothing is being served yet.
     };
     for session in session_states(shared) {
-        if wants(&session)
+        if only.is_none_or(|only| std::ptr::eq(only, Arc::as_ptr(&session)))
+            && wants(&session)
             && let Some(queue) = session.notice_queue(&runtime)
         {
             queue.push(notification.clone());
         }
+    }
+    if only.is_some() {
+        return;
     }
     let listeners = shared
         .listeners
@@ -139,23 +145,24 @@ fn parents(shared: &Shared) -> Vec<(Arc<Shared>, Option<String>)> {
 }
 
 /// Tells a server's clients, and those of every server it is mounted in, that a list changed.
-fn list_changed(shared: &Shared, kind: ListKind) {
+/// With `only`, that session alone hears it (a proxy's upstream session changed for it).
+fn list_changed(shared: &Shared, kind: ListKind, only: Option<&SessionState>) {
     shared.changes.fetch_add(1, Ordering::Relaxed);
-    broadcast(shared, kind.notification(), |_| true);
+    broadcast(shared, kind.notification(), only, |_| true);
     for (parent, _) in parents(shared) {
-        list_changed(&parent, kind);
+        list_changed(&parent, kind, only);
     }
 }
 
 /// Tells a server's clients subscribed to `uri` that it changed, and those of every server it
 /// is mounted in under the URI they know it by. (A session subscribed through a mount holds
 /// the child's URI: the request reached the child renamed.)
-fn resource_updated(shared: &Shared, uri: &str, known_as: &str) {
+fn resource_updated(shared: &Shared, uri: &str, known_as: &str, only: Option<&SessionState>) {
     shared.changes.fetch_add(1, Ordering::Relaxed);
     let notification = ServerNotification::ResourceUpdatedNotification(
         ResourceUpdatedNotification::new(ResourceUpdatedNotificationParam::new(known_as)),
     );
-    broadcast(shared, notification, |session| {
+    broadcast(shared, notification, only, |session| {
         session.is_subscribed(known_as) || session.is_subscribed(uri)
     });
     for (parent, namespace) in parents(shared) {
@@ -163,7 +170,7 @@ fn resource_updated(shared: &Shared, uri: &str, known_as: &str) {
             Some(namespace) => super::mount::prefixed_uri(known_as, namespace),
             None => known_as.to_owned(),
         };
-        resource_updated(&parent, known_as, &parent_uri);
+        resource_updated(&parent, known_as, &parent_uri, only);
     }
 }
 
@@ -226,12 +233,37 @@ impl FastMCP {
     }
 
     pub(crate) fn notify_list_changed(&self, kind: ListKind) {
-        list_changed(&self.shared, kind);
+        list_changed(&self.shared, kind, None);
+    }
+
+    /// A handle on this server that does not keep it alive (for what it owns to call back).
+    pub(crate) fn downgrade(&self) -> ServerRef {
+        ServerRef(Arc::downgrade(&self.shared))
     }
 
     /// Tells clients subscribed to `uri` that it changed (`notifications/resources/updated`).
     /// Clients of servers this one is mounted in hear it under the URI they know.
     pub fn notify_resource_updated(&self, uri: &str) {
-        resource_updated(&self.shared, uri, uri);
+        resource_updated(&self.shared, uri, uri, None);
+    }
+}
+
+/// A server, not kept alive: what a proxy's upstream connections tell of their changes.
+#[derive(Clone, Debug)]
+pub(crate) struct ServerRef(std::sync::Weak<Shared>);
+
+impl ServerRef {
+    /// Tells the clients (or, with `only`, one session) that a list changed.
+    pub(crate) fn list_changed(&self, kind: ListKind, only: Option<&SessionState>) {
+        if let Some(shared) = self.0.upgrade() {
+            list_changed(&shared, kind, only);
+        }
+    }
+
+    /// Tells the clients subscribed to `uri` (or, with `only`, that session) it changed.
+    pub(crate) fn resource_updated(&self, uri: &str, only: Option<&SessionState>) {
+        if let Some(shared) = self.0.upgrade() {
+            resource_updated(&shared, uri, uri, only);
+        }
     }
 }

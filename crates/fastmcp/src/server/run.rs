@@ -10,7 +10,7 @@ use crate::middleware::tool_failure;
 use crate::tools::Tool;
 
 /// JSON-RPC code for a request the client cancelled (used by several SDKs).
-pub(super) const REQUEST_CANCELLED: ErrorCode = ErrorCode(-32800);
+pub(crate) const REQUEST_CANCELLED: ErrorCode = ErrorCode(-32800);
 
 /// Runs the tool with its timeout; errors and timeouts become `isError` results, a panic
 /// `Err` with a message saying so.

@@ -44,6 +44,11 @@ impl Session {
         self.state.id()
     }
 
+    /// The session's state (shared with the sessions of mounted servers).
+    pub(crate) fn state(&self) -> &Arc<SessionState> {
+        &self.state
+    }
+
     /// The server this session belongs to.
     pub(crate) fn server(&self) -> &FastMCP {
         &self.server

@@ -16,6 +16,7 @@ mod limits;
 mod load;
 mod middleware;
 mod progress;
+mod proxy;
 mod schema;
 mod stdio;
 mod surface;

@@ -1,0 +1,328 @@
+//! One connection to the upstream server, and where what it sends on its own goes: the
+//! downstream session it serves, or the request holding it right now.
+#![allow(deprecated)] // rmcp marks logging, sampling and resources/subscribe deprecated (SEP-2577).
+
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use rmcp::model::{
+    ClientCapabilities, ErrorData, InputRequest, LoggingMessageNotification,
+    LoggingMessageNotificationParam, ServerNotification, ServerResult,
+};
+use serde_json::Value;
+
+use super::{Proxy, Upstreams};
+use crate::client::{Client, Era, LogMessage, StdioServer, Target};
+use crate::error::Error;
+use crate::server::Context;
+use crate::server::context::SessionState;
+use crate::server::mount::ListOf;
+use crate::server::notify::{ListKind, ServerRef};
+
+/// A server the proxy can connect to as often as it needs.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    InProcess(crate::server::FastMCP),
+    Stdio(StdioServer),
+    Url(String),
+}
+
+impl Source {
+    pub(crate) fn parse(text: &str) -> Result<Self, Error> {
+        match Target::parse(text)? {
+            Target::Url(url) => Ok(Source::Url(url)),
+            Target::Stdio(command) => Ok(Source::Stdio(command)),
+            Target::InProcess(server) => Ok(Source::InProcess(server)),
+            Target::Transport(_) => Err(Error::connect("a proxy cannot reconnect a transport")),
+        }
+    }
+
+    fn target(&self) -> Target {
+        match self {
+            Source::InProcess(server) => Target::InProcess(server.clone()),
+            Source::Stdio(command) => Target::Stdio(command.clone()),
+            Source::Url(url) => Target::Url(url.clone()),
+        }
+    }
+
+    /// How errors name the upstream.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Source::InProcess(server) => server.name().to_owned(),
+            Source::Stdio(command) => std::iter::once(command.program())
+                .chain(command.arguments().iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Source::Url(url) => url.clone(),
+        }
+    }
+}
+
+/// One upstream connection and where its own traffic goes.
+#[derive(Clone)]
+pub(crate) struct Upstream {
+    pub(crate) client: Client,
+    pub(crate) sink: Arc<Sink>,
+}
+
+/// Who hears what an upstream connection sends outside a request's answer.
+pub(crate) enum Downstream {
+    /// Nobody (a pooled connection between requests): changes go to every client.
+    Idle,
+    /// A downstream legacy session, for as long as it lives.
+    Session(Weak<SessionState>),
+    /// The request holding a pooled connection.
+    Request(Context),
+}
+
+/// What an upstream connection's handlers hand its logs, notifications and questions to.
+pub(crate) struct Sink {
+    downstream: Mutex<Downstream>,
+    server: ServerRef,
+    /// Whole lists, kept until the upstream says they changed (legacy upstreams only: a
+    /// 2026-07-28 upstream has no session to say it on).
+    lists: Mutex<[Option<ServerResult>; 4]>,
+    /// Counts list changes, so a list fetched across one is not kept.
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl Sink {
+    fn new(downstream: Downstream, server: ServerRef) -> Self {
+        Self {
+            downstream: Mutex::new(downstream),
+            server,
+            lists: Mutex::default(),
+            generation: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn set(&self, downstream: Downstream) {
+        *self.lock() = downstream;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Downstream> {
+        self.downstream
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The downstream session or request, cloned out of the lock.
+    fn current(&self) -> Current {
+        match &*self.lock() {
+            Downstream::Idle => Current::Nobody,
+            Downstream::Session(state) => match state.upgrade() {
+                Some(state) => Current::Session(state),
+                None => Current::Nobody,
+            },
+            Downstream::Request(ctx) => Current::Request(ctx.clone()),
+        }
+    }
+
+    /// Passes an upstream question (elicitation, sampling, roots) to the downstream client.
+    async fn ask(&self, request: InputRequest) -> Result<Value, ErrorData> {
+        let answer = match self.current() {
+            Current::Session(state) => match state.legacy_peer() {
+                Some(peer) => crate::server::input::ask_now(&peer, request).await,
+                None => Err(Error::Unsupported(
+                    "the downstream client cannot be asked".into(),
+                )),
+            },
+            Current::Request(ctx) => ctx.ask(request).await,
+            Current::Nobody => Err(Error::Unsupported(
+                "the upstream server asked outside any request of a client".into(),
+            )),
+        };
+        answer.map_err(|error| match error {
+            Error::Protocol(error) => error,
+            other => ErrorData::internal_error(other.to_string(), None),
+        })
+    }
+
+    /// Passes an upstream log message on, at the levels the downstream client asked for.
+    async fn log(&self, message: LogMessage) {
+        match self.current() {
+            Current::Session(state) => {
+                let Some(peer) = state.legacy_peer().filter(|_| state.sends(message.level)) else {
+                    return;
+                };
+                let mut param =
+                    LoggingMessageNotificationParam::new(message.level.into(), message.data);
+                param.logger = message.logger;
+                let notification = ServerNotification::LoggingMessageNotification(
+                    LoggingMessageNotification::new(param),
+                );
+                let _ = peer.send_notification(notification).await;
+            }
+            Current::Request(ctx) => {
+                ctx.log_data(message.level, message.data, message.logger.as_deref())
+                    .await;
+            }
+            Current::Nobody => crate::client::log_server_message(&message),
+        }
+    }
+
+    /// Forgets stale lists and tells the downstream clients of an upstream change.
+    fn notify(&self, notification: ServerNotification) {
+        let session = match self.current() {
+            Current::Session(state) => Some(state),
+            _ => None,
+        };
+        let only = session.as_deref();
+        let changed = match notification {
+            ServerNotification::ToolListChangedNotification(_) => ListKind::Tools,
+            ServerNotification::PromptListChangedNotification(_) => ListKind::Prompts,
+            ServerNotification::ResourceListChangedNotification(_) => ListKind::Resources,
+            ServerNotification::ResourceUpdatedNotification(updated) => {
+                self.server.resource_updated(&updated.params.uri, only);
+                return;
+            }
+            other => {
+                tracing::debug!(?other, "upstream notification not passed on");
+                return;
+            }
+        };
+        {
+            let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            for of in ListOf::of_kind(changed) {
+                lists[*of as usize] = None;
+            }
+        }
+        self.server.list_changed(changed, only);
+    }
+
+    pub(crate) fn cached(&self, of: ListOf) -> Option<ServerResult> {
+        self.lists.lock().unwrap_or_else(PoisonError::into_inner)[of as usize].clone()
+    }
+
+    /// The count of list changes so far (see [`cache`](Self::cache)).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Keeps `list`, fetched when the count of changes was `generation`, unless a change
+    /// came since.
+    pub(crate) fn cache(&self, of: ListOf, list: ServerResult, generation: u64) {
+        let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.generation() == generation {
+            lists[of as usize] = Some(list);
+        }
+    }
+}
+
+enum Current {
+    Nobody,
+    Session(Arc<SessionState>),
+    Request(Context),
+}
+
+impl Proxy {
+    /// A new upstream connection whose own traffic goes to `downstream`, declaring
+    /// `capabilities` (the downstream client's, when known), in the era that mirrors the
+    /// downstream's, else the other.
+    ///
+    /// Boxed: connecting may start an in-process server, whose futures contain this one.
+    pub(crate) fn connect(
+        &self,
+        downstream: Downstream,
+        capabilities: Option<ClientCapabilities>,
+        stateless: bool,
+    ) -> futures::future::BoxFuture<'_, Result<Upstream, Error>> {
+        Box::pin(self.connect_now(downstream, capabilities, stateless))
+    }
+
+    async fn connect_now(
+        &self,
+        downstream: Downstream,
+        capabilities: Option<ClientCapabilities>,
+        stateless: bool,
+    ) -> Result<Upstream, Error> {
+        let sink = Arc::new(Sink::new(downstream, self.server.clone()));
+        let source = match &self.upstreams {
+            Upstreams::Fixed(client) => {
+                return Ok(Upstream {
+                    client: client.clone(),
+                    sink,
+                });
+            }
+            Upstreams::Connect(source) => source,
+        };
+        let builder = self.builder_for(&sink, capabilities);
+        if builder.era_setting() != Era::Auto {
+            // The user chose the upstream era.
+            let client = builder.connect(source.target()).await?;
+            return Ok(Upstream { client, sink });
+        }
+        let slot = usize::from(stateless);
+        let preferred = if stateless {
+            Era::Stateless
+        } else {
+            Era::Legacy
+        };
+        let first = self.learned_era(slot).unwrap_or(preferred);
+        let second = match first {
+            Era::Legacy => Era::Stateless,
+            _ => Era::Legacy,
+        };
+        let client = match builder.clone().era(first).connect(source.target()).await {
+            Ok(client) => client,
+            Err(error @ Error::Io(_)) => return Err(error),
+            Err(first_error) => {
+                tracing::debug!(upstream = %self.label, %first_error, "trying the other era");
+                let client = builder
+                    .era(second)
+                    .connect(source.target())
+                    .await
+                    .map_err(|_| first_error)?;
+                self.learn_era(slot, second);
+                client
+            }
+        };
+        Ok(Upstream { client, sink })
+    }
+
+    fn builder_for(
+        &self,
+        sink: &Arc<Sink>,
+        capabilities: Option<ClientCapabilities>,
+    ) -> crate::client::ClientBuilder {
+        let (asks, logs, notes) = (Arc::clone(sink), Arc::clone(sink), Arc::clone(sink));
+        let builder = self
+            .builder
+            .clone()
+            .forward_input(move |request| {
+                let sink = Arc::clone(&asks);
+                async move { sink.ask(request).await }
+            })
+            .log_handler(move |message| {
+                let sink = Arc::clone(&logs);
+                async move { sink.log(message).await }
+            })
+            .message_handler(move |notification| {
+                notes.notify(notification);
+                std::future::ready(())
+            });
+        builder.declare(capabilities.unwrap_or_else(every_capability))
+    }
+
+    fn learned_era(&self, slot: usize) -> Option<Era> {
+        self.eras.lock().unwrap_or_else(PoisonError::into_inner)[slot]
+    }
+
+    fn learn_era(&self, slot: usize, era: Era) {
+        self.eras.lock().unwrap_or_else(PoisonError::into_inner)[slot] = Some(era);
+    }
+}
+
+/// What a proxy declares when it does not know its client: everything it can pass on.
+fn every_capability() -> ClientCapabilities {
+    let mut capabilities = ClientCapabilities::default();
+    capabilities.sampling = Some(Default::default());
+    capabilities.elicitation = Some(
+        rmcp::model::ElicitationCapability::new()
+            .with_form(rmcp::model::FormElicitationCapability::new())
+            .with_url(rmcp::model::UrlElicitationCapability::new()),
+    );
+    capabilities.roots = Some(Default::default());
+    capabilities
+}

@@ -1,0 +1,407 @@
+//! Proxies: lists and calls passed through in every pairing of eras (downstream legacy or
+//! 2026-07-28, upstream legacy or 2026-07-28), progress, elicitation, logs, cancellation,
+//! list changes, one upstream handshake per downstream session, `mcpServers` configurations.
+
+use crate::common::{self, Recorder};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use fastmcp::client::{ElicitationRequest, ElicitationResponse, Era, LogMessage};
+use fastmcp::middleware::{Discover, Hook, Initialize, Middleware, MiddlewareContext, Next};
+use fastmcp::proxy::{Isolation, McpServers, ProxyOptions};
+use fastmcp::resources::Resource;
+use fastmcp::types::{DiscoverRequestParams, InitializeRequestParams, ServerNotification};
+use fastmcp::{Client, Context, FastMCP, prompt, tool};
+use serde_json::json;
+use tokio::sync::{Notify, mpsc};
+
+const ERAS: [Era; 2] = [Era::Legacy, Era::Stateless];
+
+/// Generous bound on waits for something that happens at once unless there is a bug.
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Add two numbers.
+#[tool]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// Counts to `n`, reporting progress.
+#[tool]
+async fn count(ctx: Context, n: u32) -> u32 {
+    for i in 1..=n {
+        ctx.report_progress(f64::from(i), Some(f64::from(n)), Some(&format!("step {i}")))
+            .await;
+    }
+    n
+}
+
+/// Asks the client for a name, and logs it.
+#[tool]
+async fn ask_name(ctx: Context) -> Result<String, String> {
+    let schema = json!({"type": "object", "properties": {"name": {"type": "string"}},
+                        "required": ["name"]});
+    match ctx.elicit_with_schema("Your name?", schema).await {
+        Ok(fastmcp::server::Elicitation::Accept(content)) => {
+            let name = content["name"].as_str().unwrap_or("?").to_owned();
+            ctx.info(format!("asked {name}")).await;
+            Ok(format!("hello {name}"))
+        }
+        other => Err(format!("no name: {other:?}")),
+    }
+}
+
+/// Waits until cancelled, telling the test when it starts and when it is cancelled.
+#[tool]
+async fn wait(ctx: Context) -> String {
+    let gates = ctx.state::<Gates>().unwrap();
+    gates.started.notify_one();
+    ctx.cancelled().await;
+    gates.cancelled.notify_one();
+    "cancelled".into()
+}
+
+/// Greets someone.
+#[prompt]
+fn greet(name: String) -> String {
+    format!("Hello, {name}!")
+}
+
+#[derive(Default)]
+struct Gates {
+    started: Notify,
+    cancelled: Notify,
+}
+
+/// Counts handshakes (`initialize` and `server/discover`) the upstream answers.
+#[derive(Clone, Default)]
+struct Handshakes(Arc<AtomicUsize>);
+
+impl Middleware for Handshakes {
+    fn on_initialize<'a>(
+        &'a self,
+        request: InitializeRequestParams,
+        _cx: &'a MiddlewareContext<'a>,
+        next: Next<'a, Initialize>,
+    ) -> Hook<'a, Initialize> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        next.pass(request)
+    }
+
+    fn on_discover<'a>(
+        &'a self,
+        request: DiscoverRequestParams,
+        _cx: &'a MiddlewareContext<'a>,
+        next: Next<'a, Discover>,
+    ) -> Hook<'a, Discover> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        next.pass(request)
+    }
+}
+
+impl Handshakes {
+    fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+fn upstream() -> (FastMCP, Handshakes) {
+    let handshakes = Handshakes::default();
+    let server = FastMCP::new("upstream")
+        .progress_interval(None)
+        .middleware(handshakes.clone())
+        .tool(add)
+        .tool(count)
+        .tool(ask_name)
+        .tool(wait)
+        .prompt(greet)
+        .resource(
+            Resource::builder("mem://hello")
+                .name("hello")
+                .text("hello from upstream"),
+        );
+    server.insert_state(Gates::default());
+    (server, handshakes)
+}
+
+/// A proxy of `upstream` reached in `up` era (`Auto`: mirrored).
+fn proxy_of(upstream: &FastMCP, up: Era) -> FastMCP {
+    let options = ProxyOptions::new().client(Client::builder().era(up));
+    FastMCP::proxy_with(upstream.clone(), options)
+        .unwrap()
+        .progress_interval(None)
+}
+
+async fn downstream(proxy: &FastMCP, era: Era) -> Client {
+    Client::builder()
+        .era(era)
+        .elicitation_handler(|request: ElicitationRequest| async move {
+            assert_eq!(request.message, "Your name?");
+            ElicitationResponse::Accept(json!({"name": "Ada"}))
+        })
+        .connect(proxy)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
+    for down in ERAS {
+        for up in ERAS {
+            let (upstream, _) = upstream();
+            let proxy = proxy_of(&upstream, up);
+            let client = downstream(&proxy, down).await;
+            let pair = format!("{down:?} -> {up:?}");
+
+            let mut names: Vec<String> = client
+                .list_tools()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|tool| tool.name.into())
+                .collect();
+            names.sort();
+            assert_eq!(names, ["add", "ask_name", "count", "wait"], "{pair}");
+            let sum = client
+                .call_tool("add", json!({"a": 2, "b": 3}))
+                .await
+                .unwrap();
+            assert_eq!(
+                sum.structured_content(),
+                Some(&json!({"result": 5})),
+                "{pair}"
+            );
+
+            let read = client.read_resource("mem://hello").await.unwrap();
+            assert!(
+                format!("{read:?}").contains("hello from upstream"),
+                "{pair}"
+            );
+            let prompt = client
+                .get_prompt("greet", json!({"name": "Ada"}))
+                .await
+                .unwrap();
+            assert!(format!("{prompt:?}").contains("Hello, Ada!"), "{pair}");
+
+            let recorder = Recorder::default();
+            let counted = client
+                .call_tool("count", json!({"n": 40}))
+                .progress(recorder.handler())
+                .await
+                .unwrap();
+            assert_eq!(counted.text(), "40", "{pair}");
+            let expected: Vec<f64> = (1..=40).map(f64::from).collect();
+            assert_eq!(recorder.values(), expected, "{pair}: every value, in order");
+            assert_eq!(recorder.events()[39].message.as_deref(), Some("step 40"));
+
+            let hello = client.call_tool("ask_name", json!({})).await.unwrap();
+            assert_eq!(
+                hello.text(),
+                "hello Ada",
+                "{pair}: the elicitation answer reached upstream"
+            );
+
+            let unknown = client.call_tool("nope", json!({})).await.unwrap_err();
+            assert!(unknown.to_string().contains("nope"), "{pair}: {unknown}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn one_upstream_handshake_per_downstream_session() {
+    let (upstream, handshakes) = upstream();
+    let proxy = proxy_of(&upstream, Era::Auto);
+    let mut live = upstream.live_sessions();
+    let first = downstream(&proxy, Era::Legacy).await;
+    let second = downstream(&proxy, Era::Legacy).await;
+    assert_eq!(
+        handshakes.count(),
+        0,
+        "nothing is opened before a request needs it"
+    );
+    for client in [&first, &second] {
+        for _ in 0..5 {
+            client
+                .call_tool("add", json!({"a": 1, "b": 1}))
+                .await
+                .unwrap();
+        }
+        client.list_tools().await.unwrap();
+    }
+    assert_eq!(
+        handshakes.count(),
+        2,
+        "one upstream session per downstream session"
+    );
+    assert_eq!(*live.borrow_and_update(), 2);
+
+    // The downstream session ends: its upstream session closes.
+    drop(first);
+    tokio::time::timeout(WAIT, live.wait_for(|live| *live == 1))
+        .await
+        .expect("the upstream session closes with the downstream one")
+        .unwrap();
+
+    // Stateless traffic shares pooled connections: sequential requests, one handshake.
+    let stateless = downstream(&proxy, Era::Stateless).await;
+    for _ in 0..10 {
+        stateless
+            .call_tool("add", json!({"a": 1, "b": 1}))
+            .await
+            .unwrap();
+    }
+    assert_eq!(handshakes.count(), 3);
+}
+
+#[tokio::test]
+async fn shared_isolation_uses_the_pool_for_every_session() {
+    let (upstream, handshakes) = upstream();
+    let options = ProxyOptions::new().isolation(Isolation::Shared);
+    let proxy = FastMCP::proxy_with(upstream.clone(), options).unwrap();
+    for _ in 0..3 {
+        let client = downstream(&proxy, Era::Legacy).await;
+        client
+            .call_tool("add", json!({"a": 1, "b": 1}))
+            .await
+            .unwrap();
+    }
+    assert_eq!(handshakes.count(), 1);
+}
+
+#[tokio::test]
+async fn a_downstream_cancel_cancels_the_upstream_request() {
+    for down in ERAS {
+        for up in ERAS {
+            let (upstream, _) = upstream();
+            let gates = upstream.state::<Gates>().unwrap();
+            let proxy = proxy_of(&upstream, up);
+            let client = downstream(&proxy, down).await;
+            let call = tokio::spawn({
+                let client = client.clone();
+                async move { client.call_tool("wait", json!({})).await }
+            });
+            tokio::time::timeout(WAIT, gates.started.notified())
+                .await
+                .expect("the upstream tool starts");
+            call.abort();
+            tokio::time::timeout(WAIT, gates.cancelled.notified())
+                .await
+                .unwrap_or_else(|_| panic!("{down:?} -> {up:?}: the upstream tool is cancelled"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn upstream_logs_reach_the_downstream_client() {
+    let (upstream, _) = upstream();
+    let proxy = proxy_of(&upstream, Era::Auto);
+    let (sender, mut logs) = mpsc::unbounded_channel();
+    let client = Client::builder()
+        .era(Era::Legacy)
+        .elicitation_handler(|_| async { ElicitationResponse::Accept(json!({"name": "Bo"})) })
+        .log_handler(move |message: LogMessage| {
+            let _ = sender.send(message);
+            async {}
+        })
+        .connect(&proxy)
+        .await
+        .unwrap();
+    client
+        .set_logging_level(fastmcp::LogLevel::Info)
+        .await
+        .unwrap();
+    client.call_tool("ask_name", json!({})).await.unwrap();
+    let log = tokio::time::timeout(WAIT, logs.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(log.data, json!("asked Bo"));
+}
+
+#[tokio::test]
+async fn upstream_list_changes_reach_the_downstream_client_and_refresh_its_list() {
+    let (upstream, _) = upstream();
+    let proxy = proxy_of(&upstream, Era::Auto);
+    let (sender, mut changes) = mpsc::unbounded_channel();
+    let client = Client::builder()
+        .era(Era::Legacy)
+        .message_handler(move |notification| {
+            if matches!(
+                notification,
+                ServerNotification::ToolListChangedNotification(_)
+            ) {
+                let _ = sender.send(());
+            }
+            async {}
+        })
+        .connect(&proxy)
+        .await
+        .unwrap();
+    assert_eq!(client.list_tools().await.unwrap().len(), 4);
+
+    upstream.remove_tool("wait");
+    tokio::time::timeout(WAIT, changes.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let names: Vec<String> = client
+        .list_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|tool| tool.name.into())
+        .collect();
+    assert!(!names.contains(&"wait".to_owned()), "{names:?}");
+}
+
+#[tokio::test]
+async fn a_config_namespaces_its_servers_and_reports_a_failing_one_by_name() {
+    let testbed = common::example("testbed").display().to_string();
+    let config = McpServers::from_value(json!({"mcpServers": {
+        "one": {"command": testbed},
+        "two": {"command": testbed},
+        "broken": {"command": "/nonexistent/mcp-server"},
+    }}))
+    .unwrap();
+    let client = Client::from_config(config).await.unwrap();
+    let names: Vec<String> = client
+        .list_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|tool| tool.name.into())
+        .collect();
+    assert!(names.contains(&"one_pid".to_owned()), "{names:?}");
+    assert!(names.contains(&"two_pid".to_owned()), "{names:?}");
+    assert!(!names.iter().any(|name| name.starts_with("broken_")));
+    let one = client.call_tool("one_pid", json!({})).await.unwrap().text();
+    let two = client.call_tool("two_pid", json!({})).await.unwrap().text();
+    assert_ne!(one, two, "each server is its own process");
+
+    let error = client.call_tool("broken_pid", json!({})).await.unwrap_err();
+    assert!(error.to_string().contains("broken"), "{error}");
+}
+
+#[test]
+fn a_config_with_one_server_keeps_its_names_and_bad_configs_say_why() {
+    let one = McpServers::from_json(r#"{"mcpServers": {"x": {"command": "srv"}}}"#).unwrap();
+    assert_eq!(one.servers.len(), 1);
+    for (text, says) in [
+        (r#"{"mcpServers": {}}"#, "no servers"),
+        (
+            r#"{"mcpServers": {"x": {}}}"#,
+            "neither a command nor a url",
+        ),
+        (
+            r#"{"mcpServers": {"x": {"command": "a", "url": "http://h"}}}"#,
+            "both",
+        ),
+        (r#"{"servers": 1}"#, "mcpServers"),
+        ("{", "not JSON"),
+    ] {
+        let error = McpServers::from_json(text).unwrap_err().to_string();
+        assert!(error.contains(says), "{text}: {error}");
+    }
+}
