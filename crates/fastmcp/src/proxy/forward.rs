@@ -12,16 +12,21 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 
 use super::Proxy;
+use super::parked::{Parked, start_call};
 use super::pool::Lease;
-use super::upstream::{Downstream, Upstream};
+use super::upstream::{Downstream, Question, Upstream};
 use crate::error::Error;
 use crate::logging::LogLevel;
 use crate::server::context::is_stateless;
 use crate::server::mount::ListOf;
 use crate::server::{Context, Session};
+use tokio::sync::mpsc;
 
 /// How many input rounds one forwarded request may take.
 const MAX_INPUT_ROUNDS: usize = 10;
+
+/// Questions an upstream may ask at once during one 2026-07-28 request.
+const QUESTIONS: usize = 16;
 
 /// `_meta` keys the upstream client sets for itself.
 const OWN_META: [&str; 4] = [
@@ -32,13 +37,13 @@ const OWN_META: [&str; 4] = [
 ];
 
 /// The upstream connection a request uses: its session's, or one leased from the pool.
-enum Held<'p> {
+pub(super) enum Held {
     Session(Upstream),
-    Lease(Lease<'p>),
+    Lease(Lease),
 }
 
-impl Held<'_> {
-    fn upstream(&self) -> Option<&Upstream> {
+impl Held {
+    pub(super) fn upstream(&self) -> Option<&Upstream> {
         match self {
             Held::Session(upstream) => Some(upstream),
             Held::Lease(lease) => lease.upstream(),
@@ -55,16 +60,51 @@ impl Proxy {
         context: &RequestContext<RoleServer>,
     ) -> Result<ServerResult, ErrorData> {
         let ctx = session.middleware_context(context);
-        let result = match self.hold(session, context, &ctx).await {
-            Ok(held) => match held.upstream() {
-                Some(upstream) => self.run(upstream, request, context, &ctx, session).await,
-                None => Err(self.failed(Error::closed("no upstream connection"))),
-            },
-            Err(error) => Err(self.failed(error)),
-        };
+        let result = self.serve(session, request, context, &ctx).await;
         // Held progress goes out before the answer; nothing after it.
         ctx.finish().await;
         result
+    }
+
+    async fn serve(
+        &self,
+        session: &Session,
+        request: ClientRequest,
+        context: &RequestContext<RoleServer>,
+        ctx: &Context,
+    ) -> Result<ServerResult, ErrorData> {
+        if is_stateless(context)
+            && let Some(parked) = self.unpark(session, &request)?
+        {
+            return self.resume(parked, &request, session, context, ctx).await;
+        }
+        let (held, questions) = self
+            .hold(session, context, ctx)
+            .await
+            .map_err(|error| self.failed(error))?;
+        let upstream = held
+            .upstream()
+            .ok_or_else(|| self.failed(Error::closed("no upstream connection")))?;
+        if let Some(answer) = self.answer_here(upstream, &request, session).await {
+            return answer;
+        }
+        let meta = forwarded_meta(&context.meta);
+        match questions {
+            // A 2026-07-28 request: the upstream's questions become input rounds.
+            Some(questions) => {
+                let progress_to = Arc::new(std::sync::Mutex::new(ctx.clone()));
+                let call = start_call(upstream, request, meta, Arc::clone(&progress_to));
+                let parked = Parked {
+                    call,
+                    questions,
+                    waiting: Vec::new(),
+                    progress_to,
+                    held,
+                };
+                self.drive(parked, session, context).await
+            }
+            None => self.run(upstream, request, meta, context, ctx).await,
+        }
     }
 
     /// The upstream's whole list of `of` (kept until the upstream says it changed).
@@ -75,7 +115,7 @@ impl Proxy {
         context: &RequestContext<RoleServer>,
     ) -> Result<ServerResult, ErrorData> {
         let ctx = session.middleware_context(context);
-        let held = self
+        let (held, _) = self
             .hold(session, context, &ctx)
             .await
             .map_err(|error| self.failed(error))?;
@@ -114,21 +154,19 @@ impl Proxy {
 
     /// The upstream connection for a request: its legacy session's own (per-session
     /// isolation), else one leased from the pool for the request's duration.
-    async fn hold<'p>(
-        &'p self,
+    async fn hold(
+        &self,
         session: &Session,
         context: &RequestContext<RoleServer>,
         ctx: &Context,
-    ) -> Result<Held<'p>, Error> {
+    ) -> Result<(Held, Option<mpsc::Receiver<Question>>), Error> {
         let stateless = is_stateless(context);
         let own_session = self.isolation == super::Isolation::PerSession
             && !stateless
             && matches!(self.upstreams, super::Upstreams::Connect(_));
         if own_session {
-            return self
-                .session_upstream(session, context)
-                .await
-                .map(Held::Session);
+            let upstream = self.session_upstream(session, context).await?;
+            return Ok((Held::Session(upstream), None));
         }
         let (idle, permit) = self
             .pool
@@ -139,8 +177,17 @@ impl Proxy {
             Some(upstream) => upstream,
             None => self.connect(Downstream::Idle, None, stateless).await?,
         };
-        upstream.sink.set(Downstream::Request(ctx.clone()));
-        Ok(Held::Lease(Lease::new(&self.pool, upstream, permit)))
+        let (questions, asked) = if stateless {
+            let (sender, receiver) = mpsc::channel(QUESTIONS);
+            (Some(sender), Some(receiver))
+        } else {
+            (None, None)
+        };
+        upstream.sink.set(Downstream::Request {
+            ctx: ctx.clone(),
+            questions,
+        });
+        Ok((Held::Lease(Lease::new(&self.pool, upstream, permit)), asked))
     }
 
     /// The downstream session's upstream session, opened on first use (and again if it
@@ -167,62 +214,68 @@ impl Proxy {
         Err(Error::closed("the upstream server closed the session"))
     }
 
-    /// Sends `request` upstream (again after each input round a legacy downstream client
-    /// answers) and returns its answer.
+    /// What the proxy answers itself, with the upstream's help: `ping` (the upstream must
+    /// answer), `logging/setLevel` (kept for the session and passed on); subscriptions are
+    /// recorded before they are passed on, so updates find their way back.
+    async fn answer_here(
+        &self,
+        upstream: &Upstream,
+        request: &ClientRequest,
+        session: &Session,
+    ) -> Option<Result<ServerResult, ErrorData>> {
+        let client = &upstream.client;
+        let done = match request {
+            ClientRequest::PingRequest(_) => client.ping().await,
+            ClientRequest::SetLevelRequest(set) => {
+                let level = LogLevel::from(set.params.level);
+                session.state().set_log_level(level);
+                client.set_logging_level(level).await
+            }
+            ClientRequest::SubscribeRequest(subscribe) => {
+                session.state().subscribe(subscribe.params.uri.clone());
+                return None;
+            }
+            ClientRequest::UnsubscribeRequest(unsubscribe) => {
+                session.state().unsubscribe(&unsubscribe.params.uri);
+                return None;
+            }
+            _ => return None,
+        };
+        Some(
+            done.map(|()| ServerResult::empty(()))
+                .map_err(|error| self.failed(error)),
+        )
+    }
+
+    /// Sends `request` upstream for a legacy downstream session, which the proxy can ask
+    /// itself: a 2026-07-28 upstream's input rounds are answered by asking the downstream
+    /// client, and the request is sent again with the answers.
     async fn run(
         &self,
         upstream: &Upstream,
         mut request: ClientRequest,
+        meta: Option<RequestMetaObject>,
         context: &RequestContext<RoleServer>,
         ctx: &Context,
-        session: &Session,
     ) -> Result<ServerResult, ErrorData> {
-        let client = &upstream.client;
-        match &request {
-            ClientRequest::PingRequest(_) => {
-                return client
-                    .ping()
-                    .await
-                    .map(|()| ServerResult::empty(()))
-                    .map_err(|error| self.failed(error));
-            }
-            ClientRequest::SetLevelRequest(set) => {
-                let level = LogLevel::from(set.params.level);
-                session.state().set_log_level(level);
-                return client
-                    .set_logging_level(level)
-                    .await
-                    .map(|()| ServerResult::empty(()))
-                    .map_err(|error| self.failed(error));
-            }
-            ClientRequest::SubscribeRequest(subscribe) => {
-                session.state().subscribe(subscribe.params.uri.clone());
-            }
-            ClientRequest::UnsubscribeRequest(unsubscribe) => {
-                session.state().unsubscribe(&unsubscribe.params.uri);
-            }
-            _ => {}
-        }
-        let meta = forwarded_meta(&context.meta);
-        let stateless = is_stateless(context);
         for _ in 0..=MAX_INPUT_ROUNDS {
-            let call = client.forward(request.clone(), meta.clone(), |event| {
-                let ctx = ctx.clone();
-                async move {
-                    let message = event.message.as_deref();
-                    ctx.report_progress(event.progress, event.total, message)
-                        .await;
-                }
-            });
+            let call = upstream
+                .client
+                .forward(request.clone(), meta.clone(), |event| {
+                    let ctx = ctx.clone();
+                    async move {
+                        let message = event.message.as_deref();
+                        ctx.report_progress(event.progress, event.total, message)
+                            .await;
+                    }
+                });
             let answer = tokio::select! {
                 biased;
                 () = context.ct.cancelled() => return Err(cancelled()),
                 answer = call => answer,
             };
             match answer {
-                // A 2026-07-28 client answers the round itself: the upstream's requestState
-                // travels through it untouched.
-                Ok(ServerResult::InputRequiredResult(required)) if !stateless => {
+                Ok(ServerResult::InputRequiredResult(required)) => {
                     let questions = required.input_requests.unwrap_or_default();
                     let mut answers = InputResponses::new();
                     for (key, question) in questions {
@@ -243,7 +296,7 @@ impl Proxy {
 
     /// An upstream failure as the downstream client sees it: the upstream's own JSON-RPC
     /// error as it is; anything else names the upstream.
-    fn failed(&self, error: Error) -> ErrorData {
+    pub(super) fn failed(&self, error: Error) -> ErrorData {
         match error {
             Error::Protocol(error) => error,
             other => ErrorData::internal_error(
@@ -254,7 +307,7 @@ impl Proxy {
     }
 }
 
-fn cancelled() -> ErrorData {
+pub(super) fn cancelled() -> ErrorData {
     ErrorData::new(crate::server::REQUEST_CANCELLED, "Request cancelled", None)
 }
 

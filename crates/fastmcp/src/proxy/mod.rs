@@ -25,6 +25,7 @@
 
 mod config;
 mod forward;
+mod parked;
 mod pool;
 mod upstream;
 
@@ -268,6 +269,8 @@ pub(crate) struct Proxy {
     server: ServerRef,
     /// The era that worked last, for legacy and for stateless downstream traffic.
     eras: std::sync::Mutex<[Option<crate::client::Era>; 2]>,
+    /// Calls waiting for a 2026-07-28 client's answers (`parked.rs`).
+    parked: parked::ParkedCalls,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -293,6 +296,7 @@ impl Proxy {
             pool: Pool::new(options.pool_size.unwrap_or(DEFAULT_POOL_SIZE)),
             server: server.downgrade(),
             eras: std::sync::Mutex::default(),
+            parked: parked::ParkedCalls::default(),
         };
         server.set_proxy(Arc::new(proxy));
         server

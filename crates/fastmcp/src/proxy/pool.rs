@@ -42,25 +42,29 @@ impl SessionUpstreams {
 /// Upstream connections for requests without a session of their own: each request leases
 /// one for its duration, so what the upstream sends during it (logs, questions) is that
 /// request's. Connections are opened as needed, up to the pool's size, and kept.
-pub(crate) struct Pool {
+#[derive(Clone)]
+pub(crate) struct Pool(Arc<PoolInner>);
+
+struct PoolInner {
     idle: Mutex<Vec<Upstream>>,
     permits: Arc<Semaphore>,
 }
 
 impl Pool {
     pub(crate) fn new(size: usize) -> Self {
-        Self {
+        Self(Arc::new(PoolInner {
             idle: Mutex::default(),
             permits: Arc::new(Semaphore::new(size)),
-        }
+        }))
     }
 
     /// Waits for a free place in the pool: an idle connection, if one is left.
     /// (`None` only if the pool were closed, which it never is.)
     pub(crate) async fn reserve(&self) -> Option<(Option<Upstream>, OwnedSemaphorePermit)> {
-        let permit = Arc::clone(&self.permits).acquire_owned().await.ok()?;
+        let permit = Arc::clone(&self.0.permits).acquire_owned().await.ok()?;
         let idle = loop {
             let next = self
+                .0
                 .idle
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -77,7 +81,8 @@ impl Pool {
     pub(crate) fn release(&self, upstream: Upstream) {
         upstream.sink.set(Downstream::Idle);
         if !upstream.client.is_closed() {
-            self.idle
+            self.0
+                .idle
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(upstream);
@@ -85,18 +90,18 @@ impl Pool {
     }
 }
 
-/// A pooled connection held by one request; back to the pool when dropped (a cancelled
-/// request included).
-pub(crate) struct Lease<'p> {
-    pool: &'p Pool,
+/// A pooled connection held by one request (or by a call parked between input rounds);
+/// back to the pool when dropped (a cancelled request included).
+pub(crate) struct Lease {
+    pool: Pool,
     upstream: Option<Upstream>,
     _permit: OwnedSemaphorePermit,
 }
 
-impl<'p> Lease<'p> {
-    pub(crate) fn new(pool: &'p Pool, upstream: Upstream, permit: OwnedSemaphorePermit) -> Self {
+impl Lease {
+    pub(crate) fn new(pool: &Pool, upstream: Upstream, permit: OwnedSemaphorePermit) -> Self {
         Self {
-            pool,
+            pool: pool.clone(),
             upstream: Some(upstream),
             _permit: permit,
         }
@@ -107,7 +112,7 @@ impl<'p> Lease<'p> {
     }
 }
 
-impl Drop for Lease<'_> {
+impl Drop for Lease {
     fn drop(&mut self) {
         if let Some(upstream) = self.upstream.take() {
             self.pool.release(upstream);

@@ -9,6 +9,7 @@ use rmcp::model::{
     LoggingMessageNotificationParam, ServerNotification, ServerResult,
 };
 use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
 
 use super::{Proxy, Upstreams};
 use crate::client::{Client, Era, LogMessage, StdioServer, Target};
@@ -70,9 +71,17 @@ pub(crate) enum Downstream {
     Idle,
     /// A downstream legacy session, for as long as it lives.
     Session(Weak<SessionState>),
-    /// The request holding a pooled connection.
-    Request(Context),
+    /// The request holding a pooled connection. A 2026-07-28 request cannot be asked
+    /// anything while it runs: the upstream's questions go to `questions`, for the proxy to
+    /// send down as an input round.
+    Request {
+        ctx: Context,
+        questions: Option<mpsc::Sender<Question>>,
+    },
 }
+
+/// An upstream question, and where its answer goes.
+pub(crate) type Question = (InputRequest, oneshot::Sender<Result<Value, ErrorData>>);
 
 /// What an upstream connection's handlers hand its logs, notifications and questions to.
 pub(crate) struct Sink {
@@ -99,6 +108,13 @@ impl Sink {
         *self.lock() = downstream;
     }
 
+    /// The request now serving a call that continues across input rounds.
+    pub(crate) fn set_context(&self, new: Context) {
+        if let Downstream::Request { ctx, .. } = &mut *self.lock() {
+            *ctx = new;
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Downstream> {
         self.downstream
             .lock()
@@ -113,7 +129,9 @@ impl Sink {
                 Some(state) => Current::Session(state),
                 None => Current::Nobody,
             },
-            Downstream::Request(ctx) => Current::Request(ctx.clone()),
+            Downstream::Request { ctx, questions } => {
+                Current::Request(ctx.clone(), questions.clone())
+            }
         }
     }
 
@@ -126,7 +144,16 @@ impl Sink {
                     "the downstream client cannot be asked".into(),
                 )),
             },
-            Current::Request(ctx) => ctx.ask(request).await,
+            Current::Request(_, Some(questions)) => {
+                let (answer, answered) = oneshot::channel();
+                if questions.send((request, answer)).await.is_err() {
+                    return Err(ErrorData::internal_error("the request ended", None));
+                }
+                return answered
+                    .await
+                    .unwrap_or_else(|_| Err(ErrorData::internal_error("the request ended", None)));
+            }
+            Current::Request(ctx, None) => ctx.ask(request).await,
             Current::Nobody => Err(Error::Unsupported(
                 "the upstream server asked outside any request of a client".into(),
             )),
@@ -152,7 +179,7 @@ impl Sink {
                 );
                 let _ = peer.send_notification(notification).await;
             }
-            Current::Request(ctx) => {
+            Current::Request(ctx, _) => {
                 ctx.log_data(message.level, message.data, message.logger.as_deref())
                     .await;
             }
@@ -213,7 +240,7 @@ impl Sink {
 enum Current {
     Nobody,
     Session(Arc<SessionState>),
-    Request(Context),
+    Request(Context, Option<mpsc::Sender<Question>>),
 }
 
 impl Proxy {

@@ -5,7 +5,6 @@
 use crate::common::{self, Recorder};
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use fastmcp::client::{ElicitationRequest, ElicitationResponse, Era, LogMessage};
@@ -53,14 +52,22 @@ async fn ask_name(ctx: Context) -> Result<String, String> {
     }
 }
 
-/// Waits until cancelled, telling the test when it starts and when it is cancelled.
+/// Waits until cancelled (the server drops it then), telling the test when it starts and
+/// when it is dropped.
 #[tool]
 async fn wait(ctx: Context) -> String {
     let gates = ctx.state::<Gates>().unwrap();
+    let _dropped = OnDrop(Arc::clone(&gates));
     gates.started.notify_one();
-    ctx.cancelled().await;
-    gates.cancelled.notify_one();
-    "cancelled".into()
+    std::future::pending::<String>().await
+}
+
+struct OnDrop(Arc<Gates>);
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        self.0.cancelled.notify_one();
+    }
 }
 
 /// Greets someone.
@@ -75,9 +82,9 @@ struct Gates {
     cancelled: Notify,
 }
 
-/// Counts handshakes (`initialize` and `server/discover`) the upstream answers.
+/// Records the handshakes (`initialize` and `server/discover`) the upstream answers.
 #[derive(Clone, Default)]
-struct Handshakes(Arc<AtomicUsize>);
+struct Handshakes(Arc<std::sync::Mutex<Vec<&'static str>>>);
 
 impl Middleware for Handshakes {
     fn on_initialize<'a>(
@@ -86,7 +93,7 @@ impl Middleware for Handshakes {
         _cx: &'a MiddlewareContext<'a>,
         next: Next<'a, Initialize>,
     ) -> Hook<'a, Initialize> {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        self.0.lock().unwrap().push("initialize");
         next.pass(request)
     }
 
@@ -96,14 +103,18 @@ impl Middleware for Handshakes {
         _cx: &'a MiddlewareContext<'a>,
         next: Next<'a, Discover>,
     ) -> Hook<'a, Discover> {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        self.0.lock().unwrap().push("discover");
         next.pass(request)
     }
 }
 
 impl Handshakes {
     fn count(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
+        self.0.lock().unwrap().len()
+    }
+
+    fn seen(&self) -> Vec<&'static str> {
+        self.0.lock().unwrap().clone()
     }
 }
 
@@ -150,7 +161,7 @@ async fn downstream(proxy: &FastMCP, era: Era) -> Client {
 async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
     for down in ERAS {
         for up in ERAS {
-            let (upstream, _) = upstream();
+            let (upstream, handshakes) = upstream();
             let proxy = proxy_of(&upstream, up);
             let client = downstream(&proxy, down).await;
             let pair = format!("{down:?} -> {up:?}");
@@ -205,6 +216,17 @@ async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
 
             let unknown = client.call_tool("nope", json!({})).await.unwrap_err();
             assert!(unknown.to_string().contains("nope"), "{pair}: {unknown}");
+
+            let expected = if up == Era::Legacy {
+                "initialize"
+            } else {
+                "discover"
+            };
+            assert_eq!(
+                handshakes.seen(),
+                [expected],
+                "{pair}: the upstream era, once"
+            );
         }
     }
 }
@@ -252,7 +274,11 @@ async fn one_upstream_handshake_per_downstream_session() {
             .await
             .unwrap();
     }
-    assert_eq!(handshakes.count(), 3);
+    assert_eq!(
+        handshakes.seen(),
+        ["initialize", "initialize", "discover"],
+        "the upstream era mirrors the downstream's"
+    );
 }
 
 #[tokio::test]
