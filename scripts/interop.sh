@@ -6,7 +6,10 @@
 #   2. our Client drives a Python FastMCP server (progress, resources, prompts, elicitation)
 #      and the reference TypeScript everything server;
 #   3. our CLI drives the Python server, and its --json progress lines must be complete;
-#   4. over Streamable HTTP: our CLI and the MCP Inspector CLI drive our example servers.
+#   4. over Streamable HTTP: our CLI and the MCP Inspector CLI drive our example servers;
+#   5. bridges through `fastmcp run`: the Python client -> our proxy over HTTP -> a Python
+#      FastMCP stdio server (progress, elicitation), and the Python client -> our proxy over
+#      stdio -> our quickstart over HTTP.
 # Creates a venv with the pinned Python peers on first use ($FASTMCP_VENV, default .venv)
 # and installs the Node peers into .ci/cache (scripts/node-tools.sh).
 set -euo pipefail
@@ -115,3 +118,20 @@ inspect "$QS_PORT" --method tools/call --tool-name add --tool-arg a=2 --tool-arg
 inspect "$EV_PORT" --method resources/read --uri test://static-text >"$out"
 "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["contents"][0]["uri"] == "test://static-text", r' "$out"
 echo "ok: the MCP Inspector CLI lists tools, calls add and reads a resource over HTTP"
+
+echo "== bridges: python mcp client -> fastmcp run (http) -> python fastmcp server (stdio)"
+start_http_run() { # VAR NAME TARGET: `fastmcp run TARGET --transport http` on a free port
+  local var=$1 name=$2 target=$3
+  local port; port=$(free_port)
+  "$FASTMCP" run "$target" --transport http --port "$port" >"$LOGS/$name.log" 2>&1 &
+  HTTP_PIDS+=($!)
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then printf -v "$var" %s "$port"; return; fi
+    sleep 0.1
+  done
+  echo "$name did not start; its log:" >&2; cat "$LOGS/$name.log" >&2; exit 1
+}
+start_http_run RUN_PORT run-python "$PY interop/fastmcp_server.py"
+timeout 300 "$PY" interop/python_proxy.py "http://127.0.0.1:$RUN_PORT/mcp" --elicit
+echo "== bridges: python mcp client -> fastmcp run (stdio) -> our quickstart (http)"
+timeout 300 "$PY" interop/python_proxy.py "$FASTMCP run http://127.0.0.1:$QS_PORT/mcp" --delay-ms 30

@@ -1,4 +1,5 @@
-//! `fastmcp`: list and call the tools of any MCP server, with live progress.
+//! `fastmcp`: list and call the tools of any MCP server, with live progress; serve any MCP
+//! server as a proxy on another transport (`fastmcp run`).
 
 mod args;
 mod render;
@@ -74,8 +75,39 @@ enum Command {
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
     },
+    /// Serve TARGET as a proxy: a remote server to a stdio-only client, a stdio server on
+    /// the network, several servers (an mcpServers JSON file) behind one.
+    Run {
+        /// The server: a command line, a script path, an http(s):// URL, or an mcpServers
+        /// JSON file.
+        target: String,
+        /// How to serve it.
+        #[arg(long, value_enum, env = "FASTMCP_TRANSPORT", default_value = "stdio")]
+        transport: RunTransport,
+        /// The address to listen on (http).
+        #[arg(long, env = "FASTMCP_HOST", default_value = "127.0.0.1")]
+        host: String,
+        /// The port to listen on (http; 0 picks a free one).
+        #[arg(long, env = "FASTMCP_PORT", default_value_t = 8000)]
+        port: u16,
+        /// The MCP endpoint's path (http).
+        #[arg(long, default_value = "/mcp")]
+        path: String,
+        /// Serve only the stateless 2026-07-28 protocol (http).
+        #[arg(long)]
+        stateless: bool,
+    },
     /// Print the version.
     Version,
+}
+
+/// How `fastmcp run` serves.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RunTransport {
+    /// Standard input and output.
+    Stdio,
+    /// Streamable HTTP.
+    Http,
 }
 
 /// A failure, with the exit status it maps to.
@@ -121,6 +153,22 @@ async fn main() -> ExitCode {
             )
             .await
         }
+        Command::Run {
+            target,
+            transport,
+            host,
+            port,
+            path,
+            stateless,
+        } => {
+            let http = matches!(transport, RunTransport::Http).then_some(Http {
+                host,
+                port,
+                path,
+                stateless,
+            });
+            run(&connect, &target, http).await
+        }
         Command::Version => {
             render::out!("fastmcp {}", env!("CARGO_PKG_VERSION"));
             Ok(())
@@ -164,7 +212,19 @@ impl Connect {
     /// first `cargo run` or `npx -y` does not look like a hang.
     async fn client(&self, target: &str) -> Result<Client, Failure> {
         let timeout = seconds("--connect-timeout", self.timeout)?;
-        let connecting = Client::builder().connect_timeout(timeout).connect(target);
+        let connecting = async {
+            if is_config(target) {
+                // Every server of the file, behind one in-process proxy.
+                let options = fastmcp::proxy::ProxyOptions::new()
+                    .client(Client::builder().connect_timeout(timeout));
+                let proxy = fastmcp::FastMCP::proxy_with(target, options)?;
+                return Client::connect(proxy).await;
+            }
+            Client::builder()
+                .connect_timeout(timeout)
+                .connect(target)
+                .await
+        };
         let mut connecting = std::pin::pin!(connecting);
         let result = tokio::select! {
             result = &mut connecting => result,
@@ -177,6 +237,56 @@ impl Connect {
         };
         result.map_err(Failure::connection)
     }
+}
+
+/// Whether `target` names an mcpServers JSON file.
+fn is_config(target: &str) -> bool {
+    target.ends_with(".json") && std::path::Path::new(target).is_file()
+}
+
+/// Where `fastmcp run` listens when it serves HTTP.
+struct Http {
+    host: String,
+    port: u16,
+    path: String,
+    stateless: bool,
+}
+
+/// Serves `target` as a proxy until the client goes away (stdio) or Ctrl-C (http).
+async fn run(connect: &Connect, target: &str, http: Option<Http>) -> Result<(), Failure> {
+    let timeout = seconds("--connect-timeout", connect.timeout)?;
+    let options = fastmcp::proxy::ProxyOptions::new()
+        .name("fastmcp-run")
+        .client(Client::builder().connect_timeout(timeout));
+    // A bridge passes every progress value on, as the server sent it.
+    let proxy = fastmcp::FastMCP::proxy_with(target, options)
+        .map_err(Failure::connection)?
+        .progress_interval(None);
+    let Some(http) = http else {
+        return proxy.run_stdio().await.map_err(Failure::connection);
+    };
+    let address = format!("{}:{}", http.host, http.port);
+    let listener = tokio::net::TcpListener::bind(&address)
+        .await
+        .map_err(|error| Failure::connection(format!("cannot listen on {address}: {error}")))?;
+    let local = listener.local_addr().map_err(Failure::connection)?;
+    eprintln!(
+        "fastmcp run: serving MCP over HTTP at http://{local}{} (proxy of {target})",
+        http.path
+    );
+    let options = fastmcp::HttpOptions::default()
+        .path(http.path)
+        .stateless(http.stateless);
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        stop.cancel();
+    });
+    proxy
+        .serve_http(listener, options, shutdown)
+        .await
+        .map_err(Failure::connection)
 }
 
 /// A duration given in (fractional) seconds on the command line.

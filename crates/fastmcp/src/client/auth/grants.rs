@@ -86,7 +86,20 @@ impl ClientCredentials {
     }
 
     /// Obtains a token for the server at `url` (also the token's intended resource).
+    ///
+    /// rmcp's client-credentials future is not `Send` (it holds a URL serializer across an
+    /// await), which would make every `connect` future non-`Send`; so it runs to completion
+    /// on a blocking thread of the same runtime.
     pub(crate) async fn authorize(&self, url: &str) -> Result<AuthorizationManager, Error> {
+        let grant = self.clone();
+        let url = url.to_owned();
+        let runtime = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || runtime.block_on(grant.authorize_here(&url)))
+            .await
+            .map_err(|error| Error::auth(format!("the client credentials grant failed: {error}")))?
+    }
+
+    async fn authorize_here(&self, url: &str) -> Result<AuthorizationManager, Error> {
         let config = match &self.proof {
             Proof::Secret(secret) => ClientCredentialsConfig::ClientSecret {
                 client_id: self.client_id.clone(),
