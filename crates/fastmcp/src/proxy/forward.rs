@@ -28,12 +28,13 @@ const MAX_INPUT_ROUNDS: usize = 10;
 /// Questions an upstream may ask at once during one 2026-07-28 request.
 const QUESTIONS: usize = 16;
 
-/// `_meta` keys the upstream client sets for itself.
-const OWN_META: [&str; 4] = [
+/// `_meta` keys the upstream client sets for itself. (A 2026-07-28 client's capabilities
+/// travel on: the upstream learns what the client at the end can do, the tasks extension
+/// included.)
+const OWN_META: [&str; 3] = [
     "progressToken",
     "io.modelcontextprotocol/protocolVersion",
     "io.modelcontextprotocol/clientInfo",
-    "io.modelcontextprotocol/clientCapabilities",
 ];
 
 /// The upstream connection a request uses: its session's, or one leased from the pool.
@@ -78,22 +79,28 @@ impl Proxy {
         {
             return self.resume(parked, &request, session, context, ctx).await;
         }
+        let meta = forwarded_meta(&context.meta);
+        if let Some(upstream) = self.tasks.connection(&request) {
+            // A task lives on the connection that started it.
+            return self.run(&upstream, request, meta, context, ctx).await;
+        }
         let (held, questions) = self
             .hold(session, context, ctx)
             .await
             .map_err(|error| self.failed(error))?;
         let upstream = held
             .upstream()
-            .ok_or_else(|| self.failed(Error::closed("no upstream connection")))?;
-        if let Some(answer) = self.answer_here(upstream, &request, session).await {
+            .ok_or_else(|| self.failed(Error::closed("no upstream connection")))?
+            .clone();
+        let pooled = matches!(held, Held::Lease(_));
+        if let Some(answer) = self.answer_here(&upstream, &request, session).await {
             return answer;
         }
-        let meta = forwarded_meta(&context.meta);
-        match questions {
+        let answer = match questions {
             // A 2026-07-28 request: the upstream's questions become input rounds.
             Some(questions) => {
                 let progress_to = Arc::new(std::sync::Mutex::new(ctx.clone()));
-                let call = start_call(upstream, request, meta, Arc::clone(&progress_to));
+                let call = start_call(&upstream, request, meta, Arc::clone(&progress_to));
                 let parked = Parked {
                     call,
                     questions,
@@ -103,8 +110,12 @@ impl Proxy {
                 };
                 self.drive(parked, session, context).await
             }
-            None => self.run(upstream, request, meta, context, ctx).await,
+            None => self.run(&upstream, request, meta, context, ctx).await,
+        };
+        if let (Ok(ServerResult::CreateTaskResult(created)), true) = (&answer, pooled) {
+            self.tasks.pin(&created.task.task_id, &upstream);
         }
+        answer
     }
 
     /// The upstream's whole list of `of` (kept until the upstream says it changed).

@@ -271,6 +271,8 @@ pub(crate) struct Proxy {
     eras: std::sync::Mutex<[Option<crate::client::Era>; 2]>,
     /// Calls waiting for a 2026-07-28 client's answers (`parked.rs`).
     parked: parked::ParkedCalls,
+    /// The pooled connection each upstream task runs on.
+    tasks: pool::TaskHomes,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -297,6 +299,7 @@ impl Proxy {
             server: server.downgrade(),
             eras: std::sync::Mutex::default(),
             parked: parked::ParkedCalls::default(),
+            tasks: pool::TaskHomes::default(),
         };
         server.set_proxy(Arc::new(proxy));
         server

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use rmcp::model::ClientRequest;
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
 use super::upstream::{Downstream, Upstream};
@@ -117,5 +118,39 @@ impl Drop for Lease {
         if let Some(upstream) = self.upstream.take() {
             self.pool.release(upstream);
         }
+    }
+}
+
+/// The pooled connection each upstream task started on: a task lives in the server process
+/// that runs it, and a pool may hold several.
+#[derive(Default)]
+pub(crate) struct TaskHomes(Mutex<HashMap<String, Upstream>>);
+
+/// Tasks remembered at most; past it, one is forgotten (its requests then go to any
+/// connection, which is right whenever the upstream shares tasks between its sessions).
+const MAX_TASK_HOMES: usize = 4_096;
+
+impl TaskHomes {
+    pub(crate) fn pin(&self, task_id: &str, upstream: &Upstream) {
+        let mut homes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        homes.retain(|_, home| !home.client.is_closed());
+        if homes.len() >= MAX_TASK_HOMES
+            && let Some(oldest) = homes.keys().next().cloned()
+        {
+            homes.remove(&oldest);
+        }
+        homes.insert(task_id.to_owned(), upstream.clone());
+    }
+
+    /// The connection a `tasks/*` request must go to, if its task started on a pooled one.
+    pub(crate) fn connection(&self, request: &ClientRequest) -> Option<Upstream> {
+        let task_id = match request {
+            ClientRequest::GetTaskRequest(get) => &get.params.task_id,
+            ClientRequest::UpdateTaskRequest(update) => &update.params.task_id,
+            ClientRequest::CancelTaskRequest(cancel) => &cancel.params.task_id,
+            _ => return None,
+        };
+        let homes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        homes.get(task_id).cloned()
     }
 }

@@ -159,6 +159,7 @@ impl Tasks {
         let wait = async {
             loop {
                 let state = self.get(task).await;
+
                 if state["status"] == status {
                     return state;
                 }
@@ -400,4 +401,30 @@ async fn a_mounted_servers_tool_runs_as_a_task_and_its_task_is_found_through_the
     let cancelled = tasks.ask("tasks/cancel", json!({"taskId": id}), true).await;
     assert!(cancelled.get("error").is_none(), "{cancelled}");
     tasks.until(&id, "cancelled").await;
+}
+
+#[tokio::test]
+async fn a_proxied_tool_stays_a_task_through_the_proxy() {
+    let (upstream, gate) = server();
+    let proxy = FastMCP::proxy(upstream).unwrap();
+    let mut tasks = Tasks::new(proxy.clone());
+    let created = tasks.call("gated").await;
+    let id = task_id(&created);
+    tasks.until(&id, "working").await;
+    gate.release.notify_one();
+    let done = tasks.until(&id, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "released");
+
+    let created = tasks.call("forever").await;
+    let id = task_id(&created);
+    let cancelled = tasks.ask("tasks/cancel", json!({"taskId": id}), true).await;
+    assert!(cancelled.get("error").is_none(), "{cancelled}");
+    tasks.until(&id, "cancelled").await;
+
+    // Our client follows a proxied task through its question, declaring tasks or not.
+    for declare in [false, true] {
+        let client = client(proxy.clone(), declare).await;
+        let result = client.call_tool("shout", json!({})).await.unwrap();
+        assert_eq!(result.text(), "HELLO", "declared: {declare}");
+    }
 }
