@@ -431,3 +431,102 @@ fn a_config_with_one_server_keeps_its_names_and_bad_configs_say_why() {
         assert!(error.contains(says), "{text}: {error}");
     }
 }
+
+/// Serves `server` over HTTP on 127.0.0.1 with an OS-chosen port; returns its MCP URL.
+async fn serve_http(server: FastMCP) -> (String, tokio_util::sync::CancellationToken) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let options = fastmcp::HttpOptions::default();
+        server.serve_http(listener, options, stop).await.unwrap();
+    });
+    (url, shutdown)
+}
+
+#[tokio::test]
+async fn http_to_proxy_to_http_in_both_eras() {
+    let (upstream, handshakes) = upstream();
+    let (upstream_url, _upstream_stop) = serve_http(upstream).await;
+    let proxy = FastMCP::proxy(upstream_url.as_str())
+        .unwrap()
+        .progress_interval(None);
+    let (proxy_url, _proxy_stop) = serve_http(proxy).await;
+    for era in ERAS {
+        let client = Client::builder()
+            .era(era)
+            .elicitation_handler(|_| async { ElicitationResponse::Accept(json!({"name": "Ada"})) })
+            .connect(proxy_url.as_str())
+            .await
+            .unwrap();
+        let recorder = Recorder::default();
+        let counted = client
+            .call_tool("count", json!({"n": 25}))
+            .progress(recorder.handler())
+            .await
+            .unwrap();
+        assert_eq!(counted.text(), "25", "{era:?}");
+        let expected: Vec<f64> = (1..=25).map(f64::from).collect();
+        assert_eq!(recorder.values(), expected, "{era:?}");
+        let hello = client.call_tool("ask_name", json!({})).await.unwrap();
+        assert_eq!(hello.text(), "hello Ada", "{era:?}");
+        for _ in 0..3 {
+            client
+                .call_tool("add", json!({"a": 1, "b": 2}))
+                .await
+                .unwrap();
+        }
+    }
+    // One legacy upstream session for the legacy client, one pooled connection for the
+    // stateless one.
+    assert_eq!(handshakes.seen(), ["initialize", "discover"]);
+}
+
+#[tokio::test]
+async fn resource_updates_and_completions_pass_through() {
+    use fastmcp::resources::ResourceTemplate;
+    use fastmcp::types::Reference;
+    let (upstream, _) = upstream();
+    let upstream = upstream.resource_template(
+        ResourceTemplate::builder("mem://items/{id}")
+            .name("item")
+            .complete(
+                "id",
+                |request: fastmcp::completion::CompletionRequest| async move {
+                    ["apple", "apricot", "banana"]
+                        .iter()
+                        .filter(|id| id.starts_with(&request.value))
+                        .map(|id| (*id).to_owned())
+                        .collect::<Vec<_>>()
+                },
+            )
+            .handler(|request, _ctx| async move {
+                Ok::<_, String>(format!("item {}", request.params["id"]))
+            }),
+    );
+    let proxy = proxy_of(&upstream, Era::Auto);
+    let (sender, mut updates) = mpsc::unbounded_channel();
+    let client = Client::builder()
+        .era(Era::Legacy)
+        .message_handler(move |notification| {
+            if let ServerNotification::ResourceUpdatedNotification(updated) = notification {
+                let _ = sender.send(updated.params.uri);
+            }
+            async {}
+        })
+        .connect(&proxy)
+        .await
+        .unwrap();
+    let reference = Reference::for_resource("mem://items/{id}");
+    let completion = client.complete(reference, "id", "ap", &[]).await.unwrap();
+    assert_eq!(completion.values, ["apple", "apricot"]);
+
+    client.subscribe_resource("mem://hello").await.unwrap();
+    upstream.notify_resource_updated("mem://hello");
+    let uri = tokio::time::timeout(WAIT, updates.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(uri, "mem://hello");
+}
