@@ -19,7 +19,7 @@
 //! async fn main() -> Result<(), fastmcp::Error> {
 //!     // A stdio server, served over HTTP.
 //!     let proxy = FastMCP::proxy("python3 server.py")?;
-//!     proxy.run_http("127.0.0.1:8000").await
+//!     proxy.run_http("127.0.0.1:8000", Default::default()).await
 //! }
 //! ```
 

@@ -12,6 +12,9 @@ use crate::protocol::{
     RESOURCES_READ, TOOLS_CALL, TOOLS_LIST,
 };
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use rmcp::model::{
     CallToolResult, ClientJsonRpcMessage, ClientRequest, JsonRpcRequest, JsonRpcResponse,
@@ -53,10 +56,38 @@ pub(crate) fn client_message(bytes: &[u8]) -> serde_json::Result<ClientJsonRpcMe
 /// Parses one server message, going straight to `CallToolResult` for a response that can
 /// only be one.
 pub(crate) fn server_message(bytes: &[u8]) -> serde_json::Result<ServerJsonRpcMessage> {
-    match call_tool_response(bytes) {
-        Some(message) => Ok(message),
-        None => serde_json::from_slice(bytes),
+    if let Some(message) = call_tool_response(bytes).or_else(|| progress_notification(bytes)) {
+        return Ok(message);
     }
+    serde_json::from_slice(bytes)
+}
+
+/// A progress notification, parsed as one (rmcp's untagged parse buffers the whole message
+/// and tries each kind in turn: most of the cost of a progress flood); `None` when unsure.
+fn progress_notification(bytes: &[u8]) -> Option<ServerJsonRpcMessage> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Envelope<'a> {
+        #[allow(dead_code)]
+        jsonrpc: JsonRpcVersion2_0,
+        #[serde(borrow)]
+        method: Cow<'a, str>,
+        params: rmcp::model::ProgressNotificationParam,
+    }
+    static PROGRESS: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new(b"notifications/progress"));
+    PROGRESS.find(bytes)?;
+    let envelope = serde_json::from_slice::<Envelope>(bytes).ok()?;
+    if envelope.method != "notifications/progress" {
+        return None;
+    }
+    let notification = rmcp::model::ProgressNotification::new(envelope.params);
+    Some(ServerJsonRpcMessage::Notification(
+        rmcp::model::JsonRpcNotification {
+            jsonrpc: JsonRpcVersion2_0,
+            notification: rmcp::model::ServerNotification::ProgressNotification(notification),
+        },
+    ))
 }
 
 /// Keys that one of the results rmcp's `ServerResult` tries before `CallToolResult` requires
@@ -96,7 +127,8 @@ fn call_tool_response(bytes: &[u8]) -> Option<ServerJsonRpcMessage> {
     }
     // Most server messages that are not responses are notifications (progress, logs): a scan
     // for `"result"` turns them away before any parsing.
-    memchr::memmem::find(bytes, b"\"result\"")?;
+    static RESULT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"result\""));
+    RESULT.find(bytes)?;
     let envelope = serde_json::from_slice::<Envelope>(bytes).ok()?;
     let result = envelope.result.get();
     let keys =
@@ -127,6 +159,27 @@ fn as_request<R: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Progress notifications parsed by the shortcut read as rmcp reads them.
+    #[test]
+    fn progress_parsed_directly_agrees_with_rmcp() {
+        for body in [
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/progress",
+                "params": {"progressToken": 1, "progress": 2, "total": 10, "message": "a\"b"}}),
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/progress",
+                "params": {"progressToken": "t", "progress": 0.5, "_meta": {"k": 1}}}),
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/message",
+                "params": {"level": "info", "data": "notifications/progress"}}),
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/progress",
+                "params": {"progress": 1}}),
+        ] {
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let ours = server_message(&bytes).map(|m| serde_json::to_value(m).unwrap());
+            let theirs = serde_json::from_slice::<ServerJsonRpcMessage>(&bytes)
+                .map(|m| serde_json::to_value(m).unwrap());
+            assert_eq!(ours.ok(), theirs.ok(), "{body}");
+        }
+    }
 
     /// The shortcut parse gives what rmcp's own parse gives, malformed params included.
     #[test]
