@@ -31,7 +31,7 @@ use anyhow::bail;
 use fastmcp::client::{Era, StdioServer};
 use fastmcp::transports::LineTransport;
 use fastmcp::{Client, FastMCP};
-use proc::{clock_ticks_per_second, cpu_ticks};
+use proc::{clock_ticks_per_second, cpu_ticks, rss_mib};
 use serde_json::json;
 use tokio::process::{Child, Command};
 
@@ -243,8 +243,10 @@ fn print_table(transport: &str, chains: &[Chain], medians: &[(f64, f64)]) {
         "{:<22} {:>12} {:>22}",
         "", "calls/s", "CPU us/call (process)"
     );
+    println!("{:<22} {:>12} {:>22} {:>10}", "", "", "", "RSS (MiB)");
     for (chain, (rate, cpu)) in chains.iter().zip(medians) {
-        println!("{:<22} {rate:>12.0} {cpu:>22.1}", chain.name);
+        let rss = rss_mib(chain.pid);
+        println!("{:<22} {rate:>12.0} {cpu:>22.1} {rss:>10.1}", chain.name);
     }
     if let (Some(ours), Some(theirs), true) = (medians.get(1), medians.get(2), transport == "stdio")
     {
