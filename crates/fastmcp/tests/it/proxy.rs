@@ -70,6 +70,14 @@ impl Drop for OnDrop {
     }
 }
 
+/// Asks the client's model, and for its roots.
+#[tool]
+async fn ask_model(ctx: Context) -> Result<String, String> {
+    let answer = ctx.sample("ping?").await.map_err(|e| e.to_string())?;
+    let roots = ctx.list_roots().await.map_err(|e| e.to_string())?;
+    Ok(format!("{} / {} roots", answer.text, roots.len()))
+}
+
 /// Greets someone.
 #[prompt]
 fn greet(name: String) -> String {
@@ -126,6 +134,7 @@ fn upstream() -> (FastMCP, Handshakes) {
         .tool(add)
         .tool(count)
         .tool(ask_name)
+        .tool(ask_model)
         .tool(wait)
         .prompt(greet)
         .resource(
@@ -146,12 +155,18 @@ fn proxy_of(upstream: &FastMCP, up: Era) -> FastMCP {
 }
 
 async fn downstream(proxy: &FastMCP, era: Era) -> Client {
+    use fastmcp::types::{CreateMessageRequestParams, CreateMessageResult, Root, SamplingMessage};
     Client::builder()
         .era(era)
         .elicitation_handler(|request: ElicitationRequest| async move {
             assert_eq!(request.message, "Your name?");
             ElicitationResponse::Accept(json!({"name": "Ada"}))
         })
+        .sampling_handler(|_: CreateMessageRequestParams| async move {
+            let reply = SamplingMessage::assistant_text("pong");
+            Ok::<_, String>(CreateMessageResult::new(reply, "test-model".into()))
+        })
+        .roots(vec![Root::new("file:///work"), Root::new("file:///tmp")])
         .connect(proxy)
         .await
         .unwrap()
@@ -174,7 +189,11 @@ async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
                 .map(|tool| tool.name.into())
                 .collect();
             names.sort();
-            assert_eq!(names, ["add", "ask_name", "count", "wait"], "{pair}");
+            assert_eq!(
+                names,
+                ["add", "ask_model", "ask_name", "count", "wait"],
+                "{pair}"
+            );
             let sum = client
                 .call_tool("add", json!({"a": 2, "b": 3}))
                 .await
@@ -320,30 +339,60 @@ async fn a_downstream_cancel_cancels_the_upstream_request() {
 }
 
 #[tokio::test]
-async fn upstream_logs_reach_the_downstream_client() {
-    let (upstream, _) = upstream();
-    let proxy = proxy_of(&upstream, Era::Auto);
-    let (sender, mut logs) = mpsc::unbounded_channel();
-    let client = Client::builder()
-        .era(Era::Legacy)
-        .elicitation_handler(|_| async { ElicitationResponse::Accept(json!({"name": "Bo"})) })
-        .log_handler(move |message: LogMessage| {
-            let _ = sender.send(message);
-            async {}
-        })
-        .connect(&proxy)
-        .await
-        .unwrap();
-    client
-        .set_logging_level(fastmcp::LogLevel::Info)
-        .await
-        .unwrap();
-    client.call_tool("ask_name", json!({})).await.unwrap();
-    let log = tokio::time::timeout(WAIT, logs.recv())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(log.data, json!("asked Bo"));
+async fn upstream_logs_reach_the_downstream_client_at_its_level() {
+    for down in ERAS {
+        for up in ERAS {
+            let (upstream, _) = upstream();
+            let proxy = proxy_of(&upstream, up);
+            let (sender, mut logs) = mpsc::unbounded_channel();
+            // Each call gets another name, so each log says which call it came from.
+            let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let client = Client::builder()
+                .era(down)
+                .elicitation_handler(move |_| {
+                    let n = asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    async move { ElicitationResponse::Accept(json!({"name": format!("n{n}")})) }
+                })
+                .log_handler(move |message: LogMessage| {
+                    let _ = sender.send(message);
+                    async {}
+                })
+                .connect(&proxy)
+                .await
+                .unwrap();
+            client
+                .set_logging_level(fastmcp::LogLevel::Info)
+                .await
+                .unwrap();
+            client.call_tool("ask_name", json!({})).await.unwrap();
+            let log = tokio::time::timeout(WAIT, logs.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(log.data, json!("asked n0"), "{down:?} -> {up:?}");
+
+            // Above the tool's level: nothing arrives (the next call's log is the marker).
+            client
+                .set_logging_level(fastmcp::LogLevel::Error)
+                .await
+                .unwrap();
+            client.call_tool("ask_name", json!({})).await.unwrap();
+            client
+                .set_logging_level(fastmcp::LogLevel::Info)
+                .await
+                .unwrap();
+            client.call_tool("ask_name", json!({})).await.unwrap();
+            let next = tokio::time::timeout(WAIT, logs.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                next.data,
+                json!("asked n2"),
+                "{down:?} -> {up:?}: n1's log held back"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -365,7 +414,7 @@ async fn upstream_list_changes_reach_the_downstream_client_and_refresh_its_list(
         .connect(&proxy)
         .await
         .unwrap();
-    assert_eq!(client.list_tools().await.unwrap().len(), 4);
+    assert_eq!(client.list_tools().await.unwrap().len(), 5);
 
     upstream.remove_tool("wait");
     tokio::time::timeout(WAIT, changes.recv())
