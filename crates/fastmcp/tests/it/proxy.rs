@@ -2,6 +2,8 @@
 //! 2026-07-28, upstream legacy or 2026-07-28), progress, elicitation, logs, cancellation,
 //! list changes, one upstream handshake per downstream session, `mcpServers` configurations.
 
+#![allow(deprecated)] // sampling and roots are deprecated by SEP-2577; MCP still has them.
+
 use crate::common::{self, Recorder};
 
 use std::sync::Arc;
