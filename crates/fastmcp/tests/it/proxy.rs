@@ -174,6 +174,31 @@ async fn downstream(proxy: &FastMCP, era: Era) -> Client {
         .unwrap()
 }
 
+/// `count` delivers every value, in order, before its result; `ask_name` gets the client's
+/// answer to the upstream's question.
+async fn progress_and_elicitation(client: &Client, n: u32, pair: &str) {
+    let recorder = Recorder::default();
+    let counted = client
+        .call_tool("count", json!({"n": n}))
+        .progress(recorder.handler())
+        .await
+        .unwrap();
+    assert_eq!(counted.text(), n.to_string(), "{pair}");
+    let expected: Vec<f64> = (1..=n).map(f64::from).collect();
+    assert_eq!(recorder.values(), expected, "{pair}: every value, in order");
+    let last = recorder
+        .events()
+        .last()
+        .and_then(|event| event.message.clone());
+    assert_eq!(last, Some(format!("step {n}")), "{pair}");
+    let hello = client.call_tool("ask_name", json!({})).await.unwrap();
+    assert_eq!(
+        hello.text(),
+        "hello Ada",
+        "{pair}: the answer reached upstream"
+    );
+}
+
 #[tokio::test]
 async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
     for down in ERAS {
@@ -217,23 +242,7 @@ async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
                 .unwrap();
             assert!(format!("{prompt:?}").contains("Hello, Ada!"), "{pair}");
 
-            let recorder = Recorder::default();
-            let counted = client
-                .call_tool("count", json!({"n": 40}))
-                .progress(recorder.handler())
-                .await
-                .unwrap();
-            assert_eq!(counted.text(), "40", "{pair}");
-            let expected: Vec<f64> = (1..=40).map(f64::from).collect();
-            assert_eq!(recorder.values(), expected, "{pair}: every value, in order");
-            assert_eq!(recorder.events()[39].message.as_deref(), Some("step 40"));
-
-            let hello = client.call_tool("ask_name", json!({})).await.unwrap();
-            assert_eq!(
-                hello.text(),
-                "hello Ada",
-                "{pair}: the elicitation answer reached upstream"
-            );
+            progress_and_elicitation(&client, 40, &pair).await;
 
             let unknown = client.call_tool("nope", json!({})).await.unwrap_err();
             assert!(unknown.to_string().contains("nope"), "{pair}: {unknown}");
@@ -511,17 +520,7 @@ async fn http_to_proxy_to_http_in_both_eras() {
             .connect(proxy_url.as_str())
             .await
             .unwrap();
-        let recorder = Recorder::default();
-        let counted = client
-            .call_tool("count", json!({"n": 25}))
-            .progress(recorder.handler())
-            .await
-            .unwrap();
-        assert_eq!(counted.text(), "25", "{era:?}");
-        let expected: Vec<f64> = (1..=25).map(f64::from).collect();
-        assert_eq!(recorder.values(), expected, "{era:?}");
-        let hello = client.call_tool("ask_name", json!({})).await.unwrap();
-        assert_eq!(hello.text(), "hello Ada", "{era:?}");
+        progress_and_elicitation(&client, 25, &format!("{era:?} over HTTP")).await;
         for _ in 0..3 {
             client
                 .call_tool("add", json!({"a": 1, "b": 2}))
@@ -580,4 +579,45 @@ async fn resource_updates_and_completions_pass_through() {
         .unwrap()
         .unwrap();
     assert_eq!(uri, "mem://hello");
+}
+
+/// Counts the tool calls it sees.
+#[derive(Clone, Default)]
+struct CountCalls(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Middleware for CountCalls {
+    fn on_call_tool<'a>(
+        &'a self,
+        request: fastmcp::types::CallToolRequestParams,
+        _cx: &'a MiddlewareContext<'a>,
+        next: Next<'a, fastmcp::middleware::CallTool>,
+    ) -> Hook<'a, fastmcp::middleware::CallTool> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        next.pass(request)
+    }
+}
+
+#[tokio::test]
+async fn middleware_transforms_and_ping_apply_to_a_proxy() {
+    let (upstream, _) = upstream();
+    let calls = CountCalls::default();
+    let proxy = FastMCP::proxy(upstream)
+        .unwrap()
+        .middleware(calls.clone())
+        .transform(fastmcp::transforms::Namespace::new("up"));
+    for era in ERAS {
+        let client = downstream(&proxy, era).await;
+        let tools = client.list_tools().await.unwrap();
+        assert!(
+            tools.iter().all(|tool| tool.name.starts_with("up_")),
+            "{tools:?}"
+        );
+        let sum = client
+            .call_tool("up_add", json!({"a": 2, "b": 2}))
+            .await
+            .unwrap();
+        assert_eq!(sum.text(), "4", "{era:?}");
+        client.ping().await.unwrap();
+    }
+    assert_eq!(calls.0.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
