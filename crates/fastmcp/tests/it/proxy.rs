@@ -621,3 +621,21 @@ async fn middleware_transforms_and_ping_apply_to_a_proxy() {
     }
     assert_eq!(calls.0.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn an_upstream_that_dies_fails_the_call_by_name_and_the_next_call_starts_another() {
+    let testbed = common::example("testbed").display().to_string();
+    let proxy = FastMCP::proxy(fastmcp::client::StdioServer::new(testbed)).unwrap();
+    for era in ERAS {
+        let client = downstream(&proxy, era).await;
+        let first = client.call_tool("pid", json!({})).await.unwrap().text();
+        let error = client
+            .call_tool("exit_now", json!({"code": 3}))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("upstream server"), "{era:?}: {error}");
+        let second = client.call_tool("pid", json!({})).await.unwrap().text();
+        assert_ne!(first, second, "{era:?}: a new upstream process");
+    }
+}
