@@ -120,18 +120,7 @@ inspect "$EV_PORT" --method resources/read --uri test://static-text >"$out"
 echo "ok: the MCP Inspector CLI lists tools, calls add and reads a resource over HTTP"
 
 echo "== bridges: python mcp client -> fastmcp run (http) -> python fastmcp server (stdio)"
-start_http_run() { # VAR NAME TARGET: `fastmcp run TARGET --transport http` on a free port
-  local var=$1 name=$2 target=$3
-  local port; port=$(free_port)
-  "$FASTMCP" run "$target" --transport http --port "$port" >"$LOGS/$name.log" 2>&1 &
-  HTTP_PIDS+=($!)
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then printf -v "$var" %s "$port"; return; fi
-    sleep 0.1
-  done
-  echo "$name did not start; its log:" >&2; cat "$LOGS/$name.log" >&2; exit 1
-}
-start_http_run RUN_PORT run-python "$PY interop/fastmcp_server.py"
+start_listening RUN_PORT run-python "$FASTMCP" run "$PY interop/fastmcp_server.py" --transport http --port '{port}'
 timeout 300 "$PY" interop/python_proxy.py "http://127.0.0.1:$RUN_PORT/mcp" --elicit
 echo "== bridges: python mcp client -> fastmcp run (stdio) -> our quickstart (http)"
 timeout 300 "$PY" interop/python_proxy.py "$FASTMCP run http://127.0.0.1:$QS_PORT/mcp" --delay-ms 30

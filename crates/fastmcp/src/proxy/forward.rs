@@ -157,7 +157,7 @@ impl Proxy {
                 .map(|all| ServerResult::ListPromptsResult(ListPromptsResult::with_all_items(all))),
         }
         .map_err(|error| self.failed(error))?;
-        if !client.is_stateless() {
+        if upstream.sink.hears_changes() {
             upstream.sink.cache(of, list.clone(), generation);
         }
         Ok(list)

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use rmcp::model::{
     ClientCapabilities, ErrorData, InputRequest, LoggingMessageNotification,
-    LoggingMessageNotificationParam, ServerNotification, ServerResult,
+    LoggingMessageNotificationParam, ServerNotification, ServerResult, SubscriptionFilter,
 };
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
@@ -65,6 +65,38 @@ pub(crate) struct Upstream {
     pub(crate) sink: Arc<Sink>,
 }
 
+impl Upstream {
+    /// A new connection, listening for the upstream's list changes: a legacy session hears
+    /// them anyway; on 2026-07-28 it opens `subscriptions/listen` (an upstream that refuses
+    /// it is asked for its lists every time instead).
+    async fn heard(client: Client, sink: Arc<Sink>) -> Self {
+        if !client.is_stateless() {
+            sink.set_hears_changes(true);
+            return Self { client, sink };
+        }
+        let filter = SubscriptionFilter::builder()
+            .tools_list_changed()
+            .prompts_list_changed()
+            .resources_list_changed()
+            .build();
+        if let Ok(mut changes) = client.listen(filter).await {
+            sink.set_hears_changes(true);
+            let heard = Arc::downgrade(&sink);
+            // Ends when the connection closes (the client is dropped) or the sink goes.
+            tokio::spawn(async move {
+                while let Ok(Some(notification)) = changes.next().await {
+                    let Some(sink) = heard.upgrade() else { return };
+                    sink.notify(notification);
+                }
+                if let Some(sink) = heard.upgrade() {
+                    sink.set_hears_changes(false);
+                }
+            });
+        }
+        Self { client, sink }
+    }
+}
+
 /// Who hears what an upstream connection sends outside a request's answer.
 pub(crate) enum Downstream {
     /// Nobody (a pooled connection between requests): changes go to every client.
@@ -92,6 +124,9 @@ pub(crate) struct Sink {
     lists: Mutex<[Option<ServerResult>; 4]>,
     /// Counts list changes, so a list fetched across one is not kept.
     generation: std::sync::atomic::AtomicU64,
+    /// Whether the upstream tells this connection of list changes (a legacy session, or a
+    /// 2026-07-28 `subscriptions/listen` it accepted): only then are lists kept.
+    hears_changes: std::sync::atomic::AtomicBool,
 }
 
 impl Sink {
@@ -101,6 +136,7 @@ impl Sink {
             server,
             lists: Mutex::default(),
             generation: std::sync::atomic::AtomicU64::new(0),
+            hears_changes: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -222,6 +258,19 @@ impl Sink {
         self.lists.lock().unwrap_or_else(PoisonError::into_inner)[of as usize].clone()
     }
 
+    /// Whether lists may be kept (see `hears_changes`).
+    pub(crate) fn hears_changes(&self) -> bool {
+        self.hears_changes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn set_hears_changes(&self, hears: bool) {
+        self.hears_changes
+            .store(hears, std::sync::atomic::Ordering::SeqCst);
+        if !hears {
+            *self.lists.lock().unwrap_or_else(PoisonError::into_inner) = Default::default();
+        }
+    }
+
     /// The count of list changes so far (see [`cache`](Self::cache)).
     pub(crate) fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::SeqCst)
@@ -278,7 +327,7 @@ impl Proxy {
         if builder.era_setting() != Era::Auto {
             // The user chose the upstream era.
             let client = builder.connect(source.target()).await?;
-            return Ok(Upstream { client, sink });
+            return Ok(Upstream::heard(client, sink).await);
         }
         let slot = usize::from(stateless);
         let preferred = if stateless {
@@ -305,7 +354,7 @@ impl Proxy {
                 client
             }
         };
-        Ok(Upstream { client, sink })
+        Ok(Upstream::heard(client, sink).await)
     }
 
     fn builder_for(

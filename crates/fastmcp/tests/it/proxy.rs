@@ -639,3 +639,34 @@ async fn an_upstream_that_dies_fails_the_call_by_name_and_the_next_call_starts_a
         assert_ne!(first, second, "{era:?}: a new upstream process");
     }
 }
+
+#[tokio::test]
+async fn a_2026_client_listening_hears_upstream_list_changes_in_either_upstream_era() {
+    use fastmcp::types::SubscriptionFilter;
+    for up in ERAS {
+        let (upstream, _) = upstream();
+        let proxy = proxy_of(&upstream, up);
+        let client = downstream(&proxy, Era::Stateless).await;
+        assert_eq!(client.list_tools().await.unwrap().len(), 5, "{up:?}");
+        let filter = SubscriptionFilter::builder().tools_list_changed().build();
+        let mut changes = client.listen(filter).await.unwrap();
+
+        upstream.remove_tool("wait");
+        let heard = tokio::time::timeout(WAIT, changes.next())
+            .await
+            .unwrap_or_else(|_| panic!("{up:?}: no list change heard"))
+            .unwrap();
+        assert!(
+            matches!(
+                heard,
+                Some(ServerNotification::ToolListChangedNotification(_))
+            ),
+            "{up:?}: {heard:?}"
+        );
+        let tools = client.list_tools().await.unwrap();
+        assert!(
+            tools.iter().all(|tool| tool.name != "wait"),
+            "{up:?}: the list is fresh"
+        );
+    }
+}
