@@ -371,37 +371,28 @@ async fn upstream_logs_reach_the_downstream_client_at_its_level() {
                 .connect(&proxy)
                 .await
                 .unwrap();
-            client
-                .set_logging_level(fastmcp::LogLevel::Info)
-                .await
-                .unwrap();
-            client.call_tool("ask_name", json!({})).await.unwrap();
-            let log = tokio::time::timeout(WAIT, logs.recv())
+            // `ask_name` logs at info; each call's log names its call (n0, n1, …).
+            let ask_at = |level| {
+                let client = client.clone();
+                async move {
+                    client.set_logging_level(level).await.unwrap();
+                    client.call_tool("ask_name", json!({})).await.unwrap();
+                }
+            };
+            ask_at(fastmcp::LogLevel::Info).await;
+            let first = tokio::time::timeout(WAIT, logs.recv())
                 .await
                 .unwrap()
                 .unwrap();
-            assert_eq!(log.data, json!("asked n0"), "{down:?} -> {up:?}");
-
-            // Above the tool's level: nothing arrives (the next call's log is the marker).
-            client
-                .set_logging_level(fastmcp::LogLevel::Error)
-                .await
-                .unwrap();
-            client.call_tool("ask_name", json!({})).await.unwrap();
-            client
-                .set_logging_level(fastmcp::LogLevel::Info)
-                .await
-                .unwrap();
-            client.call_tool("ask_name", json!({})).await.unwrap();
+            assert_eq!(first.data, json!("asked n0"), "{down:?} -> {up:?}");
+            ask_at(fastmcp::LogLevel::Error).await;
+            ask_at(fastmcp::LogLevel::Info).await;
             let next = tokio::time::timeout(WAIT, logs.recv())
                 .await
                 .unwrap()
                 .unwrap();
-            assert_eq!(
-                next.data,
-                json!("asked n2"),
-                "{down:?} -> {up:?}: n1's log held back"
-            );
+            let pair = format!("{down:?} -> {up:?}");
+            assert_eq!(next.data, json!("asked n2"), "{pair}: n1's log held back");
         }
     }
 }
