@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use fastmcp::client::Era;
 use fastmcp::middleware::{AnyRequest, Hook, Middleware, MiddlewareContext, Next};
-use fastmcp::resources::{Resource, ResourceTemplate};
+use fastmcp::resources::Resource;
 use fastmcp::server::MountOptions;
 use fastmcp::tools::ArgTransform;
 use fastmcp::types::{ClientRequest, Reference, ResourceContents, ServerNotification};
@@ -40,22 +40,7 @@ fn greet(name: String) -> String {
 }
 
 fn child() -> FastMCP {
-    let items = ResourceTemplate::builder("mem://items/{id}")
-        .name("item")
-        .complete(
-            "id",
-            |request: fastmcp::completion::CompletionRequest| async move {
-                ["apple", "apricot", "banana"]
-                    .iter()
-                    .filter(|id| id.starts_with(&request.value))
-                    .map(|id| (*id).to_owned())
-                    .collect::<Vec<_>>()
-            },
-        )
-        .handler(|request, _ctx| async move {
-            let id = request.params["id"].as_str().unwrap_or_default().to_owned();
-            Ok::<_, String>(format!("item {id}"))
-        });
+    let items = common::items_template();
     FastMCP::new("child")
         .progress_interval(None)
         .tool(add)

@@ -526,26 +526,9 @@ async fn http_to_proxy_to_http_in_both_eras() {
 
 #[tokio::test]
 async fn resource_updates_and_completions_pass_through() {
-    use fastmcp::resources::ResourceTemplate;
     use fastmcp::types::Reference;
     let (upstream, _) = upstream();
-    let upstream = upstream.resource_template(
-        ResourceTemplate::builder("mem://items/{id}")
-            .name("item")
-            .complete(
-                "id",
-                |request: fastmcp::completion::CompletionRequest| async move {
-                    ["apple", "apricot", "banana"]
-                        .iter()
-                        .filter(|id| id.starts_with(&request.value))
-                        .map(|id| (*id).to_owned())
-                        .collect::<Vec<_>>()
-                },
-            )
-            .handler(|request, _ctx| async move {
-                Ok::<_, String>(format!("item {}", request.params["id"]))
-            }),
-    );
+    let upstream = upstream.resource_template(common::items_template());
     let proxy = proxy_of(&upstream, Era::Auto);
     let (sender, mut updates) = mpsc::unbounded_channel();
     let client = Client::builder()

@@ -147,3 +147,23 @@ pub async fn announced_url(child: &mut tokio::process::Child) -> String {
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     url
 }
+
+/// `mem://items/{id}`: reads `item {id}`; completes `id` from apple, apricot, banana.
+pub fn items_template() -> fastmcp::resources::ResourceTemplate {
+    fastmcp::resources::ResourceTemplate::builder("mem://items/{id}")
+        .name("item")
+        .complete(
+            "id",
+            |request: fastmcp::completion::CompletionRequest| async move {
+                ["apple", "apricot", "banana"]
+                    .iter()
+                    .filter(|id| id.starts_with(&request.value))
+                    .map(|id| (*id).to_owned())
+                    .collect::<Vec<_>>()
+            },
+        )
+        .handler(|request, _ctx| async move {
+            let id = request.params["id"].as_str().unwrap_or_default().to_owned();
+            Ok::<_, String>(format!("item {id}"))
+        })
+}
