@@ -143,7 +143,8 @@ fn upstream() -> (FastMCP, Handshakes) {
             Resource::builder("mem://hello")
                 .name("hello")
                 .text("hello from upstream"),
-        );
+        )
+        .resource_template(common::items_template());
     server.insert_state(Gates::default());
     (server, handshakes)
 }
@@ -243,6 +244,11 @@ async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
             assert!(format!("{prompt:?}").contains("Hello, Ada!"), "{pair}");
 
             progress_and_elicitation(&client, 40, &pair).await;
+            let reference = fastmcp::types::Reference::for_resource("mem://items/{id}");
+            let completion = client.complete(reference, "id", "ap", &[]).await.unwrap();
+            assert_eq!(completion.values, ["apple", "apricot"], "{pair}");
+            let item = client.read_resource("mem://items/kiwi").await.unwrap();
+            assert!(format!("{item:?}").contains("item kiwi"), "{pair}");
 
             let unknown = client.call_tool("nope", json!({})).await.unwrap_err();
             assert!(unknown.to_string().contains("nope"), "{pair}: {unknown}");
@@ -525,10 +531,8 @@ async fn http_to_proxy_to_http_in_both_eras() {
 }
 
 #[tokio::test]
-async fn resource_updates_and_completions_pass_through() {
-    use fastmcp::types::Reference;
+async fn resource_updates_pass_through() {
     let (upstream, _) = upstream();
-    let upstream = upstream.resource_template(common::items_template());
     let proxy = proxy_of(&upstream, Era::Auto);
     let (sender, mut updates) = mpsc::unbounded_channel();
     let client = Client::builder()
@@ -542,10 +546,6 @@ async fn resource_updates_and_completions_pass_through() {
         .connect(&proxy)
         .await
         .unwrap();
-    let reference = Reference::for_resource("mem://items/{id}");
-    let completion = client.complete(reference, "id", "ap", &[]).await.unwrap();
-    assert_eq!(completion.values, ["apple", "apricot"]);
-
     client.subscribe_resource("mem://hello").await.unwrap();
     upstream.notify_resource_updated("mem://hello");
     let uri = tokio::time::timeout(WAIT, updates.recv())
