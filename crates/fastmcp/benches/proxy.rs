@@ -14,6 +14,9 @@
 //! counted), then progress notifications per second through each proxy. Then the same over
 //! HTTP: client -> our proxy (HTTP) -> quickstart (HTTP), in both eras. Every phase is bounded
 //! in time and count. Numbers, not assertions: see BENCHMARKS.md.
+//!
+//! `FASTMCP_BENCH_CURRENT_THREAD=1` runs the servers and proxies on Tokio's current-thread
+//! runtime instead of the multi-thread one.
 
 #[allow(dead_code)]
 #[path = "../examples/quickstart.rs"]
@@ -46,9 +49,17 @@ const PROGRESS_BOUND: Duration = Duration::from_secs(120);
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let single = std::env::var_os("FASTMCP_BENCH_CURRENT_THREAD").is_some()
+        && args.iter().any(|a| a == "--serve");
+    let runtime = if single {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+    };
     match args.iter().position(|a| a == "--serve") {
         Some(at) => runtime.block_on(serve(&args[at + 1..])),
         None => runtime.block_on(run()),
@@ -239,11 +250,11 @@ async fn measure(chains: &[Chain]) -> anyhow::Result<Vec<(f64, f64)>> {
 fn print_table(transport: &str, chains: &[Chain], medians: &[(f64, f64)]) {
     println!();
     println!("{transport}: median of {WINDOWS} windows of {WINDOW:?}, sequential tools/call (add)");
+    let header = ["", "calls/s", "CPU us/call (process)", "RSS (MiB)"];
     println!(
-        "{:<22} {:>12} {:>22}",
-        "", "calls/s", "CPU us/call (process)"
+        "{:<22} {:>12} {:>22} {:>10}",
+        header[0], header[1], header[2], header[3]
     );
-    println!("{:<22} {:>12} {:>22} {:>10}", "", "", "", "RSS (MiB)");
     for (chain, (rate, cpu)) in chains.iter().zip(medians) {
         let rss = rss_mib(chain.pid);
         println!("{:<22} {rate:>12.0} {cpu:>22.1} {rss:>10.1}", chain.name);
