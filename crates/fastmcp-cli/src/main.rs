@@ -125,37 +125,10 @@ impl Failure {
     }
 }
 
-fn main() -> ExitCode {
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    // A stdio bridge serves one client: one thread spares the cross-thread wake-ups of every
-    // forwarded message (about a third of the proxy's CPU per call in `--bench proxy`).
-    let single_client = matches!(
-        cli.command,
-        Command::Run {
-            transport: RunTransport::Stdio,
-            ..
-        }
-    );
-    let runtime = if single_client {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-    };
-    match runtime {
-        Ok(runtime) => runtime.block_on(run_command(cli)),
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            ExitCode::from(EXIT_FAILURE)
-        }
-    }
-}
-
-async fn run_command(cli: Cli) -> ExitCode {
     let connect = Connect {
         timeout: cli.connect_timeout,
     };
