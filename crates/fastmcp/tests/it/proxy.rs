@@ -644,3 +644,52 @@ async fn a_2026_client_listening_hears_upstream_list_changes_in_either_upstream_
         );
     }
 }
+
+/// Records the `_meta` of each tool call it sees.
+#[derive(Clone, Default)]
+struct MetaSeen(Arc<std::sync::Mutex<Vec<serde_json::Value>>>);
+
+impl Middleware for MetaSeen {
+    fn on_call_tool<'a>(
+        &'a self,
+        request: fastmcp::types::CallToolRequestParams,
+        cx: &'a MiddlewareContext<'a>,
+        next: Next<'a, fastmcp::middleware::CallTool>,
+    ) -> Hook<'a, fastmcp::middleware::CallTool> {
+        if let Some(context) = cx.request_context() {
+            let meta = serde_json::to_value(&context.meta).unwrap();
+            self.0.lock().unwrap().push(meta);
+        }
+        next.pass(request)
+    }
+}
+
+#[tokio::test]
+async fn request_meta_travels_upstream_with_the_upstreams_own_progress_token() {
+    for down in ERAS {
+        for up in ERAS {
+            let (upstream, _) = upstream();
+            let seen = MetaSeen::default();
+            let upstream = upstream.middleware(seen.clone());
+            let proxy = proxy_of(&upstream, up);
+            let client = downstream(&proxy, down).await;
+            let recorder = Recorder::default();
+            client
+                .call_tool("count", json!({"n": 2}))
+                .meta(json!({"trace": "abc-123"}))
+                .progress(recorder.handler())
+                .await
+                .unwrap();
+            let pair = format!("{down:?} -> {up:?}");
+            let meta = seen
+                .0
+                .lock()
+                .unwrap()
+                .pop()
+                .expect("the call reached upstream");
+            assert_eq!(meta["trace"], "abc-123", "{pair}: {meta}");
+            assert!(meta.get("progressToken").is_some(), "{pair}: {meta}");
+            assert_eq!(recorder.values(), [1.0, 2.0], "{pair}");
+        }
+    }
+}
