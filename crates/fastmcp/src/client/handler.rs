@@ -107,20 +107,23 @@ impl ClientSession {
         if let Some(capabilities) = &self.capabilities {
             return capabilities.clone();
         }
+        // A forwarding handler answers every kind of input request.
+        let forwards = self.handlers.forward.is_some();
         let mut capabilities = ClientCapabilities::default();
-        if self.handlers.sampling.is_some() {
+        if self.handlers.sampling.is_some() || forwards {
             capabilities.sampling = Some(Default::default());
         }
-        if self.handlers.elicitation.is_some() {
+        if self.handlers.elicitation.is_some() || forwards {
             capabilities.elicitation = Some(
                 ElicitationCapability::new()
                     .with_form(FormElicitationCapability::new())
                     .with_url(UrlElicitationCapability::new()),
             );
         }
-        if self.handlers.roots.is_some() {
+        if self.handlers.roots.is_some() || forwards {
             let mut roots = RootsCapabilities::default();
-            roots.list_changed = Some(true);
+            // Only the client's own roots handler goes with a way to say they changed.
+            roots.list_changed = self.handlers.roots.is_some().then_some(true);
             capabilities.roots = Some(roots);
         }
         if self.tasks {

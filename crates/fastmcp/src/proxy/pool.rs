@@ -144,12 +144,7 @@ impl TaskHomes {
 
     /// The connection a `tasks/*` request must go to, if its task started on a pooled one.
     pub(crate) fn connection(&self, request: &ClientRequest) -> Option<Upstream> {
-        let task_id = match request {
-            ClientRequest::GetTaskRequest(get) => &get.params.task_id,
-            ClientRequest::UpdateTaskRequest(update) => &update.params.task_id,
-            ClientRequest::CancelTaskRequest(cancel) => &cancel.params.task_id,
-            _ => return None,
-        };
+        let task_id = crate::server::task_id(request)?;
         let homes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         homes.get(task_id).cloned()
     }

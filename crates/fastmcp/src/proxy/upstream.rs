@@ -378,7 +378,11 @@ impl Proxy {
                 notes.notify(notification);
                 std::future::ready(())
             });
-        builder.declare(capabilities.unwrap_or_else(every_capability))
+        // Unknown (a pooled connection): the forwarding handler declares all it passes on.
+        match capabilities {
+            Some(capabilities) => builder.declare(capabilities),
+            None => builder,
+        }
     }
 
     fn learned_era(&self, slot: usize) -> Option<Era> {
@@ -388,17 +392,4 @@ impl Proxy {
     fn learn_era(&self, slot: usize, era: Era) {
         self.eras.lock().unwrap_or_else(PoisonError::into_inner)[slot] = Some(era);
     }
-}
-
-/// What a proxy declares when it does not know its client: everything it can pass on.
-fn every_capability() -> ClientCapabilities {
-    let mut capabilities = ClientCapabilities::default();
-    capabilities.sampling = Some(Default::default());
-    capabilities.elicitation = Some(
-        rmcp::model::ElicitationCapability::new()
-            .with_form(rmcp::model::FormElicitationCapability::new())
-            .with_url(rmcp::model::UrlElicitationCapability::new()),
-    );
-    capabilities.roots = Some(Default::default());
-    capabilities
 }

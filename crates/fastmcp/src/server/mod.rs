@@ -42,6 +42,7 @@ pub use registry::{DuplicatePolicy, Filter};
 pub(crate) use run::REQUEST_CANCELLED;
 pub use sampling::{SampleRequest, SampleResult};
 pub use session::Session;
+pub(crate) use tasks::task_id;
 
 use self::components::Components;
 use self::context::SessionState;

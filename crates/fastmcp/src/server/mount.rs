@@ -426,16 +426,8 @@ impl Session {
                         .iter()
                         .any(|template| template.match_uri(&read.params.uri).is_some())
             }
-            ClientRequest::GetTaskRequest(task) => {
-                self.server.tasks().get_task(&task.params.task_id).is_ok()
-            }
-            ClientRequest::UpdateTaskRequest(task) => {
-                self.server.tasks().get_task(&task.params.task_id).is_ok()
-            }
-            ClientRequest::CancelTaskRequest(task) => {
-                self.server.tasks().get_task(&task.params.task_id).is_ok()
-            }
-            _ => false,
+            other => super::tasks::task_id(other)
+                .is_some_and(|task| self.server.tasks().get_task(task).is_ok()),
         }
     }
 
@@ -476,14 +468,10 @@ impl Session {
                 route_uri(server, &mounts, &mut sub.params.uri)
             }
             // A task runs where its tool ran (task ids are unique, not renamed).
-            ClientRequest::GetTaskRequest(task) => {
-                route_task(server, &mounts, &task.params.task_id)
-            }
-            ClientRequest::UpdateTaskRequest(task) => {
-                route_task(server, &mounts, &task.params.task_id)
-            }
-            ClientRequest::CancelTaskRequest(task) => {
-                route_task(server, &mounts, &task.params.task_id)
+            ClientRequest::GetTaskRequest(_)
+            | ClientRequest::UpdateTaskRequest(_)
+            | ClientRequest::CancelTaskRequest(_) => {
+                route_task(server, &mounts, super::tasks::task_id(&request)?)
             }
             ClientRequest::CompleteRequest(complete) => match &mut complete.params.r#ref {
                 Reference::Prompt(prompt) => {

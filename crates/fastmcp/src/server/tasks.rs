@@ -27,6 +27,16 @@ use super::input::InputState;
 use super::run::invoke;
 use crate::tools::{TaskStart, TaskSupport, Tool};
 
+/// The task a `tasks/get`, `tasks/update` or `tasks/cancel` request is about.
+pub(crate) fn task_id(request: &rmcp::model::ClientRequest) -> Option<&str> {
+    match request {
+        rmcp::model::ClientRequest::GetTaskRequest(get) => Some(&get.params.task_id),
+        rmcp::model::ClientRequest::UpdateTaskRequest(update) => Some(&update.params.task_id),
+        rmcp::model::ClientRequest::CancelTaskRequest(cancel) => Some(&cancel.params.task_id),
+        _ => None,
+    }
+}
+
 impl FastMCP {
     pub(crate) fn tasks(&self) -> &TaskManager {
         &self.shared.tasks

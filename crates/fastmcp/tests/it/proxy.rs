@@ -403,25 +403,38 @@ async fn upstream_logs_reach_the_downstream_client_at_its_level() {
     }
 }
 
+/// A legacy client of `proxy`, and what `pick` keeps of the notifications it hears.
+async fn legacy_client_hearing<T: Send + 'static>(
+    proxy: &FastMCP,
+    pick: impl Fn(ServerNotification) -> Option<T> + Send + Sync + 'static,
+) -> (Client, mpsc::UnboundedReceiver<T>) {
+    let (sender, heard) = mpsc::unbounded_channel();
+    let client = Client::builder()
+        .era(Era::Legacy)
+        .message_handler(move |notification| {
+            if let Some(kept) = pick(notification) {
+                let _ = sender.send(kept);
+            }
+            async {}
+        })
+        .connect(proxy)
+        .await
+        .unwrap();
+    (client, heard)
+}
+
 #[tokio::test]
 async fn upstream_list_changes_reach_the_downstream_client_and_refresh_its_list() {
     let (upstream, _) = upstream();
     let proxy = proxy_of(&upstream, Era::Auto);
-    let (sender, mut changes) = mpsc::unbounded_channel();
-    let client = Client::builder()
-        .era(Era::Legacy)
-        .message_handler(move |notification| {
-            if matches!(
-                notification,
-                ServerNotification::ToolListChangedNotification(_)
-            ) {
-                let _ = sender.send(());
-            }
-            async {}
-        })
-        .connect(&proxy)
-        .await
-        .unwrap();
+    let (client, mut changes) = legacy_client_hearing(&proxy, |notification| {
+        matches!(
+            notification,
+            ServerNotification::ToolListChangedNotification(_)
+        )
+        .then_some(())
+    })
+    .await;
     assert_eq!(client.list_tools().await.unwrap().len(), 5);
 
     upstream.remove_tool("wait");
@@ -534,18 +547,11 @@ async fn http_to_proxy_to_http_in_both_eras() {
 async fn resource_updates_pass_through() {
     let (upstream, _) = upstream();
     let proxy = proxy_of(&upstream, Era::Auto);
-    let (sender, mut updates) = mpsc::unbounded_channel();
-    let client = Client::builder()
-        .era(Era::Legacy)
-        .message_handler(move |notification| {
-            if let ServerNotification::ResourceUpdatedNotification(updated) = notification {
-                let _ = sender.send(updated.params.uri);
-            }
-            async {}
-        })
-        .connect(&proxy)
-        .await
-        .unwrap();
+    let (client, mut updates) = legacy_client_hearing(&proxy, |notification| match notification {
+        ServerNotification::ResourceUpdatedNotification(updated) => Some(updated.params.uri),
+        _ => None,
+    })
+    .await;
     client.subscribe_resource("mem://hello").await.unwrap();
     upstream.notify_resource_updated("mem://hello");
     let uri = tokio::time::timeout(WAIT, updates.recv())
