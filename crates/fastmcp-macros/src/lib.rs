@@ -15,7 +15,8 @@ mod tool;
 /// `FastMCP::tool(name)`; the function itself stays callable as `name::call(...)`.
 ///
 /// Options: `name = "…"`, `title = "…"`, `description = "…"` (default: the doc comment),
-/// `tags = ["a", "b"]`, `annotations(read_only = true, destructive = false,
+/// `tags = ["a", "b"]`, `scopes = ["admin"]` (a token must grant them when the server checks
+/// tokens), `annotations(read_only = true, destructive = false,
 /// idempotent = true, open_world = false, title = "…")`, `timeout = <Duration>`,
 /// `task = TaskSupport::Optional` (or `Required`: calls run as tasks, see `fastmcp::tools::TaskSupport`),
 /// `meta = <serde_json::Value>`, `version = "…"`, `enabled = <bool>`.

@@ -28,6 +28,7 @@ pub struct Common {
     title: Option<LitStr>,
     description: Option<LitStr>,
     tags: Option<Value>,
+    scopes: Option<Value>,
     meta: Option<Value>,
     version: Option<Value>,
     enabled: Option<Value>,
@@ -57,6 +58,7 @@ impl Common {
         }
         let values = [
             ("tags", &self.tags),
+            ("scopes", &self.scopes),
             ("meta", &self.meta),
             ("version", &self.version),
             ("enabled", &self.enabled),

@@ -27,7 +27,7 @@ pub(crate) const SERVER_DISCOVER: &str = DiscoverRequestMethod::VALUE;
 #[cfg(any(feature = "http-server", feature = "auth"))]
 pub(crate) mod header {
     pub(crate) use rmcp::transport::common::http_header::{
-        HEADER_MCP_METHOD as MCP_METHOD, HEADER_MCP_PROTOCOL_VERSION as MCP_PROTOCOL_VERSION,
-        HEADER_SESSION_ID as MCP_SESSION_ID,
+        HEADER_MCP_METHOD as MCP_METHOD, HEADER_MCP_NAME as MCP_NAME,
+        HEADER_MCP_PROTOCOL_VERSION as MCP_PROTOCOL_VERSION, HEADER_SESSION_ID as MCP_SESSION_ID,
     };
 }

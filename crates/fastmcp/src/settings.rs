@@ -7,6 +7,12 @@
 //! | `--stateless` | `FASTMCP_STATELESS=1` | HTTP without sessions |
 //! | `--json-response` | `FASTMCP_JSON_RESPONSE=1` | HTTP answers plain calls with JSON, not SSE |
 //! | `--path PATH` | `FASTMCP_PATH=PATH` | HTTP endpoint path (default `/mcp`) |
+//! | `--auth-jwks-uri URL` | `FASTMCP_AUTH_JWKS_URI` | check JWT bearer tokens against this JWKS (turns auth on) |
+//! | `--auth-issuer ISS` | `FASTMCP_AUTH_ISSUER` | accept tokens from this issuer only |
+//! | `--auth-audience AUD` | `FASTMCP_AUTH_AUDIENCE` | accept tokens for this audience only (default: the base URL and path) |
+//! | `--auth-required-scopes a,b` | `FASTMCP_AUTH_REQUIRED_SCOPES` | scopes every request's token must grant |
+//! | `--auth-authorization-servers URL[,URL]` | `FASTMCP_AUTH_AUTHORIZATION_SERVERS` | listed in the Protected Resource Metadata |
+//! | `--auth-base-url URL` | `FASTMCP_AUTH_BASE_URL` | the server's public URL, for the metadata and challenges |
 //!
 //! Flags win over the environment. Unknown flags are left alone, so a server can take its
 //! own arguments too.
@@ -41,6 +47,106 @@ pub struct Settings {
     /// HTTP endpoint options (used when `transport` is HTTP).
     #[cfg(feature = "http-server")]
     pub http: HttpOptions,
+    /// Token checking from the `--auth-*` flags (on when a JWKS URI is given); replaces the
+    /// server's own [`FastMCP::auth`] when set.
+    #[cfg(feature = "server-auth")]
+    pub auth: Option<crate::server::auth::RemoteAuth>,
+    #[cfg(feature = "server-auth")]
+    auth_flags: AuthFlags,
+}
+
+/// The `--auth-*` values, gathered from every source before the verifier is built.
+#[cfg(feature = "server-auth")]
+#[derive(Debug, Clone, Default)]
+struct AuthFlags {
+    jwks_uri: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    required_scopes: Option<String>,
+    authorization_servers: Option<String>,
+    base_url: Option<String>,
+}
+
+#[cfg(feature = "server-auth")]
+impl AuthFlags {
+    fn apply(&mut self, source: &Source<'_>) -> Result<(), Error> {
+        let fields = [
+            (
+                &mut self.jwks_uri,
+                "--auth-jwks-uri",
+                "FASTMCP_AUTH_JWKS_URI",
+            ),
+            (&mut self.issuer, "--auth-issuer", "FASTMCP_AUTH_ISSUER"),
+            (
+                &mut self.audience,
+                "--auth-audience",
+                "FASTMCP_AUTH_AUDIENCE",
+            ),
+            (
+                &mut self.required_scopes,
+                "--auth-required-scopes",
+                "FASTMCP_AUTH_REQUIRED_SCOPES",
+            ),
+            (
+                &mut self.authorization_servers,
+                "--auth-authorization-servers",
+                "FASTMCP_AUTH_AUTHORIZATION_SERVERS",
+            ),
+            (
+                &mut self.base_url,
+                "--auth-base-url",
+                "FASTMCP_AUTH_BASE_URL",
+            ),
+        ];
+        for (field, flag, var) in fields {
+            if let Some(value) = source.value(flag, var)? {
+                *field = Some(value);
+            }
+        }
+        Ok(())
+    }
+
+    /// The auth these flags describe: none without a JWKS URI.
+    fn build(&self, path: &str) -> Result<Option<crate::server::auth::RemoteAuth>, Error> {
+        use crate::server::auth::{JwtVerifier, RemoteAuth};
+        let Some(jwks_uri) = &self.jwks_uri else {
+            if self.issuer.is_some() || self.audience.is_some() {
+                return Err(Error::Settings(
+                    "--auth-issuer and --auth-audience need --auth-jwks-uri (the keys that sign the tokens)".into(),
+                ));
+            }
+            return Ok(None);
+        };
+        let list = |value: &Option<String>| -> Vec<String> {
+            value
+                .iter()
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut verifier = JwtVerifier::jwks(jwks_uri);
+        if let Some(issuer) = &self.issuer {
+            verifier = verifier.issuer(issuer);
+        }
+        let base = self.base_url.as_deref().map(|b| b.trim_end_matches('/'));
+        let audience = self
+            .audience
+            .clone()
+            .or_else(|| base.map(|base| format!("{base}{path}")));
+        if let Some(audience) = audience {
+            verifier = verifier.audience(audience);
+        }
+        let mut auth = RemoteAuth::new(verifier).required_scopes(list(&self.required_scopes));
+        for server in list(&self.authorization_servers) {
+            auth = auth.authorization_server(server);
+        }
+        if let Some(base) = base {
+            auth = auth.base_url(base);
+        }
+        Ok(Some(auth))
+    }
 }
 
 impl Default for Settings {
@@ -49,6 +155,10 @@ impl Default for Settings {
             transport: Transport::Stdio,
             #[cfg(feature = "http-server")]
             http: HttpOptions::default(),
+            #[cfg(feature = "server-auth")]
+            auth: None,
+            #[cfg(feature = "server-auth")]
+            auth_flags: AuthFlags::default(),
         }
     }
 }
@@ -60,6 +170,7 @@ impl Settings {
         settings.apply(Source::Env(&|name| std::env::var(name).ok()))?;
         let args: Vec<String> = std::env::args().skip(1).collect();
         settings.apply(Source::Args(&args))?;
+        settings.finish()?;
         Ok(settings)
     }
 
@@ -72,6 +183,7 @@ impl Settings {
         let args: Vec<String> = args.into_iter().map(Into::into).collect();
         let mut settings = Self::default();
         settings.apply(Source::Args(&args))?;
+        settings.finish()?;
         Ok(settings)
     }
 
@@ -90,6 +202,17 @@ impl Settings {
             if let Some(path) = source.value("--path", "FASTMCP_PATH")? {
                 self.http = self.http.clone().path(path);
             }
+        }
+        #[cfg(feature = "server-auth")]
+        self.auth_flags.apply(&source)?;
+        Ok(())
+    }
+
+    /// Builds what the gathered values describe.
+    fn finish(&mut self) -> Result<(), Error> {
+        #[cfg(feature = "server-auth")]
+        if let Some(auth) = self.auth_flags.build(self.http.path_str())? {
+            self.auth = Some(auth);
         }
         Ok(())
     }
@@ -138,10 +261,17 @@ impl FastMCP {
 
     /// Serves with explicit [`Settings`].
     pub async fn run_with(&self, settings: Settings) -> Result<(), Error> {
+        #[cfg(feature = "server-auth")]
+        let server = match settings.auth {
+            Some(auth) => &self.clone().auth(auth),
+            None => self,
+        };
+        #[cfg(not(feature = "server-auth"))]
+        let server = self;
         match settings.transport {
-            Transport::Stdio => self.run_stdio().await,
+            Transport::Stdio => server.run_stdio().await,
             #[cfg(feature = "http-server")]
-            Transport::Http(addr) => self.run_http(addr, settings.http).await,
+            Transport::Http(addr) => server.run_http(addr, settings.http).await,
             #[cfg(not(feature = "http-server"))]
             Transport::Http(_) => Err(Error::Unsupported(
                 "serving over HTTP needs the `http-server` feature of fastmcp".into(),

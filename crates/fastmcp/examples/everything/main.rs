@@ -5,6 +5,9 @@
 //! cargo run -p fastmcp --example everything                          # stdio
 //! cargo run -p fastmcp --example everything -- --http 127.0.0.1:3001 # Streamable HTTP at /mcp
 //! cargo run -p fastmcp --example everything -- --http 127.0.0.1:3001 --stateless
+//! # with bearer tokens checked (admin_echo then needs the `admin` scope):
+//! cargo run -p fastmcp --example everything -- --http 127.0.0.1:3001 \
+//!     --auth-jwks-uri https://auth.example.com/jwks.json --auth-base-url http://127.0.0.1:3001
 //! ```
 #![allow(deprecated)] // MCP roots and sampling types are marked deprecated in rmcp (SEP-2577).
 
@@ -55,6 +58,7 @@ pub fn server() -> FastMCP {
         .version("1.0.0")
         .tool(test_simple_text)
         .tool(greet)
+        .tool(admin_echo)
         .tool(slow_compute)
         .tool(failing_job)
         .tool(protocol_error_job)

@@ -259,3 +259,10 @@ pub(crate) fn test_custom_headers() -> Tool {
             Ok::<_, String>(ToolResult::text(format!("region={region}")))
         })
 }
+
+/// Echoes `text` back. Needs the `admin` scope when the server checks tokens
+/// (`--auth-jwks-uri …`); without auth anyone may call it.
+#[tool(scopes = ["admin"])]
+pub fn admin_echo(text: String) -> String {
+    text
+}

@@ -137,6 +137,24 @@ impl<'a> MiddlewareContext<'a> {
         }
     }
 
+    /// The HTTP request the message arrived in; `None` on stdio and in-memory connections.
+    #[cfg(feature = "http-server")]
+    pub fn http_request(&self) -> Option<&crate::server::HttpRequest> {
+        let extensions = match self.origin {
+            Origin::Request(request) => &request.extensions,
+            Origin::Notification(notification) => &notification.extensions,
+        };
+        crate::server::http::request::of(extensions).map(|request| &**request)
+    }
+
+    /// The caller's verified access token, when the server checks tokens
+    /// ([`FastMCP::auth`](crate::FastMCP::auth)).
+    #[cfg(feature = "server-auth")]
+    pub fn access_token(&self) -> Option<&crate::server::auth::AccessToken> {
+        self.http_request()
+            .and_then(crate::server::HttpRequest::access_token)
+    }
+
     /// rmcp's context of the request (its id, `_meta`, cancellation, extensions such as the
     /// HTTP request parts). `None` for a notification.
     pub fn request_context(&self) -> Option<&RequestContext<RoleServer>> {

@@ -262,6 +262,17 @@ impl ResourceBuilder {
         self
     }
 
+    /// Scopes an access token must grant to see and use this resource, when the server checks
+    /// tokens ([`FastMCP::auth`](crate::FastMCP::auth)); without auth they change nothing.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.meta.scopes.extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
     /// The resource's version.
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.meta.version = Some(version.into());

@@ -263,18 +263,63 @@ impl FastMCP {
         let template = templates
             .into_iter()
             .find_map(|template| template.match_uri(uri).map(|vars| (template, vars)));
+        let granted = ctx.granted_scopes();
         match (resource, template) {
-            (Some(resource), _) => Ok((resource.read(ctx).await?, resource.cache_hint())),
-            (None, Some((template, variables))) => Ok((
-                template.read(uri, variables, ctx).await?,
-                template.cache_hint(),
-            )),
+            (Some(resource), _) => {
+                super::scopes::check("resource", uri, resource.component_meta(), granted)?;
+                Ok((resource.read(ctx).await?, resource.cache_hint()))
+            }
+            (None, Some((template, variables))) => {
+                super::scopes::check("resource", uri, template.component_meta(), granted)?;
+                Ok((
+                    template.read(uri, variables, ctx).await?,
+                    template.cache_hint(),
+                ))
+            }
             (None, None) => Err(crate::types::ErrorData::resource_not_found(
                 format!("Resource not found: {uri}"),
                 Some(serde_json::json!({ "uri": uri })),
             )
             .into()),
         }
+    }
+
+    /// The scopes this server's own component named by a `method` request for `name` (a tool
+    /// or prompt name, a resource URI) requires; empty if none or not found here.
+    #[cfg(feature = "server-auth")]
+    pub(crate) fn scopes_needed(&self, method: &str, name: &str) -> Vec<String> {
+        let scopes = |meta: &crate::utilities::ComponentMeta| meta.scopes.iter().cloned().collect();
+        let templates = {
+            let components = self.components();
+            let found = match method {
+                crate::protocol::TOOLS_CALL => components
+                    .tool(name, None)
+                    .map(|t| scopes(t.component_meta())),
+                crate::protocol::PROMPTS_GET => components
+                    .prompt(name, None)
+                    .map(|p| scopes(p.component_meta())),
+                crate::protocol::RESOURCES_READ => components
+                    .resource(name, None)
+                    .map(|r| scopes(r.component_meta())),
+                _ => return Vec::new(),
+            };
+            if let Some(found) = found {
+                return found;
+            }
+            if method != crate::protocol::RESOURCES_READ {
+                return Vec::new();
+            }
+            let visibility = &components.visibility;
+            let mut scoped = components.templates.visible(visibility);
+            scoped.retain(|t| !t.component_meta().scopes.is_empty());
+            scoped
+        };
+        // Matched outside the lock, as reads are.
+        templates
+            .iter()
+            .find(|template| template.match_uri(name).is_some())
+            .map(|template| scopes(template.component_meta()))
+            .unwrap_or_default()
     }
 
     pub(super) fn notify_all_lists_changed(&self) {

@@ -243,6 +243,9 @@ struct Inner {
     cancellation: CancellationToken,
     session: Arc<SessionState>,
     server: FastMCP,
+    /// The HTTP request the message came in (HTTP transport only).
+    #[cfg(feature = "http-server")]
+    http: Option<Arc<super::HttpRequest>>,
 }
 
 impl std::fmt::Debug for ProgressReporter {
@@ -282,6 +285,8 @@ impl Context {
                 cancellation: request.ct.clone(),
                 session,
                 server,
+                #[cfg(feature = "http-server")]
+                http: super::http::request::of(&request.extensions).cloned(),
             }),
         }
     }
@@ -541,6 +546,46 @@ impl Context {
     /// The server this request is being served by.
     pub fn server(&self) -> &FastMCP {
         &self.inner.server
+    }
+
+    /// The HTTP request this message arrived in (headers, method, path, the peer's address);
+    /// `None` on stdio and in-memory connections.
+    #[cfg(feature = "http-server")]
+    pub fn http_request(&self) -> Option<&super::HttpRequest> {
+        self.inner.http.as_deref()
+    }
+
+    /// The caller's verified access token, when the server checks tokens
+    /// ([`FastMCP::auth`](crate::FastMCP::auth)); `None` otherwise (and on stdio).
+    ///
+    /// ```
+    /// use fastmcp::{tool, Context};
+    ///
+    /// /// Who is calling.
+    /// #[tool]
+    /// fn whoami(ctx: Context) -> String {
+    ///     match ctx.access_token() {
+    ///         Some(token) => token.subject.clone().unwrap_or_default(),
+    ///         None => "anonymous".into(),
+    ///     }
+    /// }
+    /// ```
+    #[cfg(feature = "server-auth")]
+    pub fn access_token(&self) -> Option<&super::auth::AccessToken> {
+        self.http_request()
+            .and_then(super::HttpRequest::access_token)
+    }
+
+    /// The scopes of the request's verified token; `None` when no token was checked.
+    pub(crate) fn granted_scopes(&self) -> Option<&[String]> {
+        #[cfg(feature = "server-auth")]
+        {
+            self.access_token().map(|token| token.scopes.as_slice())
+        }
+        #[cfg(not(feature = "server-auth"))]
+        {
+            None
+        }
     }
 
     /// Flushes held progress and closes it: after this, nothing more is sent for the request.

@@ -22,6 +22,7 @@ use super::run::{error_result, invoke};
 use super::session::{Outcome, Session, completion_info, not_a_task, requested_version, unknown};
 use super::tasks::{self, Dispatch};
 use crate::completion::CompletionRequest;
+use crate::utilities::component::Component as _;
 
 impl Session {
     pub(super) async fn serve_call_tool(
@@ -32,6 +33,8 @@ impl Session {
         let version = requested_version(&context.meta);
         let found = self.find_tool(&request.name, version.as_deref());
         let tool = found.ok_or_else(|| unknown("tool", &request.name))?;
+        let granted = super::scopes::granted(&context.extensions);
+        super::scopes::check("tool", &request.name, tool.component_meta(), granted)?;
         let when_asked = match tasks::dispatch(&tool, context)? {
             Dispatch::Direct => false,
             Dispatch::TaskWhenAsked => true,
@@ -106,6 +109,8 @@ impl Session {
         let version = requested_version(&context.meta);
         let found = self.find_prompt(&request.name, version.as_deref());
         let prompt = found.ok_or_else(|| unknown("prompt", &request.name))?;
+        let granted = super::scopes::granted(&context.extensions);
+        super::scopes::check("prompt", &request.name, prompt.component_meta(), granted)?;
         let rounds = (request.request_state.as_deref(), request.input_responses);
         let (binding, ctx) = self.prepare(
             context,

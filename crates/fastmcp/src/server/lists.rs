@@ -87,7 +87,12 @@ impl Session {
             let visibility = self.state.visibility(&components.visibility);
             kind(&components).visible(&visibility)
         };
-        let mut definitions: Vec<T::Definition> = visible.iter().map(listed).collect();
+        let granted = super::scopes::granted(&context.extensions);
+        let mut definitions: Vec<T::Definition> = visible
+            .iter()
+            .filter(|component| super::scopes::allows(component.component_meta(), granted))
+            .map(listed)
+            .collect();
         if server.has_mounts() {
             for answer in self.mounted_lists(of, context).await? {
                 for item in R::items(answer) {

@@ -1,13 +1,15 @@
 //! The server: [`FastMCP`] holds the components; each connection gets a [`Session`] that
 //! implements rmcp's `ServerHandler`, so any rmcp transport can serve it.
 
+#[cfg(feature = "server-auth")]
+pub mod auth;
 mod components;
 pub(crate) mod context;
 mod dispatch;
 mod elicitation;
 mod handlers;
 #[cfg(feature = "http-server")]
-mod http;
+pub(crate) mod http;
 pub(crate) mod input;
 mod lifespan;
 mod lists;
@@ -20,6 +22,7 @@ mod refusals;
 pub(crate) mod registry;
 mod run;
 mod sampling;
+pub(crate) mod scopes;
 mod secret;
 mod session;
 mod tasks;
@@ -35,7 +38,8 @@ pub use context::Context;
 pub use elicitation::Elicitation;
 #[cfg(feature = "http-server")]
 pub use http::{
-    EventLimits, EventStore, EventStoreError, EventStream, HttpOptions, MemoryEventStore,
+    EventLimits, EventStore, EventStoreError, EventStream, HttpOptions, HttpRequest,
+    MemoryEventStore,
 };
 pub use mount::MountOptions;
 pub use registry::{DuplicatePolicy, Filter};
@@ -131,6 +135,9 @@ struct Config {
     /// Middleware, outermost first, then the transforms (the last `transforms` entries).
     middleware: Vec<Arc<dyn crate::middleware::Middleware>>,
     transforms: usize,
+    /// Checks bearer tokens on HTTP (`FastMCP::auth`).
+    #[cfg(feature = "server-auth")]
+    auth: Option<Arc<auth::RemoteAuth>>,
 }
 
 impl std::fmt::Debug for Config {
@@ -176,9 +183,34 @@ impl FastMCP {
                 shutdown: Vec::new(),
                 middleware: Vec::new(),
                 transforms: 0,
+                #[cfg(feature = "server-auth")]
+                auth: None,
             }),
             shared: Arc::default(),
         }
+    }
+
+    /// Checks a bearer token on every HTTP request (a verifier, or a [`RemoteAuth`](auth::RemoteAuth)
+    /// naming the authorization servers): requests without a good token get `401`, the
+    /// Protected Resource Metadata is served at `/.well-known/oauth-protected-resource{path}`,
+    /// and components declared with scopes (`#[tool(scopes = ["admin"])]`) are listed and
+    /// served only to tokens that grant them. stdio and in-memory connections are not checked.
+    ///
+    /// ```
+    /// use fastmcp::FastMCP;
+    /// use fastmcp::server::auth::StaticTokens;
+    /// let server = FastMCP::new("dev").auth(StaticTokens::new().token("dev-token", ["admin"]));
+    /// # let _ = server;
+    /// ```
+    #[cfg(feature = "server-auth")]
+    pub fn auth(mut self, auth: impl Into<auth::RemoteAuth>) -> Self {
+        Arc::make_mut(&mut self.config).auth = Some(Arc::new(auth.into()));
+        self
+    }
+
+    #[cfg(feature = "server-auth")]
+    pub(crate) fn auth_setting(&self) -> Option<&Arc<auth::RemoteAuth>> {
+        self.config.auth.as_ref()
     }
 
     /// Makes this server a proxy in front of `proxy`'s upstream.

@@ -323,6 +323,19 @@ impl ToolBuilder {
         self
     }
 
+    /// Scopes an access token must grant to see and use this tool, when the server checks
+    /// tokens ([`FastMCP::auth`](crate::FastMCP::auth)); without auth they change nothing.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.component
+            .scopes
+            .extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
     /// The tool's version. Several versions of one name can be registered; clients see the
     /// highest, and can ask for another with `_meta: {"fastmcp": {"version": "…"}}`.
     pub fn version(mut self, version: impl Into<String>) -> Self {

@@ -12,6 +12,9 @@ pub struct ComponentMeta {
     pub version: Option<String>,
     /// Whether the component is enabled (visible and callable) on its own.
     pub enabled: bool,
+    /// Scopes an access token must grant to see and use the component (when the server
+    /// checks tokens; see [`FastMCP::auth`](crate::FastMCP::auth)).
+    pub scopes: BTreeSet<String>,
 }
 
 impl Default for ComponentMeta {
@@ -20,6 +23,7 @@ impl Default for ComponentMeta {
             tags: BTreeSet::new(),
             version: None,
             enabled: true,
+            scopes: BTreeSet::new(),
         }
     }
 }

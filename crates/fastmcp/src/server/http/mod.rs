@@ -6,9 +6,12 @@
 
 mod direct;
 mod events;
+#[cfg(feature = "server-auth")]
+mod guard;
 mod listener;
 mod options;
 mod origin;
+pub(crate) mod request;
 
 use crate::protocol::header;
 use std::net::SocketAddr;
@@ -29,6 +32,7 @@ pub use events::{EventLimits, EventStore, EventStoreError, EventStream, MemoryEv
 use listener::{no_delay, wait_for_signal};
 pub use options::HttpOptions;
 use origin::OriginPolicy;
+pub use request::HttpRequest;
 
 use super::{FastMCP, Session};
 use crate::error::Error;
@@ -70,7 +74,13 @@ impl FastMCP {
         // Streams of 2026-07-28 requests are stored for resumption when there is a store:
         // rmcp's path does that, so the direct path stands aside.
         let direct = (!persists_streams).then(|| Direct::new(self.clone(), &config, sessions_end));
+        #[cfg(feature = "server-auth")]
+        let auth = self.auth_setting().cloned();
         let endpoint = Arc::new(Endpoint {
+            #[cfg(feature = "server-auth")]
+            guard: auth
+                .clone()
+                .map(|auth| guard::Guard::new(self.clone(), auth, options.path_str())),
             origins: OriginPolicy::new(options.origin_entries()),
             direct,
             max_body_bytes: config.max_request_body_bytes,
@@ -84,6 +94,11 @@ impl FastMCP {
             options.path_str(),
             axum::routing::any(move |request| serve(Arc::clone(&endpoint), request)),
         );
+        #[cfg(feature = "server-auth")]
+        let router = match auth {
+            Some(auth) => guard::metadata_route(router, auth, options.path_str()),
+            None => router,
+        };
         let gate = Arc::new(Gate {
             sessions,
             max_sessions: options.max_sessions.filter(|_| !options.is_stateless()),
@@ -148,6 +163,7 @@ impl FastMCP {
             tokio::time::sleep(RESULT_FLUSH).await;
             drain.cancel();
         });
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { sessions.cancelled().await })
             .await;
@@ -159,6 +175,9 @@ impl FastMCP {
 /// What answers requests at the MCP path.
 struct Endpoint {
     origins: OriginPolicy,
+    /// Checks bearer tokens, when the server has auth.
+    #[cfg(feature = "server-auth")]
+    guard: Option<guard::Guard>,
     /// FastMCP's direct path, when streams are not stored for resumption.
     direct: Option<Direct>,
     rmcp: StreamableHttpService<Session, LocalSessionManager>,
@@ -167,10 +186,20 @@ struct Endpoint {
 
 /// Checks `Origin`, then serves `request` on FastMCP's direct path if it can, otherwise with
 /// rmcp's service.
-async fn serve(endpoint: Arc<Endpoint>, request: Request) -> Response {
+async fn serve(endpoint: Arc<Endpoint>, mut request: Request) -> Response {
     if let Err(forbidden) = endpoint.origins.check(request.headers()) {
         return *forbidden;
     }
+    #[allow(unused_mut)] // mutated with auth on
+    let mut info = HttpRequest::new(&request);
+    #[cfg(feature = "server-auth")]
+    if let Some(guard) = &endpoint.guard {
+        match guard.admit(request.headers()).await {
+            Ok(token) => info.access_token = Some(token),
+            Err(refusal) => return *refusal,
+        }
+    }
+    request.extensions_mut().insert(Arc::new(info));
     let request = match &endpoint.direct {
         Some(direct) => match direct.try_serve(request).await {
             Ok(response) => return response,
@@ -188,6 +217,12 @@ async fn serve(endpoint: Arc<Endpoint>, request: Request) -> Response {
         Ok(bytes) => bytes,
         Err(response) => return *response,
     };
+    #[cfg(feature = "server-auth")]
+    if let Some(guard) = &endpoint.guard
+        && let Err(refusal) = guard.admit_body(&parts, &bytes)
+    {
+        return *refusal;
+    }
     let request = Request::from_parts(parts, Body::from(bytes.clone()));
     let response = endpoint.rmcp.handle(request).await;
     if response.status() == http::StatusCode::UNSUPPORTED_MEDIA_TYPE {

@@ -156,7 +156,7 @@ impl HttpOptions {
         }
     }
 
-    pub(super) fn path_str(&self) -> &str {
+    pub(crate) fn path_str(&self) -> &str {
         &self.path
     }
 
