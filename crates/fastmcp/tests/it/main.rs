@@ -4,6 +4,8 @@
 
 mod common;
 
+#[cfg(all(feature = "server-auth", feature = "auth"))]
+mod auth;
 mod cache_hints;
 mod composition;
 mod context;

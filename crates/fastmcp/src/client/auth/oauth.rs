@@ -115,7 +115,14 @@ impl OAuth {
         let mut state = OAuthState::new(url, None).await.map_err(auth_error)?;
         let mut request = AuthorizationRequest::new(&self.redirect_uri).with_challenge(challenge);
         if !self.scopes.is_empty() {
-            request = request.with_scopes(self.scopes.iter().cloned());
+            // The configured scopes, plus what a step-up challenge asks for beyond them.
+            let mut scopes = self.scopes.clone();
+            for scope in challenged_scopes(challenge) {
+                if !scopes.contains(&scope) {
+                    scopes.push(scope);
+                }
+            }
+            request = request.with_scopes(scopes);
         }
         if let Some(name) = &self.client_name {
             request = request.with_client_name(name);
@@ -144,6 +151,30 @@ impl OAuth {
         state
             .into_authorization_manager()
             .ok_or_else(|| Error::auth("the authorization did not complete"))
+    }
+}
+
+/// The scopes a `WWW-Authenticate: Bearer …, scope="a b"` challenge names.
+fn challenged_scopes(challenge: &str) -> Vec<String> {
+    let params = challenge
+        .trim_start()
+        .strip_prefix("Bearer")
+        .unwrap_or(challenge);
+    params
+        .split(',')
+        .filter_map(|param| param.trim().strip_prefix("scope="))
+        .flat_map(|value| value.trim_matches('"').split_whitespace())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_challenge_s_scopes_are_read() {
+        let challenge = r#"Bearer error="insufficient_scope", scope="read admin", resource_metadata="http://x/.well-known/oauth-protected-resource""#;
+        assert_eq!(super::challenged_scopes(challenge), ["read", "admin"]);
+        assert!(super::challenged_scopes(r#"Bearer error="invalid_token""#).is_empty());
     }
 }
 
