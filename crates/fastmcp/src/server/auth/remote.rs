@@ -241,10 +241,22 @@ impl RemoteAuth {
         }
         params.push(format!("resource_metadata=\"{}\"", quotable(&metadata)));
         let challenge = format!("Bearer {}", params.join(", "));
-        let body = json!({
-            "error": error.unwrap_or("invalid_token"),
-            "error_description": description.unwrap_or("this server needs a bearer token"),
-        });
+        // A JSON-RPC error as the body (`id` null: the request is refused unread), so a client
+        // that does not read the challenge still shows why.
+        let headline = match status {
+            StatusCode::FORBIDDEN => "Forbidden",
+            StatusCode::BAD_REQUEST => "Bad Request",
+            _ => "Unauthorized",
+        };
+        let message = match description {
+            Some(description) => format!("{headline}: {description}"),
+            None => format!("{headline}: this server needs a bearer token"),
+        };
+        let body = json!({"jsonrpc": "2.0", "id": null, "error": {
+            "code": -32600,
+            "message": message,
+            "data": {"error": error.unwrap_or("invalid_token"), "scope": scopes.join(" ")},
+        }});
         let mut response = Response::new(Body::from(body.to_string()));
         *response.status_mut() = status;
         let headers = response.headers_mut();
