@@ -26,8 +26,10 @@ pub(crate) const SERVER_DISCOVER: &str = DiscoverRequestMethod::VALUE;
 /// HTTP header names (Streamable HTTP; the 2026-07-28 request headers).
 #[cfg(any(feature = "http-server", feature = "auth"))]
 pub(crate) mod header {
+    #[cfg(feature = "server-auth")]
+    pub(crate) use rmcp::transport::common::http_header::HEADER_MCP_NAME as MCP_NAME;
     pub(crate) use rmcp::transport::common::http_header::{
-        HEADER_MCP_METHOD as MCP_METHOD, HEADER_MCP_NAME as MCP_NAME,
-        HEADER_MCP_PROTOCOL_VERSION as MCP_PROTOCOL_VERSION, HEADER_SESSION_ID as MCP_SESSION_ID,
+        HEADER_MCP_METHOD as MCP_METHOD, HEADER_MCP_PROTOCOL_VERSION as MCP_PROTOCOL_VERSION,
+        HEADER_SESSION_ID as MCP_SESSION_ID,
     };
 }

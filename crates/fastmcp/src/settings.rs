@@ -313,4 +313,58 @@ mod tests {
         settings.apply(Source::Args(&args)).unwrap();
         assert_eq!(settings.transport, Transport::Http("127.0.0.1:9001".into()));
     }
+
+    #[cfg(feature = "server-auth")]
+    #[test]
+    fn auth_flags_turn_auth_on_with_a_jwks_uri() {
+        let settings = Settings::from_args([
+            "--http",
+            "127.0.0.1:0",
+            "--auth-jwks-uri",
+            "https://auth.example.com/jwks.json",
+            "--auth-required-scopes",
+            "read, write",
+            "--auth-authorization-servers",
+            "https://auth.example.com",
+            "--auth-base-url",
+            "https://mcp.example.com/",
+        ])
+        .unwrap();
+        let auth = format!("{:?}", settings.auth.expect("auth is on"));
+        assert!(
+            auth.contains(r#"required_scopes: ["read", "write"]"#),
+            "{auth}"
+        );
+        assert!(
+            auth.contains(r#"authorization_servers: ["https://auth.example.com"]"#),
+            "{auth}"
+        );
+        assert!(
+            auth.contains(r#"base_url: Some("https://mcp.example.com")"#),
+            "{auth}"
+        );
+        assert!(
+            Settings::from_args(["--http", "127.0.0.1:0"])
+                .unwrap()
+                .auth
+                .is_none()
+        );
+    }
+
+    #[cfg(feature = "server-auth")]
+    #[test]
+    fn auth_environment_is_read_and_an_issuer_alone_is_an_error() {
+        let env = |name: &str| match name {
+            "FASTMCP_AUTH_JWKS_URI" => Some("https://auth.example.com/jwks".to_string()),
+            "FASTMCP_AUTH_REQUIRED_SCOPES" => Some("admin".to_string()),
+            _ => None,
+        };
+        let mut settings = Settings::default();
+        settings.apply(Source::Env(&env)).unwrap();
+        settings.finish().unwrap();
+        let auth = format!("{:?}", settings.auth.expect("auth is on"));
+        assert!(auth.contains(r#"required_scopes: ["admin"]"#), "{auth}");
+        let error = Settings::from_args(["--auth-issuer", "https://x"]).unwrap_err();
+        assert!(error.to_string().contains("--auth-jwks-uri"), "{error}");
+    }
 }

@@ -168,16 +168,6 @@ fn challenged_scopes(challenge: &str) -> Vec<String> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_challenge_s_scopes_are_read() {
-        let challenge = r#"Bearer error="insufficient_scope", scope="read admin", resource_metadata="http://x/.well-known/oauth-protected-resource""#;
-        assert_eq!(super::challenged_scopes(challenge), ["read", "admin"]);
-        assert!(super::challenged_scopes(r#"Bearer error="invalid_token""#).is_empty());
-    }
-}
-
 /// Requests the authorization URL without following redirects and returns where the server
 /// redirected to.
 async fn follow_authorization(url: &str) -> Result<String, String> {
@@ -203,4 +193,14 @@ async fn follow_authorization(url: &str) -> Result<String, String> {
     // Validate it is a callback before handing it on.
     AuthorizationCallback::from_redirect_url(location).map_err(|error| error.to_string())?;
     Ok(location.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_challenge_s_scopes_are_read() {
+        let challenge = r#"Bearer error="insufficient_scope", scope="read admin", resource_metadata="http://x/.well-known/oauth-protected-resource""#;
+        assert_eq!(super::challenged_scopes(challenge), ["read", "admin"]);
+        assert!(super::challenged_scopes(r#"Bearer error="invalid_token""#).is_empty());
+    }
 }
