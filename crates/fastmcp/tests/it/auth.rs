@@ -21,7 +21,7 @@ use fastmcp::server::auth::{
     AccessToken, IntrospectionVerifier, JwtVerifier, RemoteAuth, StaticTokens,
 };
 use fastmcp::types::{CallToolRequestParams, ErrorData};
-use fastmcp::{Client, Context, FastMCP, tool};
+use fastmcp::{Client, Context, FastMCP, prompt, resource, tool};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -90,17 +90,38 @@ fn rsa_key(kid: &str) -> SigningKey {
 }
 
 fn ec_key(kid: &str) -> SigningKey {
-    let algorithm = &signature::ECDSA_P256_SHA256_FIXED_SIGNING;
+    ec_key_on(kid, Algorithm::ES256)
+}
+
+/// A P-256 (ES256) or P-384 (ES384) key.
+fn ec_key_on(kid: &str, alg: Algorithm) -> SigningKey {
+    let (algorithm, curve, size) = match alg {
+        Algorithm::ES384 => (&signature::ECDSA_P384_SHA384_FIXED_SIGNING, "P-384", 48),
+        _ => (&signature::ECDSA_P256_SHA256_FIXED_SIGNING, "P-256", 32),
+    };
     let pkcs8 = EcdsaKeyPair::generate_pkcs8(algorithm, &SystemRandom::new()).unwrap();
     let pair = EcdsaKeyPair::from_pkcs8(algorithm, pkcs8.as_ref()).unwrap();
     let point = pair.public_key().as_ref().to_vec();
     SigningKey {
         kid: kid.into(),
-        alg: Algorithm::ES256,
+        alg,
         encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
-        jwk: json!({"kty": "EC", "crv": "P-256", "kid": kid, "alg": "ES256",
-            "x": b64(&point[1..33]), "y": b64(&point[33..65])}),
+        jwk: json!({"kty": "EC", "crv": curve, "kid": kid, "alg": format!("{alg:?}"),
+            "x": b64(&point[1..=size]), "y": b64(&point[size + 1..])}),
         public_der: point,
+    }
+}
+
+fn ed_key(kid: &str) -> SigningKey {
+    let pkcs8 = signature::Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let pair = signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let public = pair.public_key().as_ref().to_vec();
+    SigningKey {
+        kid: kid.into(),
+        alg: Algorithm::EdDSA,
+        encoding: EncodingKey::from_ed_der(pkcs8.as_ref()),
+        jwk: json!({"kty": "OKP", "crv": "Ed25519", "kid": kid, "x": b64(&public)}),
+        public_der: public,
     }
 }
 
@@ -339,12 +360,16 @@ async fn whoami_of(client: &Client) -> Value {
 async fn jwts_are_verified_and_every_bad_one_gets_401_with_the_challenge() {
     let rsa = rsa_key("rsa-1");
     let ec = ec_key("ec-1");
-    let issuer = start_issuer(&[&rsa, &ec], rsa_key("unused")).await;
+    let p384 = ec_key_on("ec-2", Algorithm::ES384);
+    let ed = ed_key("ed-1");
+    let mut ps = rsa_key("rsa-ps");
+    ps.alg = Algorithm::PS512;
+    let issuer = start_issuer(&[&rsa, &ec, &p384, &ed, &ps], rsa_key("unused")).await;
     let (addr, url, shutdown) = protect(|base| jwt_auth(&issuer, &format!("{base}/mcp"))).await;
     let metadata =
         format!("resource_metadata=\"http://{addr}/.well-known/oauth-protected-resource/mcp\"");
 
-    for key in [&rsa, &ec] {
+    for key in [&rsa, &ec, &p384, &ed, &ps] {
         let good = sign(key, &claims(&url, json!({})));
         for era in [Era::Legacy, Era::Stateless] {
             let client = client_with(&url, &good, era).await;
@@ -613,12 +638,22 @@ async fn a_legacy_session_gets_403_with_the_challenge_for_a_scoped_tool() {
     .await
     .unwrap();
     assert_eq!(refused.status(), 403);
-    let challenge = refused.headers()["www-authenticate"].to_str().unwrap();
+    let challenge = refused.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(
         challenge.contains("error=\"insufficient_scope\", ")
             && challenge.contains("scope=\"admin\""),
         "{challenge}"
     );
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(
+        body["id"], 2,
+        "the JSON-RPC error answers the request: {body}"
+    );
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("Forbidden"), "{body}");
     shutdown.cancel();
 }
 
@@ -648,6 +683,70 @@ async fn the_token_and_the_http_request_reach_the_tool() {
         .await
         .unwrap();
     assert_eq!(echoed.text(), "x", "scopes are not enforced without auth");
+    shutdown.cancel();
+}
+
+/// A prompt for admins.
+#[prompt(scopes = ["admin"])]
+fn secret_prompt() -> String {
+    "secret".into()
+}
+
+/// A resource for admins.
+#[resource("secret://data", scopes = ["admin"])]
+fn secret_data() -> String {
+    "data".into()
+}
+
+/// A template for admins.
+#[resource("secret://items/{id}", scopes = ["admin"])]
+fn secret_item(id: String) -> String {
+    format!("item {id}")
+}
+
+#[tokio::test]
+async fn prompts_resources_and_templates_are_scoped_too() {
+    let tokens = StaticTokens::new()
+        .token("reader", ["read"])
+        .token("admin", ["read", "admin"]);
+    let server = FastMCP::new("scoped")
+        .prompt(secret_prompt)
+        .resource(secret_data)
+        .resource_template(secret_item);
+    let (_addr, url, shutdown) = protect_server(server, |_| RemoteAuth::new(tokens)).await;
+    for era in [Era::Legacy, Era::Stateless] {
+        let reader = client_with(&url, "reader", era).await;
+        assert!(reader.list_prompts().await.unwrap().is_empty(), "{era:?}");
+        assert!(reader.list_resources().await.unwrap().is_empty(), "{era:?}");
+        assert!(
+            reader.list_resource_templates().await.unwrap().is_empty(),
+            "{era:?}"
+        );
+        assert!(
+            reader.get_prompt("secret_prompt", json!({})).await.is_err(),
+            "{era:?}"
+        );
+        assert!(
+            reader.read_resource("secret://data").await.is_err(),
+            "{era:?}"
+        );
+        assert!(
+            reader.read_resource("secret://items/7").await.is_err(),
+            "{era:?}"
+        );
+
+        let admin = client_with(&url, "admin", era).await;
+        assert_eq!(admin.list_prompts().await.unwrap().len(), 1, "{era:?}");
+        assert_eq!(admin.list_resources().await.unwrap().len(), 1, "{era:?}");
+        assert_eq!(
+            admin.list_resource_templates().await.unwrap().len(),
+            1,
+            "{era:?}"
+        );
+        admin.get_prompt("secret_prompt", json!({})).await.unwrap();
+        admin.read_resource("secret://data").await.unwrap();
+        admin.read_resource("secret://items/7").await.unwrap();
+    }
     shutdown.cancel();
 }
 

@@ -191,12 +191,14 @@ impl RemoteAuth {
         document
     }
 
-    /// The answer refusing a request to the endpoint at `path`.
+    /// The answer refusing a request to the endpoint at `path`; its body is a JSON-RPC error
+    /// for request `id` (null when the request was refused unread).
     pub(crate) fn refuse(
         &self,
         challenge: &Challenge,
         headers: &HeaderMap,
         path: &str,
+        id: &Value,
     ) -> Response {
         let metadata = format!("{}{METADATA_PREFIX}{path}", self.base(headers));
         let (status, error, description, scopes) = match challenge {
@@ -241,8 +243,8 @@ impl RemoteAuth {
         }
         params.push(format!("resource_metadata=\"{}\"", quotable(&metadata)));
         let challenge = format!("Bearer {}", params.join(", "));
-        // A JSON-RPC error as the body (`id` null: the request is refused unread), so a client
-        // that does not read the challenge still shows why.
+        // A JSON-RPC error as the body, so a client that does not read the challenge still
+        // shows why.
         let headline = match status {
             StatusCode::FORBIDDEN => "Forbidden",
             StatusCode::BAD_REQUEST => "Bad Request",
@@ -252,7 +254,7 @@ impl RemoteAuth {
             Some(description) => format!("{headline}: {description}"),
             None => format!("{headline}: this server needs a bearer token"),
         };
-        let body = json!({"jsonrpc": "2.0", "id": null, "error": {
+        let body = json!({"jsonrpc": "2.0", "id": id, "error": {
             "code": -32600,
             "message": message,
             "data": {"error": error.unwrap_or("invalid_token"), "scope": scopes.join(" ")},

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::response::{IntoResponse as _, Response};
 use http::HeaderMap;
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::request::HttpRequest;
 use crate::protocol::header;
@@ -30,8 +31,8 @@ impl Guard {
         }
     }
 
-    fn refuse(&self, challenge: &Challenge, headers: &HeaderMap) -> Box<Response> {
-        Box::new(self.auth.refuse(challenge, headers, &self.path))
+    fn refuse(&self, challenge: &Challenge, headers: &HeaderMap, id: &Value) -> Box<Response> {
+        Box::new(self.auth.refuse(challenge, headers, &self.path, id))
     }
 
     /// The request's verified token, or the answer refusing it: no token or a bad one
@@ -42,13 +43,13 @@ impl Guard {
             .auth
             .authenticate(headers)
             .await
-            .map_err(|challenge| self.refuse(&challenge, headers))?;
+            .map_err(|challenge| self.refuse(&challenge, headers, &Value::Null))?;
         let method = headers
             .get(header::MCP_METHOD)
             .and_then(|m| m.to_str().ok());
         let name = headers.get(header::MCP_NAME).and_then(|n| n.to_str().ok());
         if let (Some(method), Some(name)) = (method, name) {
-            self.check_component(&token, method, name, headers)?;
+            self.check_component(&token, method, name, headers, &Value::Null)?;
         }
         Ok(token)
     }
@@ -76,7 +77,7 @@ impl Guard {
         let Some(name) = peek.params.as_ref().and_then(Params::target) else {
             return Ok(());
         };
-        self.check_component(token, &peek.method, name, &parts.headers)
+        self.check_component(token, &peek.method, name, &parts.headers, &peek.id)
     }
 
     fn check_component(
@@ -85,6 +86,7 @@ impl Guard {
         method: &str,
         name: &str,
         headers: &HeaderMap,
+        id: &Value,
     ) -> Result<(), Box<Response>> {
         let needed = self.server.scopes_needed(method, name);
         if token.missing_scopes(&needed).is_empty() {
@@ -98,13 +100,15 @@ impl Guard {
                 scopes.push(scope);
             }
         }
-        Err(self.refuse(&Challenge::InsufficientScope(scopes), headers))
+        Err(self.refuse(&Challenge::InsufficientScope(scopes), headers, id))
     }
 }
 
 /// What the component check reads of a JSON-RPC request.
 #[derive(Deserialize)]
 struct Peek {
+    #[serde(default)]
+    id: Value,
     method: String,
     params: Option<Params>,
 }
