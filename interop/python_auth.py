@@ -1,6 +1,6 @@
 """The Python FastMCP client (PyPI `fastmcp`) against our everything server with auth on.
 
-Usage: python python_auth.py EVERYTHING_BINARY
+Usage: python python_auth.py EVERYTHING_BINARY [FASTMCP_CLI]
 
 Generates an RSA key, serves its JWKS on 127.0.0.1, starts our server with
 `--auth-jwks-uri/--auth-issuer/--auth-audience`, then checks with FastMCP's client:
@@ -130,6 +130,33 @@ async def checks(url: str, key: RSAKeyPair, base: str) -> None:
     check(metadata.get("authorization_servers") == [ISSUER], f"metadata issuers {metadata}")
 
 
+async def proxy_checks(url: str, key: RSAKeyPair) -> None:
+    def token(scopes: list[str]) -> str:
+        return key.create_token(subject="py", issuer=ISSUER, audience=url, scopes=scopes, kid="interop")
+
+    async with Client(url, auth=token(["read"])) as client:
+        result = await client.call_tool("test_simple_text", {})
+        check(bool(result.content[0].text), f"through the proxy: {result}")
+    try:
+        async with Client(url, auth=token(["write"])) as client:
+            await client.list_tools()
+        check(False, "a token without the required scope was let through the proxy")
+    except Exception as error:  # noqa: BLE001
+        check("Forbidden" in str(error), f"proxy, wrong scope: {error!r}")
+    status = raw_status(url)
+    check(status == 401, f"proxy, no token: HTTP {status}")
+
+
+def serve(command: list[str], port: int, check_urls) -> None:
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(port, child)
+        asyncio.run(asyncio.wait_for(check_urls(), 120))
+    finally:
+        child.kill()
+        child.wait()
+
+
 def main() -> None:
     binary = sys.argv[1]
     key = RSAKeyPair.generate()
@@ -137,21 +164,22 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     url = f"{base}/mcp"
-    child = subprocess.Popen(
-        [binary, "--http", f"127.0.0.1:{port}", "--auth-jwks-uri", jwks, "--auth-issuer", ISSUER,
-         "--auth-audience", url, "--auth-authorization-servers", ISSUER, "--auth-base-url", base],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port, child)
-        asyncio.run(asyncio.wait_for(checks(url, key, base), 120))
-    finally:
-        child.kill()
-        child.wait()
+    auth_flags = ["--auth-jwks-uri", jwks, "--auth-issuer", ISSUER,
+                  "--auth-authorization-servers", ISSUER, "--auth-base-url", base]
+    serve([binary, "--http", f"127.0.0.1:{port}", "--auth-audience", url, *auth_flags], port,
+          lambda: checks(url, key, base))
+    if len(sys.argv) > 2:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        url = f"{base}/mcp"
+        auth_flags[-1] = base
+        serve([sys.argv[2], "run", binary, "--transport", "http", "--port", str(port), *auth_flags,
+               "--auth-required-scopes", "read"], port, lambda: proxy_checks(url, key))
     if FAILURES:
         sys.exit("FAIL:\n  " + "\n  ".join(FAILURES))
     print("ok: python fastmcp client with a bearer token: scoped tool listed and called with admin, "
-          "hidden and refused without, 401 without a token, metadata served")
+          "hidden and refused without, 401 without a token, metadata served"
+          + ("; through fastmcp run with --auth-*: 200 / 403 / 401" if len(sys.argv) > 2 else ""))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@
 #      FastMCP stdio server (progress, elicitation), and the Python client -> our proxy over
 #      stdio -> our quickstart over HTTP;
 #   6. server auth: the Python FastMCP client with a bearer token (JWT from a local JWKS)
-#      against our everything server started with the --auth-* flags.
+#      against our everything server started with the --auth-* flags, and behind
+#      `fastmcp run --transport http` with the same flags.
 # Creates a venv with the pinned Python peers on first use ($FASTMCP_VENV, default .venv)
 # and installs the Node peers into .ci/cache (scripts/node-tools.sh).
 set -euo pipefail
@@ -43,8 +44,8 @@ timeout 120 "$PY" interop/python_client.py "$QUICKSTART"
 echo "== python mcp client -> our everything server, legacy and 2026-07-28"
 timeout 300 "$PY" interop/python_everything.py "$EVERYTHING"
 
-echo "== python fastmcp client (bearer token) -> our everything server with auth on"
-timeout 300 "$PY" interop/python_auth.py "$EVERYTHING"
+echo "== python fastmcp client (bearer token) -> our everything server with auth on, and behind fastmcp run"
+timeout 300 "$PY" interop/python_auth.py "$EVERYTHING" "$FASTMCP"
 
 echo "== python mcp client -> our composed server (mounts, transforms, middleware), stdio"
 timeout 300 "$PY" interop/python_composed.py "$COMPOSED"

@@ -96,9 +96,60 @@ enum Command {
         /// Serve only the stateless 2026-07-28 protocol (http).
         #[arg(long)]
         stateless: bool,
+        #[command(flatten)]
+        auth: AuthArgs,
     },
     /// Print the version.
     Version,
+}
+
+/// Bearer-token checking for `fastmcp run --transport http`: the proxy becomes an OAuth
+/// resource server in front of TARGET (the same flags as any `server.run()`).
+#[derive(clap::Args, Default)]
+struct AuthArgs {
+    /// Check JWT bearer tokens against this JWKS (turns auth on).
+    #[arg(long, env = "FASTMCP_AUTH_JWKS_URI")]
+    auth_jwks_uri: Option<String>,
+    /// Accept tokens from this issuer only.
+    #[arg(long, env = "FASTMCP_AUTH_ISSUER")]
+    auth_issuer: Option<String>,
+    /// Accept tokens for this audience only (default: the base URL and path).
+    #[arg(long, env = "FASTMCP_AUTH_AUDIENCE")]
+    auth_audience: Option<String>,
+    /// Scopes every request's token must grant (comma-separated).
+    #[arg(long, env = "FASTMCP_AUTH_REQUIRED_SCOPES")]
+    auth_required_scopes: Option<String>,
+    /// Authorization servers listed in the Protected Resource Metadata (comma-separated).
+    #[arg(long, env = "FASTMCP_AUTH_AUTHORIZATION_SERVERS")]
+    auth_authorization_servers: Option<String>,
+    /// The public URL of this proxy, for the metadata and challenges.
+    #[arg(long, env = "FASTMCP_AUTH_BASE_URL")]
+    auth_base_url: Option<String>,
+}
+
+impl AuthArgs {
+    /// The auth these flags describe (none without a JWKS URI), parsed as `server.run()` does.
+    fn build(self, path: &str) -> Result<Option<fastmcp::server::auth::RemoteAuth>, Failure> {
+        let flags = [
+            ("--auth-jwks-uri", self.auth_jwks_uri),
+            ("--auth-issuer", self.auth_issuer),
+            ("--auth-audience", self.auth_audience),
+            ("--auth-required-scopes", self.auth_required_scopes),
+            (
+                "--auth-authorization-servers",
+                self.auth_authorization_servers,
+            ),
+            ("--auth-base-url", self.auth_base_url),
+        ];
+        let mut args = vec!["--path".to_owned(), path.to_owned()];
+        for (flag, value) in flags {
+            if let Some(value) = value {
+                args.extend([flag.to_owned(), value]);
+            }
+        }
+        let settings = fastmcp::settings::Settings::from_args(args).map_err(Failure::connection)?;
+        Ok(settings.auth)
+    }
 }
 
 /// How `fastmcp run` serves.
@@ -160,15 +211,23 @@ async fn main() -> ExitCode {
             port,
             path,
             stateless,
-        } => {
-            let http = matches!(transport, RunTransport::Http).then_some(Http {
-                host,
-                port,
-                path,
-                stateless,
-            });
-            run(&connect, &target, http).await
-        }
+            auth,
+        } => match auth.build(&path) {
+            Err(failure) => Err(failure),
+            Ok(Some(_)) if matches!(transport, RunTransport::Stdio) => Err(Failure::connection(
+                "--auth-* flags need --transport http: stdio has no bearer tokens",
+            )),
+            Ok(auth) => {
+                let http = matches!(transport, RunTransport::Http).then_some(Http {
+                    host,
+                    port,
+                    path,
+                    stateless,
+                    auth,
+                });
+                run(&connect, &target, http).await
+            }
+        },
         Command::Version => {
             render::out!("fastmcp {}", env!("CARGO_PKG_VERSION"));
             Ok(())
@@ -250,6 +309,7 @@ struct Http {
     port: u16,
     path: String,
     stateless: bool,
+    auth: Option<fastmcp::server::auth::RemoteAuth>,
 }
 
 /// Serves `target` as a proxy until the client goes away (stdio) or Ctrl-C (http).
@@ -264,6 +324,10 @@ async fn run(connect: &Connect, target: &str, http: Option<Http>) -> Result<(), 
         .progress_interval(None);
     let Some(http) = http else {
         return proxy.run_stdio().await.map_err(Failure::connection);
+    };
+    let proxy = match http.auth {
+        Some(auth) => proxy.auth(auth),
+        None => proxy,
     };
     let address = format!("{}:{}", http.host, http.port);
     let listener = tokio::net::TcpListener::bind(&address)
