@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
-use super::{AccessToken, AuthError, TokenVerifier, now};
+use super::{AccessToken, AuthError, TokenVerifier, fetch_json, now};
 
 /// Verifies opaque (or any) tokens by asking the authorization server's introspection
 /// endpoint (RFC 7662), authenticated as a client with HTTP Basic. Answers are cached briefly
@@ -124,22 +124,13 @@ impl IntrospectionVerifier {
     }
 
     async fn introspect(&self, token: &str) -> Result<Result<AccessToken, String>, AuthError> {
-        let unavailable = |e: reqwest::Error| {
-            AuthError::Unavailable(format!("introspecting at {}: {e}", self.endpoint))
-        };
-        let answer: Map<String, Value> = self
+        let request = self
             .client
             .post(&self.endpoint)
             .basic_auth(&self.client_id, Some(&self.client_secret))
-            .form(&[("token", token), ("token_type_hint", "access_token")])
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(unavailable)?
-            .json()
-            .await
-            .map_err(unavailable)?;
+            .form(&[("token", token), ("token_type_hint", "access_token")]);
+        let what = format!("introspecting at {}", self.endpoint);
+        let answer: Map<String, Value> = fetch_json(request, what).await?;
         if answer.get("active").and_then(Value::as_bool) != Some(true) {
             return Ok(Err("the token is not active".into()));
         }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Header};
 
-use super::AuthError;
+use super::{AuthError, fetch_json};
 
 /// One usable key of the set.
 struct Key {
@@ -159,20 +159,8 @@ impl Jwks {
     }
 
     async fn fetch(&self) -> Result<Arc<Fetched>, AuthError> {
-        let unavailable = |e: reqwest::Error| {
-            AuthError::Unavailable(format!("fetching the JWKS at {}: {e}", self.uri))
-        };
-        let set: serde_json::Value = self
-            .client
-            .get(&self.uri)
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(unavailable)?
-            .json()
-            .await
-            .map_err(unavailable)?;
+        let what = format!("fetching the JWKS at {}", self.uri);
+        let set: serde_json::Value = fetch_json(self.client.get(&self.uri), what).await?;
         let keys = parse_set(&set);
         tracing::debug!(uri = %self.uri, keys = keys.len(), "fetched JWKS");
         let fetched = Arc::new(Fetched {

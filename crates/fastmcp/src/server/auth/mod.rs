@@ -101,6 +101,24 @@ impl<V: TokenVerifier> DynVerifier for V {
     }
 }
 
+/// The JSON answer to `request` (10 s at most); any failure is [`AuthError::Unavailable`],
+/// described as `what` (`fetching the JWKS at …`).
+async fn fetch_json<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    what: String,
+) -> Result<T, AuthError> {
+    let unavailable = |e: reqwest::Error| AuthError::Unavailable(format!("{what}: {e}"));
+    request
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(unavailable)?
+        .json()
+        .await
+        .map_err(unavailable)
+}
+
 /// Seconds since the Unix epoch.
 fn now() -> u64 {
     std::time::SystemTime::now()
