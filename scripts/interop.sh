@@ -51,7 +51,7 @@ echo "== python mcp client -> our composed server (mounts, transforms, middlewar
 timeout 300 "$PY" interop/python_composed.py "$COMPOSED"
 
 echo "== our client -> python fastmcp server"
-FASTMCP_TEST_PYTHON="$PWD/$PY" timeout 300 cargo test --quiet -p fastmcp --test it interop_python::
+FASTMCP_TEST_PYTHON="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")" timeout 300 cargo test --quiet -p fastmcp --test it interop_python::
 
 echo "== our client -> typescript everything server"
 FASTMCP_TEST_NODE="$NODE22" FASTMCP_TEST_TS_EVERYTHING="$TS_EVERYTHING" \

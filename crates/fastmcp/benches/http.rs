@@ -136,84 +136,183 @@ async fn echo_one(
         .unwrap_or_default())
 }
 
-/// One measured run.
+/// What the load sends.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Load {
+    /// 2026-07-28 requests (`_meta`, `Mcp-Method`, `Mcp-Name`), no session.
+    Stateless2026,
+    /// Legacy (2025-11-25) `tools/call` without a session, to a stateless server.
+    LegacyStateless,
+    /// A legacy session per connection (`initialize` first), answers on SSE streams.
+    Session,
+}
+
+/// A scenario: a load and the servers it is run against, each in its own window.
+struct Scenario {
+    name: &'static str,
+    load: Load,
+    servers: &'static [&'static str],
+    /// The ratios printed: (ours, theirs).
+    ratios: &'static [(&'static str, &'static str)],
+}
+
+const SCENARIOS: [Scenario; 3] = [
+    Scenario {
+        name: "2026-07-28 stateless (JSON)",
+        load: Load::Stateless2026,
+        servers: &["echo", "rmcp-stateless", "fastmcp-stateless"],
+        ratios: &[("fastmcp-stateless", "rmcp-stateless"), ("fastmcp-stateless", "echo")],
+    },
+    Scenario {
+        name: "legacy stateless (JSON)",
+        load: Load::LegacyStateless,
+        servers: &["echo", "rmcp-stateless", "fastmcp-stateless"],
+        ratios: &[("fastmcp-stateless", "rmcp-stateless"), ("fastmcp-stateless", "echo")],
+    },
+    Scenario {
+        name: "legacy sessions (SSE)",
+        load: Load::Session,
+        servers: &["rmcp-stateful", "fastmcp-stateful", "fastmcp-stateful-nostore"],
+        ratios: &[
+            ("fastmcp-stateful", "rmcp-stateful"),
+            ("fastmcp-stateful-nostore", "rmcp-stateful"),
+        ],
+    },
+];
+
+/// One measured window.
 #[derive(Clone, Copy, Default)]
-struct Figures {
+struct Window {
     calls_per_s: f64,
     cpu_us_per_call: f64,
     p50_us: f64,
-    idle_rss_mib: f64,
-    loaded_rss_mib: f64,
-    after_rss_mib: f64,
+    p99_us: f64,
     errors: u64,
 }
 
-async fn run(pinned: bool) -> anyhow::Result<()> {
-    let seconds: u64 = std::env::var("FASTMCP_BENCH_SECS")
+/// A started server.
+struct Server {
+    name: &'static str,
+    child: Child,
+    port: u16,
+    pid: u32,
+}
+
+fn env_number(name: &str, default: f64) -> f64 {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
-    let duration = Duration::from_secs(seconds.clamp(1, 60));
-    println!(
-        "HTTP tools/call benchmark: {}s per run, keep-alive HTTP/1.1, server {}",
-        duration.as_secs(),
-        if pinned {
-            "pinned to CPU 0, load on CPU 1"
-        } else {
-            "unpinned"
-        }
-    );
-    let mut results: HashMap<(&str, usize), Figures> = HashMap::new();
+        .unwrap_or(default)
+}
+
+async fn run(pinned: bool) -> anyhow::Result<()> {
+    let window = Duration::from_secs_f64(env_number("FASTMCP_BENCH_WINDOW", 2.0).clamp(0.5, 30.0));
+    let rounds = env_number("FASTMCP_BENCH_ROUNDS", 5.0).clamp(1.0, 50.0) as usize;
     // FASTMCP_BENCH_SERVERS=echo,fastmcp-stateless runs only those.
     let only = std::env::var("FASTMCP_BENCH_SERVERS").ok();
     let chosen = |server: &str| {
         only.as_deref()
             .is_none_or(|list| list.split(',').any(|s| s.trim() == server))
     };
-    for server in SERVERS.into_iter().filter(|s| chosen(s)) {
+    println!(
+        "HTTP tools/call benchmark: all servers started at once; per scenario and concurrency, \
+         {rounds} rounds of one {:.1} s window per server (order rotated each round); keep-alive \
+         HTTP/1.1; servers {}",
+        window.as_secs_f64(),
+        if pinned { "pinned to CPU 0, load on CPU 1" } else { "unpinned" }
+    );
+    let mut servers = Vec::new();
+    for name in SERVERS.into_iter().filter(|s| chosen(s)) {
+        let (child, port) = spawn(name, pinned).await?;
+        let pid = child.id().context("child pid")?;
+        servers.push(Server { name, child, port, pid });
+    }
+    for server in &servers {
+        println!("  {:>24}: RSS idle {:.1} MiB", server.name, rss_mib(server.pid));
+    }
+    for scenario in &SCENARIOS {
+        let present: Vec<&Server> = scenario
+            .servers
+            .iter()
+            .filter_map(|name| servers.iter().find(|s| s.name == *name))
+            .collect();
+        if present.is_empty() {
+            continue;
+        }
         for concurrency in CONCURRENCY {
-            let figures = measure(server, concurrency, duration, pinned).await?;
-            println!(
-                "{server:>18} c={concurrency:<3} {:>9.0} calls/s  {:>6.1} µs CPU/call  p50 {:>7.1} µs  \
-                 RSS idle {:.1} / load {:.1} / after {:.1} MiB{}",
-                figures.calls_per_s,
-                figures.cpu_us_per_call,
-                figures.p50_us,
-                figures.idle_rss_mib,
-                figures.loaded_rss_mib,
-                figures.after_rss_mib,
-                if figures.errors > 0 {
-                    format!("  ({} errors)", figures.errors)
-                } else {
-                    String::new()
+            println!();
+            println!("== {} at c={concurrency}", scenario.name);
+            let mut windows: HashMap<&str, Vec<Window>> = HashMap::new();
+            for round in 0..rounds {
+                for i in 0..present.len() {
+                    let server = present[(i + round) % present.len()];
+                    let measured = measure(server, scenario.load, concurrency, window).await?;
+                    windows.entry(server.name).or_default().push(measured);
                 }
-            );
-            results.insert((server, concurrency), figures);
+            }
+            report(scenario, &present, &windows);
         }
     }
-    let rate = |server, c| {
-        results
-            .get(&(server, c))
-            .map_or(f64::NAN, |f| f.calls_per_s)
-    };
-    let p50 = |server| results.get(&(server, 1)).map_or(f64::NAN, |f| f.p50_us);
     println!();
-    println!("ratios (calls/s):");
-    for c in CONCURRENCY {
+    for server in &servers {
+        println!("  {:>24}: RSS after the load {:.1} MiB", server.name, rss_mib(server.pid));
+    }
+    drop(servers.into_iter().map(|s| s.child).collect::<Vec<_>>());
+    Ok(())
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// Medians of each server's windows with their spread, then the ratios of each round's
+/// neighbouring windows (median and range).
+fn report(scenario: &Scenario, servers: &[&Server], windows: &HashMap<&str, Vec<Window>>) {
+    for server in servers {
+        let Some(own) = windows.get(server.name) else {
+            continue;
+        };
+        let pick = |f: fn(&Window) -> f64| own.iter().map(f).collect::<Vec<_>>();
+        let mut rates = pick(|w| w.calls_per_s);
+        let (low, high) = rates
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+        let errors: u64 = own.iter().map(|w| w.errors).sum();
         println!(
-            "  c={c:<3} fastmcp/rmcp stateless {:.2}×   fastmcp/rmcp stateful {:.2}×   \
-             fastmcp stateless/echo {:.2}×   fastmcp stateful/stateless {:.2}×",
-            rate("fastmcp-stateless", c) / rate("rmcp-stateless", c),
-            rate("fastmcp-stateful", c) / rate("rmcp-stateful", c),
-            rate("fastmcp-stateless", c) / rate("echo", c),
-            rate("fastmcp-stateful", c) / rate("fastmcp-stateless", c),
+            "  {:>24} {:>9.0} calls/s (windows {:.0}–{:.0})  {:>6.1} µs CPU/call  p50 {:>6.1} µs  p99 {:>7.1} µs{}",
+            server.name,
+            median(&mut rates),
+            low,
+            high,
+            median(&mut pick(|w| w.cpu_us_per_call)),
+            median(&mut pick(|w| w.p50_us)),
+            median(&mut pick(|w| w.p99_us)),
+            if errors > 0 { format!("  ({errors} errors)") } else { String::new() }
         );
     }
-    println!(
-        "  p50 at c=1: fastmcp stateless / echo {:.2}×",
-        p50("fastmcp-stateless") / p50("echo")
-    );
-    Ok(())
+    for (ours, theirs) in scenario.ratios {
+        let (Some(a), Some(b)) = (windows.get(ours), windows.get(theirs)) else {
+            continue;
+        };
+        let ratio = |f: fn(&Window) -> f64| -> Vec<f64> {
+            a.iter().zip(b).map(|(x, y)| f(x) / f(y)).collect()
+        };
+        let spread = |mut values: Vec<f64>| {
+            let m = median(&mut values);
+            format!("{m:.2}× ({:.2}–{:.2})", values[0], values[values.len() - 1])
+        };
+        println!(
+            "  {ours} / {theirs}: calls/s {}   CPU/call {}   p50 {}",
+            spread(ratio(|w| w.calls_per_s)),
+            spread(ratio(|w| w.cpu_us_per_call)),
+            spread(ratio(|w| w.p50_us)),
+        );
+    }
 }
 
 /// Moves this process to CPU 1 (before the runtime's threads exist, so they inherit it).
@@ -253,28 +352,22 @@ async fn spawn(server: &str, pinned: bool) -> anyhow::Result<(Child, u16)> {
     Ok((child, port))
 }
 
+/// One window: `concurrency` connections (sessions opened and warmed before the clock starts)
+/// calling as fast as answers come back, for `duration`.
 async fn measure(
-    server: &str,
+    server: &Server,
+    load: Load,
     concurrency: usize,
     duration: Duration,
-    pinned: bool,
-) -> anyhow::Result<Figures> {
-    let (child, port) = spawn(server, pinned).await?;
-    let pid = child.id().context("child pid")?;
-    let stateful = server.contains("stateful");
-    let mut figures = Figures {
-        idle_rss_mib: rss_mib(pid),
-        ..Figures::default()
-    };
-    // Warm up, then measure: one connection (and, stateful, one session) per worker.
+) -> anyhow::Result<Window> {
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        workers.push(Worker::open(port, stateful).await?);
+        workers.push(Worker::open(server.port, load).await?);
     }
     for worker in &mut workers {
         worker.call().await?;
     }
-    let cpu_before = cpu_ticks(pid);
+    let cpu_before = cpu_ticks(server.pid);
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = workers
@@ -296,42 +389,42 @@ async fn measure(
         .collect();
     let mut latencies = Vec::new();
     let mut workers = Vec::new();
+    let mut window = Window::default();
     for task in tasks {
         let (worker, mut own, errors) = task.await?;
         latencies.append(&mut own);
-        figures.errors += errors;
+        window.errors += errors;
         workers.push(worker);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu = (cpu_ticks(pid) - cpu_before) as f64 / clock_ticks_per_second();
-    figures.loaded_rss_mib = rss_mib(pid);
+    let cpu = (cpu_ticks(server.pid) - cpu_before) as f64 / clock_ticks_per_second();
     let calls = latencies.len() as f64;
-    figures.calls_per_s = calls / elapsed;
-    figures.cpu_us_per_call = cpu / calls * 1e6;
+    window.calls_per_s = calls / elapsed;
+    window.cpu_us_per_call = cpu / calls * 1e6;
     latencies.sort_unstable();
-    figures.p50_us = latencies
-        .get(latencies.len() / 2)
-        .map_or(f64::NAN, |d| d.as_secs_f64() * 1e6);
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e6)
+    };
+    window.p50_us = at(0.5);
+    window.p99_us = at(0.99);
     for worker in workers {
         worker.close().await;
     }
-    // Let the server drop what the closed sessions held before reading its memory.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    figures.after_rss_mib = rss_mib(pid);
-    drop(child);
-    Ok(figures)
+    Ok(window)
 }
 
 /// One keep-alive connection making calls one at a time.
 struct Worker {
     sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
     session: Option<String>,
-    stateful: bool,
+    load: Load,
     next_id: u64,
 }
 
 impl Worker {
-    async fn open(port: u16, stateful: bool) -> anyhow::Result<Self> {
+    async fn open(port: u16, load: Load) -> anyhow::Result<Self> {
         let stream = TcpStream::connect(("127.0.0.1", port)).await?;
         stream.set_nodelay(true)?;
         let (sender, connection) =
@@ -340,10 +433,10 @@ impl Worker {
         let mut worker = Worker {
             sender,
             session: None,
-            stateful,
+            load,
             next_id: 1,
         };
-        if stateful {
+        if load == Load::Session {
             let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
                 "protocolVersion": "2025-11-25", "capabilities": {},
                 "clientInfo": {"name": "bench", "version": "0"}}});
@@ -363,7 +456,7 @@ impl Worker {
     async fn call(&mut self) -> anyhow::Result<()> {
         self.next_id += 1;
         let mut params = json!({"name": "add", "arguments": {"a": 2, "b": 3}});
-        if !self.stateful {
+        if self.load == Load::Stateless2026 {
             params["_meta"] = json!({
                 "io.modelcontextprotocol/protocolVersion": "2026-07-28",
                 "io.modelcontextprotocol/clientCapabilities": {},
@@ -388,7 +481,7 @@ impl Worker {
             .header("host", "127.0.0.1")
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream");
-        if self.stateful {
+        if self.load != Load::Stateless2026 {
             request = request.header("mcp-protocol-version", "2025-11-25");
             if let Some(session) = &self.session {
                 request = request.header("mcp-session-id", session);
