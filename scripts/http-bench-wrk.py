@@ -138,8 +138,8 @@ def window(wrk: str, port: int, pid: int, script: str, connections: int, seconds
     cpu = cpu_seconds(pid) - before
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = unit_us(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = unit_us(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = unit_us(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = unit_us(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     bad = int(re.search(r"BAD (\d+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rate": rate, "cpu": cpu / max(requests, 1) * 1e6, "p50": p50, "p99": p99,

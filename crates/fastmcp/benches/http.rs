@@ -1,21 +1,26 @@
 //! HTTP benchmark: `tools/call` requests per second over Streamable HTTP on 127.0.0.1.
 //!
-//! `cargo bench -p fastmcp --bench http` starts each server as a child process of this binary
-//! (pinned to CPU 0 with `taskset` when the machine has two or more cores; the load runs on
-//! CPU 1) and drives it with keep-alive HTTP/1.1 connections, one request at a time each, at
-//! concurrency 1 and 50:
+//! `cargo bench -p fastmcp --bench http` starts every server at once as a child process of this
+//! binary (pinned to CPU 0 with `taskset` when the machine has two or more cores; the load runs
+//! on CPU 1) and drives them with keep-alive HTTP/1.1 connections, one request at a time each,
+//! at concurrency 1 and 50. Servers:
 //!
 //! - `echo`: a bare hyper + serde_json server that parses the JSON-RPC body and answers it: the
 //!   ceiling for any MCP server on this stack;
-//! - `rmcp` / `fastmcp`, stateless: the 2026-07-28 protocol, JSON responses;
-//! - `rmcp` / `fastmcp`, stateful: a session per connection, each call answered on an SSE stream
-//!   (`fastmcp-stateful` stores every event for `Last-Event-ID` resumption, its default;
-//!   `fastmcp-stateful-nostore` does not, like plain rmcp).
+//! - `rmcp` / `fastmcp` stateless (JSON responses) and stateful (a session per connection,
+//!   answers on SSE streams; `fastmcp-stateful` stores every event for `Last-Event-ID`
+//!   resumption, its default; `fastmcp-stateful-nostore` does not, like plain rmcp).
 //!
-//! For each run it prints calls per second, the server's CPU time per call, p50 latency at
-//! concurrency 1, and the server's resident memory idle, under load and after the sessions
-//! close; then the ratios. Each run lasts `FASTMCP_BENCH_SECS` seconds (default 5). Numbers, not
-//! assertions: see BENCHMARKS.md.
+//! Scenarios: 2026-07-28 requests and legacy requests without a session (echo and the
+//! stateless servers), legacy sessions (the stateful servers). On a shared machine a single
+//! long run per server measures the machine as much as the server, so each scenario and
+//! concurrency runs `FASTMCP_BENCH_ROUNDS` rounds (default 5) of one window per server
+//! (`FASTMCP_BENCH_WINDOW` seconds, default 2), the order rotated each round. It prints each
+//! server's median calls/s with the spread of its windows, server CPU µs per call (from
+//! `/proc`), p50 and p99 latency; then each ratio computed window against neighbouring window,
+//! as a median and range. `FASTMCP_BENCH_SERVERS=echo,fastmcp-stateless` runs a subset.
+//! `scripts/http-bench-wrk.py` cross-checks with `wrk`. Numbers, not assertions: see
+//! BENCHMARKS.md.
 
 #[allow(dead_code)]
 #[path = "../examples/quickstart.rs"]
@@ -161,18 +166,28 @@ const SCENARIOS: [Scenario; 3] = [
         name: "2026-07-28 stateless (JSON)",
         load: Load::Stateless2026,
         servers: &["echo", "rmcp-stateless", "fastmcp-stateless"],
-        ratios: &[("fastmcp-stateless", "rmcp-stateless"), ("fastmcp-stateless", "echo")],
+        ratios: &[
+            ("fastmcp-stateless", "rmcp-stateless"),
+            ("fastmcp-stateless", "echo"),
+        ],
     },
     Scenario {
         name: "legacy stateless (JSON)",
         load: Load::LegacyStateless,
         servers: &["echo", "rmcp-stateless", "fastmcp-stateless"],
-        ratios: &[("fastmcp-stateless", "rmcp-stateless"), ("fastmcp-stateless", "echo")],
+        ratios: &[
+            ("fastmcp-stateless", "rmcp-stateless"),
+            ("fastmcp-stateless", "echo"),
+        ],
     },
     Scenario {
         name: "legacy sessions (SSE)",
         load: Load::Session,
-        servers: &["rmcp-stateful", "fastmcp-stateful", "fastmcp-stateful-nostore"],
+        servers: &[
+            "rmcp-stateful",
+            "fastmcp-stateful",
+            "fastmcp-stateful-nostore",
+        ],
         ratios: &[
             ("fastmcp-stateful", "rmcp-stateful"),
             ("fastmcp-stateful-nostore", "rmcp-stateful"),
@@ -219,16 +234,29 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
          {rounds} rounds of one {:.1} s window per server (order rotated each round); keep-alive \
          HTTP/1.1; servers {}",
         window.as_secs_f64(),
-        if pinned { "pinned to CPU 0, load on CPU 1" } else { "unpinned" }
+        if pinned {
+            "pinned to CPU 0, load on CPU 1"
+        } else {
+            "unpinned"
+        }
     );
     let mut servers = Vec::new();
     for name in SERVERS.into_iter().filter(|s| chosen(s)) {
         let (child, port) = spawn(name, pinned).await?;
         let pid = child.id().context("child pid")?;
-        servers.push(Server { name, child, port, pid });
+        servers.push(Server {
+            name,
+            child,
+            port,
+            pid,
+        });
     }
     for server in &servers {
-        println!("  {:>24}: RSS idle {:.1} MiB", server.name, rss_mib(server.pid));
+        println!(
+            "  {:>24}: RSS idle {:.1} MiB",
+            server.name,
+            rss_mib(server.pid)
+        );
     }
     for scenario in &SCENARIOS {
         let present: Vec<&Server> = scenario
@@ -255,7 +283,11 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
     }
     println!();
     for server in &servers {
-        println!("  {:>24}: RSS after the load {:.1} MiB", server.name, rss_mib(server.pid));
+        println!(
+            "  {:>24}: RSS after the load {:.1} MiB",
+            server.name,
+            rss_mib(server.pid)
+        );
     }
     drop(servers.into_iter().map(|s| s.child).collect::<Vec<_>>());
     Ok(())
@@ -292,7 +324,11 @@ fn report(scenario: &Scenario, servers: &[&Server], windows: &HashMap<&str, Vec<
             median(&mut pick(|w| w.cpu_us_per_call)),
             median(&mut pick(|w| w.p50_us)),
             median(&mut pick(|w| w.p99_us)),
-            if errors > 0 { format!("  ({errors} errors)") } else { String::new() }
+            if errors > 0 {
+                format!("  ({errors} errors)")
+            } else {
+                String::new()
+            }
         );
     }
     for (ours, theirs) in scenario.ratios {

@@ -200,8 +200,10 @@ impl Session {
         request: ClientRequest,
         context: RequestContext<RoleServer>,
     ) -> Result<T, ErrorData> {
-        // Named by type, not by the request's method, so the hot path copies nothing.
-        let result = self.dispatch(request, context).await?;
+        // Named by type, not by the request's method, so the hot path copies nothing. Boxed:
+        // rmcp spawns a task per request around this future and moves it several times, and
+        // the unboxed dispatch (every handler's state) is kilobytes; a box is one allocation.
+        let result = Box::pin(self.dispatch(request, context)).await?;
         T::pick(result).ok_or_else(|| {
             let expected = std::any::type_name::<T>();
             ErrorData::internal_error(format!("dispatch did not produce a {expected}"), None)
