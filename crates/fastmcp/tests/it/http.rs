@@ -398,6 +398,73 @@ async fn stateless_requests_are_answered_in_json_or_sse_with_the_specified_statu
     }
 }
 
+/// A legacy `tools/call` (no `_meta` protocol keys), as a client sends it to a server
+/// without sessions.
+fn legacy_call(name: &str, arguments: Value) -> String {
+    json!({"jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": {
+        "name": name, "arguments": arguments, "_meta": {"progressToken": "p"}}})
+    .to_string()
+}
+
+#[tokio::test]
+async fn legacy_requests_to_a_server_without_sessions_are_answered_as_rmcp_would() {
+    for json_response in [false, true] {
+        let options = HttpOptions::default()
+            .stateless(true)
+            .json_response(json_response);
+        let (addr, shutdown, _task) = serve(server(), options).await;
+        let version = ("MCP-Protocol-Version", "2025-11-25");
+        for headers in [
+            &[version, JSON, JSON_AND_SSE][..],
+            &[JSON, JSON_AND_SSE][..],
+        ] {
+            let (status, head, reply) = raw(
+                addr,
+                "POST",
+                headers,
+                &legacy_call("count", json!({"n": 0})),
+            )
+            .await;
+            assert_eq!(status, 200, "{reply}");
+            assert!(
+                !head.iter().any(|(k, _)| k == "mcp-session-id"),
+                "no session"
+            );
+            assert!(
+                reply.contains(r#""structuredContent":{"result":0}"#),
+                "{reply}"
+            );
+            let (status, _, reply) = raw(
+                addr,
+                "POST",
+                headers,
+                &legacy_call("count", json!({"n": 3})),
+            )
+            .await;
+            assert_eq!(status, 200);
+            let progress = reply
+                .find(r#""progress":3"#)
+                .expect("the last progress value");
+            let result = reply.find(r#""structuredContent""#).expect("the result");
+            assert!(progress < result, "progress before the result: {reply}");
+        }
+        // A JSON-RPC error is still HTTP 200 on a legacy request (404 is 2026-07-28's).
+        let unknown = legacy_call("count", json!({})).replace("tools/call", "tools/frobnicate");
+        let (status, _, reply) = raw(addr, "POST", &[version, JSON, JSON_AND_SSE], &unknown).await;
+        assert_eq!(status, 200, "{reply}");
+        assert!(reply.contains("-32601"), "{reply}");
+        let (status, _, reply) = raw(
+            addr,
+            "POST",
+            &[("MCP-Protocol-Version", "1999-01-01"), JSON, JSON_AND_SSE],
+            &legacy_call("count", json!({"n": 1})),
+        )
+        .await;
+        assert_eq!(status, 400, "an unknown version is refused: {reply}");
+        shutdown.cancel();
+    }
+}
+
 #[tokio::test]
 async fn stateless_header_checks_hold() {
     let (addr, shutdown, _task) = serve(server(), HttpOptions::default().stateless(true)).await;

@@ -1,12 +1,14 @@
-//! The direct path for 2026-07-28 requests: parse, dispatch to the [`Session`], answer, all
-//! in the HTTP request's own task.
+//! The direct path for 2026-07-28 requests, and for legacy requests to a stateless server:
+//! parse, dispatch to the [`Session`], answer, all in the HTTP request's own task.
 //!
 //! rmcp's Streamable HTTP service builds a whole service loop (a task, channels, a peer) for
 //! every stateless request and re-serializes the body to check its headers; that is most of
 //! its cost per call. A 2026-07-28 request needs none of it: it carries everything in its
 //! headers and `_meta`, and the server never sends it a request of its own (input arrives in
-//! `InputRequiredResult` rounds). So FastMCP answers such requests itself, and only those
-//! it fully vouches for: every check below is a sufficient condition for rmcp's own
+//! `InputRequiredResult` rounds). A legacy request to a server without sessions stands alone
+//! the same way (rmcp gives it a one-request service loop with a made-up handshake; a request
+//! the server sent it could never be answered). So FastMCP answers such requests itself, and
+//! only those it fully vouches for: every check below is a sufficient condition for rmcp's own
 //! validation to pass. Anything else (legacy sessions, `initialize`, `server/discover`,
 //! subscriptions, an `Origin` header, `Mcp-Param-*` routing, Base64 header values, an event
 //! store persisting stateless streams, any malformed input) goes to rmcp's service unchanged,
@@ -69,8 +71,22 @@ pub(super) struct Direct {
     allowed_hosts: Vec<Authority>,
     json_response: bool,
     max_body_bytes: usize,
+    /// Whether legacy requests are served without sessions (`HttpOptions::stateless`).
+    legacy_stateless: bool,
+    /// Closed peers that remember a legacy handshake, one per protocol version, so handlers
+    /// see the version the request's header names (as rmcp's stateless service makes up).
+    legacy_peers: std::sync::Mutex<Vec<(ProtocolVersion, Peer<RoleServer>)>>,
     /// Ends open response streams (server shutdown).
     shutdown: CancellationToken,
+}
+
+/// The protocol a request on the direct path speaks.
+#[derive(Clone)]
+enum Era {
+    /// 2026-07-28: everything in headers and `_meta`.
+    Stateless,
+    /// A legacy version (from `MCP-Protocol-Version`, 2025-03-26 without it), no session.
+    Legacy(ProtocolVersion),
 }
 
 impl Direct {
@@ -89,6 +105,9 @@ impl Direct {
                 .collect(),
             json_response: config.json_response,
             max_body_bytes: config.max_request_body_bytes,
+            legacy_stateless: !config.legacy_session_mode
+                && !config.stateless_protocol_metadata_required,
+            legacy_peers: std::sync::Mutex::default(),
             shutdown,
         }
     }
@@ -96,9 +115,9 @@ impl Direct {
     /// Answers `request` if the direct path vouches for it; otherwise hands it back,
     /// unchanged, for rmcp's service.
     pub(super) async fn try_serve(&self, request: Request) -> Result<Response, Request> {
-        if !self.vouches_for_headers(&request) {
+        let Some(era) = self.vouches_for_headers(&request) else {
             return Err(request);
-        }
+        };
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, self.max_body_bytes).await {
             Ok(bytes) => bytes,
@@ -116,25 +135,48 @@ impl Direct {
             // JSON, but not a message rmcp knows: its answer says why.
             return Err(Request::from_parts(parts, Body::from(bytes)));
         };
-        match self.vouch_for_body(&parts.headers, message) {
-            Some(request) => Ok(self.serve(parts, request).await),
+        match self.vouch_for_body(&parts.headers, message, &era) {
+            Some(request) => Ok(self.serve(parts, request, era).await),
             None => Err(Request::from_parts(parts, Body::from(bytes))),
         }
     }
 
-    /// Header checks that need no body: a 2026-07-28 POST outside any session, from an
-    /// allowed host, with a JSON body of a known size within the limit.
-    fn vouches_for_headers(&self, request: &Request) -> bool {
+    /// Header checks that need no body: a POST outside any session, from an allowed host,
+    /// with a JSON body of a known size within the limit, that is either a 2026-07-28 request
+    /// (naming its method in `Mcp-Method`) or, on a server without sessions, a legacy one of
+    /// a known version without any of 2026-07-28's request headers.
+    fn vouches_for_headers(&self, request: &Request) -> Option<Era> {
         let headers = request.headers();
-        request.method() == http::Method::POST
-            && only_value(headers, mcp_header::MCP_PROTOCOL_VERSION)
-                .is_some_and(|v| v == ProtocolVersion::V_2026_07_28.as_str())
-            && only_value(headers, mcp_header::MCP_METHOD).is_some()
+        let plain = request.method() == http::Method::POST
             && !headers.contains_key(mcp_header::MCP_SESSION_ID)
             && accepts_json_and_sse(headers)
             && content_is_json(headers)
             && content_length(headers).is_some_and(|length| length <= self.max_body_bytes)
-            && self.host_is_allowed(request)
+            && self.host_is_allowed(request);
+        if !plain {
+            return None;
+        }
+        let version = headers.get(mcp_header::MCP_PROTOCOL_VERSION);
+        if headers.contains_key(mcp_header::MCP_METHOD) {
+            let stateless = only_value(headers, mcp_header::MCP_METHOD).is_some()
+                && only_value(headers, mcp_header::MCP_PROTOCOL_VERSION)
+                    == Some(ProtocolVersion::V_2026_07_28.as_str());
+            return stateless.then_some(Era::Stateless);
+        }
+        if !self.legacy_stateless || headers.keys().any(|name| is_2026_header(name.as_str())) {
+            return None;
+        }
+        let version = match version {
+            None => ProtocolVersion::V_2025_03_26,
+            Some(_) => {
+                let named = only_value(headers, mcp_header::MCP_PROTOCOL_VERSION)?;
+                ProtocolVersion::KNOWN_VERSIONS
+                    .iter()
+                    .find(|known| known.as_str() == named && known.has_initialize())?
+                    .clone()
+            }
+        };
+        Some(Era::Legacy(version))
     }
 
     fn host_is_allowed(&self, request: &Request) -> bool {
@@ -158,12 +200,18 @@ impl Direct {
         &self,
         headers: &HeaderMap,
         message: ClientJsonRpcMessage,
+        era: &Era,
     ) -> Option<JsonRpcRequest<ClientRequest>> {
         let ClientJsonRpcMessage::Request(request) = message else {
             return None;
         };
         let method = request.request.method();
         let meta = request.request.get_meta();
+        if let Era::Legacy(_) = era {
+            // A legacy request negotiating 2026-07-28 in `_meta` is rmcp's to sort out.
+            let vouched = DIRECT_METHODS.contains(&method) && meta.protocol_version().is_none();
+            return vouched.then_some(request);
+        }
         let vouched = DIRECT_METHODS.contains(&method)
             && only_value(headers, mcp_header::MCP_METHOD) == Some(method)
             && meta.protocol_version() == Some(ProtocolVersion::V_2026_07_28)
@@ -189,20 +237,39 @@ impl Direct {
             })
     }
 
-    fn peer(&self) -> Peer<RoleServer> {
-        self.peer.get_or_init(closed_peer).clone()
+    fn peer(&self, era: &Era) -> Peer<RoleServer> {
+        let Era::Legacy(version) = era else {
+            return self.peer.get_or_init(closed_peer).clone();
+        };
+        let mut peers = self
+            .legacy_peers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, peer)) = peers.iter().find(|(known, _)| known == version) {
+            return peer.clone();
+        }
+        // What rmcp's stateless service makes up for a legacy request: the header's version,
+        // no capabilities, no client name.
+        let peer = closed_peer();
+        peer.set_peer_info(
+            rmcp::model::InitializeRequestParams::new(Default::default(), Default::default())
+                .with_protocol_version(version.clone()),
+        );
+        peers.push((version.clone(), peer.clone()));
+        peer
     }
 
     async fn serve(
         &self,
         parts: http::request::Parts,
         request: JsonRpcRequest<ClientRequest>,
+        era: Era,
     ) -> Response {
         let JsonRpcRequest {
             id, mut request, ..
         } = request;
         let (sender, mut receiver) = mpsc::channel(STREAM_CAPACITY);
-        let mut context = RequestContext::new(id.clone(), self.peer());
+        let mut context = RequestContext::new(id.clone(), self.peer(&era));
         std::mem::swap(&mut context.meta, request.get_meta_mut());
         context.extensions.insert(parts);
         context.extensions.insert(ResponseStream(sender.clone()));
@@ -222,7 +289,7 @@ impl Direct {
                 while let Ok(notification) = receiver.try_recv() {
                     early.push(notification);
                 }
-                self.respond_now(early, message)
+                self.respond_now(early, message, &era)
             }
             Some(first) = receiver.recv() => {
                 // The handler is talking before it answers: stream from here on, the handler
@@ -243,8 +310,13 @@ impl Direct {
         &self,
         early: Vec<ServerJsonRpcMessage>,
         last: ServerJsonRpcMessage,
+        era: &Era,
     ) -> Response {
-        let status = http_status(&last);
+        // Legacy transports answer every JSON-RPC error with 200.
+        let status = match era {
+            Era::Stateless => http_status(&last),
+            Era::Legacy(_) => StatusCode::OK,
+        };
         if early.is_empty() && (self.json_response || status != StatusCode::OK) {
             return json_response(status, &last);
         }
@@ -446,6 +518,12 @@ fn names_match(headers: &HeaderMap, request: &ClientRequest) -> bool {
     };
     only_value(headers, "mcp-name")
         .is_some_and(|name| name == expected && !name.starts_with("=?base64?"))
+}
+
+/// A request header only 2026-07-28 (SEP-2243) defines: its presence on a legacy request is
+/// for rmcp to judge.
+fn is_2026_header(name: &str) -> bool {
+    name == "mcp-method" || name == "mcp-name" || name.starts_with("mcp-param-")
 }
 
 /// Whether any property, at any depth of `properties`, carries `x-mcp-header`.
