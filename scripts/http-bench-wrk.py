@@ -26,10 +26,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_servers import bench_binary
+
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {},
         "io.modelcontextprotocol/clientInfo": {"name": "wrk", "version": "0"}}
@@ -54,18 +54,6 @@ def ensure_wrk() -> str:
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
                    stdout=subprocess.DEVNULL)
     return shutil.which("wrk") or sys.exit("wrk did not install")
-
-
-def bench_binary() -> str:
-    out = subprocess.run(
-        ["cargo", "bench", "-q", "-p", "fastmcp", "--bench", "http", "--no-run",
-         "--message-format=json"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        message = json.loads(line)
-        if message.get("reason") == "compiler-artifact" and message.get("executable") \
-                and message["target"]["name"] == "http":
-            return message["executable"]
-    sys.exit("cannot find the http bench binary")
 
 
 def start(binary: str, name: str):
@@ -129,7 +117,7 @@ def unit_us(value: str) -> float:
     return float(number) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
 
 
-def window(wrk: str, port: int, pid: int, script: str, connections: int, seconds: float) -> dict:
+def window(wrk: str, port: int, pid: int, script: str, connections: int, seconds: int) -> dict:
     before = cpu_seconds(pid)
     out = subprocess.run(
         ["taskset", "-c", "1", wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
@@ -153,7 +141,7 @@ def spread(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--servers")
     options = parser.parse_args()
     wrk = ensure_wrk()

@@ -25,7 +25,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_servers import bench_binary
+
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {},
         "io.modelcontextprotocol/clientInfo": {"name": "count", "version": "0"}}
@@ -35,18 +36,6 @@ RUNS = [
     ("legacy session (SSE)", "session", ["rmcp-stateful", "fastmcp-stateful",
                                          "fastmcp-stateful-nostore"]),
 ]
-
-
-def bench_binary() -> str:
-    out = subprocess.run(
-        ["cargo", "bench", "-q", "-p", "fastmcp", "--bench", "http", "--no-run",
-         "--message-format=json"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        message = json.loads(line)
-        if message.get("reason") == "compiler-artifact" and message.get("executable") \
-                and message["target"]["name"] == "http":
-            return message["executable"]
-    sys.exit("cannot find the http bench binary")
 
 
 class Connection:

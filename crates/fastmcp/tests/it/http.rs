@@ -363,11 +363,7 @@ async fn stateless_requests_are_answered_in_json_or_sse_with_the_specified_statu
         )
         .await;
         assert_eq!(status, 200);
-        let progress = reply
-            .find(r#""progress":3"#)
-            .expect("the last progress value");
-        let result = reply.find(r#""structuredContent""#).expect("the result");
-        assert!(progress < result, "progress before the result: {reply}");
+        assert_progress_then_result(&reply);
 
         // Bad arguments are an isError result; an unknown method is 404.
         let (status, _, reply) = raw(
@@ -396,6 +392,15 @@ async fn stateless_requests_are_answered_in_json_or_sse_with_the_specified_statu
         assert!(reply.contains("-32601"), "{reply}");
         shutdown.cancel();
     }
+}
+
+/// `reply` carries the last progress value (3) before the result.
+fn assert_progress_then_result(reply: &str) {
+    let progress = reply
+        .find(r#""progress":3"#)
+        .expect("the last progress value");
+    let result = reply.find(r#""structuredContent""#).expect("the result");
+    assert!(progress < result, "progress before the result: {reply}");
 }
 
 /// A legacy `tools/call` (no `_meta` protocol keys), as a client sends it to a server
@@ -442,11 +447,7 @@ async fn legacy_requests_to_a_server_without_sessions_are_answered_as_rmcp_would
             )
             .await;
             assert_eq!(status, 200);
-            let progress = reply
-                .find(r#""progress":3"#)
-                .expect("the last progress value");
-            let result = reply.find(r#""structuredContent""#).expect("the result");
-            assert!(progress < result, "progress before the result: {reply}");
+            assert_progress_then_result(&reply);
         }
         // A JSON-RPC error is still HTTP 200 on a legacy request (404 is 2026-07-28's).
         let unknown = legacy_call("count", json!({})).replace("tools/call", "tools/frobnicate");
