@@ -180,6 +180,10 @@ async fn start_issuer(keys: &[&SigningKey], signer: SigningKey) -> Issuer {
     };
     let app = axum::Router::new()
         .route("/jwks", axum::routing::get(jwks))
+        .route(
+            "/huge-jwks",
+            axum::routing::get(|| async { format!("{{\"keys\": [{}]}}", " ".repeat(2 << 20)) }),
+        )
         .route("/introspect", axum::routing::post(introspect))
         .route(
             "/.well-known/oauth-authorization-server",
@@ -493,6 +497,25 @@ async fn a_rotated_jwks_is_refetched_once_and_an_unknown_kid_is_refused() {
     );
     assert_eq!(fetches(), 4);
     shutdown.cancel();
+}
+
+#[tokio::test]
+async fn an_unreachable_or_oversized_jwks_is_503_not_401() {
+    let rsa = rsa_key("k");
+    let issuer = start_issuer(&[&rsa], rsa_key("unused")).await;
+    for jwks in [
+        format!("{}/huge-jwks", issuer.base),
+        "http://127.0.0.1:1/jwks".to_owned(),
+    ] {
+        let (_addr, url, shutdown) = protect(|base| {
+            RemoteAuth::new(JwtVerifier::jwks(&jwks).audience(format!("{base}/mcp")))
+        })
+        .await;
+        let token = sign(&rsa, &claims(&url, json!({})));
+        let (status, _) = initialize_with(&url, Some(&format!("Bearer {token}"))).await;
+        assert_eq!(status, 503, "{jwks}");
+        shutdown.cancel();
+    }
 }
 
 #[tokio::test]

@@ -101,22 +101,32 @@ impl<V: TokenVerifier> DynVerifier for V {
     }
 }
 
-/// The JSON answer to `request` (10 s at most); any failure is [`AuthError::Unavailable`],
-/// described as `what` (`fetching the JWKS at …`).
+/// The JSON answer to `request` (10 s and 1 MiB at most); any failure is
+/// [`AuthError::Unavailable`], described as `what` (`fetching the JWKS at …`).
 async fn fetch_json<T: serde::de::DeserializeOwned>(
     request: reqwest::RequestBuilder,
     what: String,
 ) -> Result<T, AuthError> {
-    let unavailable = |e: reqwest::Error| AuthError::Unavailable(format!("{what}: {e}"));
-    request
+    const MAX_BYTES: usize = 1 << 20;
+    let unavailable = |reason: String| AuthError::Unavailable(format!("{what}: {reason}"));
+    let mut response = request
         .timeout(std::time::Duration::from_secs(10))
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
-        .map_err(unavailable)?
-        .json()
+        .map_err(|e| unavailable(e.to_string()))?;
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(unavailable)
+        .map_err(|e| unavailable(e.to_string()))?
+    {
+        if body.len() + chunk.len() > MAX_BYTES {
+            return Err(unavailable(format!("the answer exceeds {MAX_BYTES} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).map_err(|e| unavailable(format!("not the JSON expected: {e}")))
 }
 
 /// Seconds since the Unix epoch.
