@@ -208,7 +208,8 @@ struct Window {
 /// A started server.
 struct Server {
     name: &'static str,
-    child: Child,
+    // Held so the server lives as long as this; killed when dropped.
+    _child: Child,
     port: u16,
     pid: u32,
 }
@@ -246,7 +247,7 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
         let pid = child.id().context("child pid")?;
         servers.push(Server {
             name,
-            child,
+            _child: child,
             port,
             pid,
         });
@@ -289,7 +290,8 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
             rss_mib(server.pid)
         );
     }
-    drop(servers.into_iter().map(|s| s.child).collect::<Vec<_>>());
+    // Each server is killed as its `Child` drops.
+    drop(servers);
     Ok(())
 }
 

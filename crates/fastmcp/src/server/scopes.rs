@@ -38,12 +38,7 @@ pub(crate) fn check(
     if allows(meta, granted) {
         return Ok(());
     }
-    let needed: Vec<&String> = meta.scopes.iter().collect();
-    let list = needed
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let list = Vec::from_iter(meta.scopes.iter().map(String::as_str)).join(" ");
     Err(ErrorData::new(
         ErrorCode::INVALID_REQUEST,
         format!("insufficient scope: {kind} {name:?} needs scope {list:?}"),

@@ -35,8 +35,10 @@ pub struct JwtVerifier {
     audiences: Vec<String>,
     algorithms: Vec<Algorithm>,
     leeway: Duration,
-    /// Warns once that tokens are taken for any audience.
-    any_audience: std::sync::Once,
+    /// The claim checks for each accepted algorithm (jsonwebtoken wants every algorithm of a
+    /// `Validation` to fit the key), made from the settings above on first use — the builder
+    /// is done by then — so verifying a token allocates none of them.
+    validations: std::sync::OnceLock<Vec<(Algorithm, Validation)>>,
 }
 
 enum Keys {
@@ -77,7 +79,7 @@ impl JwtVerifier {
             audiences: Vec::new(),
             algorithms: algorithms.to_vec(),
             leeway: Duration::from_secs(30),
-            any_audience: std::sync::Once::new(),
+            validations: std::sync::OnceLock::new(),
         }
     }
 
@@ -163,31 +165,42 @@ impl JwtVerifier {
         self
     }
 
-    fn validation(&self, alg: Algorithm) -> Validation {
-        let mut validation = Validation::new(alg);
-        validation.leeway = self.leeway.as_secs();
-        validation.validate_nbf = true;
-        let mut required = vec!["exp"];
-        if self.issuers.is_empty() {
-            validation.iss = None;
-        } else {
-            validation.set_issuer(&self.issuers);
-            required.push("iss");
-        }
-        if self.audiences.is_empty() {
-            self.any_audience.call_once(|| {
+    /// The claim checks for a token signed with `alg`; `None` if `alg` is not accepted.
+    fn validation(&self, alg: Algorithm) -> Option<&Validation> {
+        let validations = self.validations.get_or_init(|| {
+            if self.audiences.is_empty() {
                 tracing::warn!(
                     "JwtVerifier has no audience: tokens meant for other servers are accepted; \
                      set .audience(\"<this server's URL>\")"
                 );
-            });
-            validation.validate_aud = false;
-        } else {
-            validation.set_audience(&self.audiences);
-            required.push("aud");
-        }
-        validation.set_required_spec_claims(&required);
-        validation
+            }
+            let checks = |alg| {
+                let mut validation = Validation::new(alg);
+                validation.leeway = self.leeway.as_secs();
+                validation.validate_nbf = true;
+                let mut required = vec!["exp"];
+                if !self.issuers.is_empty() {
+                    validation.set_issuer(&self.issuers);
+                    required.push("iss");
+                }
+                if self.audiences.is_empty() {
+                    validation.validate_aud = false;
+                } else {
+                    validation.set_audience(&self.audiences);
+                    required.push("aud");
+                }
+                validation.set_required_spec_claims(&required);
+                validation
+            };
+            self.algorithms
+                .iter()
+                .map(|&alg| (alg, checks(alg)))
+                .collect()
+        });
+        validations
+            .iter()
+            .find(|(accepted, _)| *accepted == alg)
+            .map(|(_, validation)| validation)
     }
 
     async fn keys_for(&self, header: &Header) -> Result<Vec<DecodingKey>, AuthError> {
@@ -202,16 +215,15 @@ impl TokenVerifier for JwtVerifier {
     async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| AuthError::InvalidToken(format!("not a JWT we accept: {e}")))?;
-        if !self.algorithms.contains(&header.alg) {
+        let Some(validation) = self.validation(header.alg) else {
             return Err(AuthError::InvalidToken(format!(
                 "algorithm {:?} is not accepted",
                 header.alg
             )));
-        }
-        let validation = self.validation(header.alg);
+        };
         let mut last = AuthError::InvalidToken("no key verifies the token".into());
         for key in self.keys_for(&header).await? {
-            match jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation) {
+            match jsonwebtoken::decode::<Map<String, Value>>(token, &key, validation) {
                 Ok(data) => return Ok(AccessToken::from_claims(token, data.claims)),
                 Err(error) => last = AuthError::InvalidToken(reason(error.kind())),
             }

@@ -73,20 +73,21 @@ pub(super) struct Direct {
     max_body_bytes: usize,
     /// Whether legacy requests are served without sessions (`HttpOptions::stateless`).
     legacy_stateless: bool,
-    /// Closed peers that remember a legacy handshake, one per protocol version, so handlers
-    /// see the version the request's header names (as rmcp's stateless service makes up).
-    legacy_peers: std::sync::Mutex<Vec<(ProtocolVersion, Peer<RoleServer>)>>,
+    /// Closed peers that remember a legacy handshake, one per known protocol version (by its
+    /// index in `ProtocolVersion::KNOWN_VERSIONS`), made on first use, so handlers see the
+    /// version the request's header names (as rmcp's stateless service makes up).
+    legacy_peers: Vec<OnceLock<Peer<RoleServer>>>,
     /// Ends open response streams (server shutdown).
     shutdown: CancellationToken,
 }
 
 /// The protocol a request on the direct path speaks.
-#[derive(Clone)]
 enum Era {
     /// 2026-07-28: everything in headers and `_meta`.
     Stateless,
-    /// A legacy version (from `MCP-Protocol-Version`, 2025-03-26 without it), no session.
-    Legacy(ProtocolVersion),
+    /// A legacy version (from `MCP-Protocol-Version`, 2025-03-26 without it), no session: its
+    /// index in `ProtocolVersion::KNOWN_VERSIONS`.
+    Legacy(usize),
 }
 
 impl Direct {
@@ -107,7 +108,10 @@ impl Direct {
             max_body_bytes: config.max_request_body_bytes,
             legacy_stateless: !config.legacy_session_mode
                 && !config.stateless_protocol_metadata_required,
-            legacy_peers: std::sync::Mutex::default(),
+            legacy_peers: ProtocolVersion::KNOWN_VERSIONS
+                .iter()
+                .map(|_| OnceLock::new())
+                .collect(),
             shutdown,
         }
     }
@@ -156,27 +160,24 @@ impl Direct {
         if !plain {
             return None;
         }
-        let version = headers.get(mcp_header::MCP_PROTOCOL_VERSION);
+        let version = only_value(headers, mcp_header::MCP_PROTOCOL_VERSION);
         if headers.contains_key(mcp_header::MCP_METHOD) {
             let stateless = only_value(headers, mcp_header::MCP_METHOD).is_some()
-                && only_value(headers, mcp_header::MCP_PROTOCOL_VERSION)
-                    == Some(ProtocolVersion::V_2026_07_28.as_str());
+                && version == Some(ProtocolVersion::V_2026_07_28.as_str());
             return stateless.then_some(Era::Stateless);
         }
         if !self.legacy_stateless || headers.keys().any(|name| is_2026_header(name.as_str())) {
             return None;
         }
-        let version = match version {
-            None => ProtocolVersion::V_2025_03_26,
-            Some(_) => {
-                let named = only_value(headers, mcp_header::MCP_PROTOCOL_VERSION)?;
-                ProtocolVersion::KNOWN_VERSIONS
-                    .iter()
-                    .find(|known| known.as_str() == named && known.has_initialize())?
-                    .clone()
-            }
-        };
-        Some(Era::Legacy(version))
+        // A repeated or unreadable header is rmcp's to refuse.
+        if version.is_none() && headers.contains_key(mcp_header::MCP_PROTOCOL_VERSION) {
+            return None;
+        }
+        let named = version.unwrap_or(ProtocolVersion::V_2025_03_26.as_str());
+        ProtocolVersion::KNOWN_VERSIONS
+            .iter()
+            .position(|known| known.as_str() == named && known.has_initialize())
+            .map(Era::Legacy)
     }
 
     fn host_is_allowed(&self, request: &Request) -> bool {
@@ -238,25 +239,26 @@ impl Direct {
     }
 
     fn peer(&self, era: &Era) -> Peer<RoleServer> {
-        let Era::Legacy(version) = era else {
+        let Era::Legacy(index) = *era else {
             return self.peer.get_or_init(closed_peer).clone();
         };
-        let mut peers = self
-            .legacy_peers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, peer)) = peers.iter().find(|(known, _)| known == version) {
-            return peer.clone();
-        }
-        // What rmcp's stateless service makes up for a legacy request: the header's version,
-        // no capabilities, no client name.
-        let peer = closed_peer();
-        peer.set_peer_info(
-            rmcp::model::InitializeRequestParams::new(Default::default(), Default::default())
-                .with_protocol_version(version.clone()),
-        );
-        peers.push((version.clone(), peer.clone()));
-        peer
+        let (Some(slot), Some(version)) = (
+            self.legacy_peers.get(index),
+            ProtocolVersion::KNOWN_VERSIONS.get(index),
+        ) else {
+            return self.peer.get_or_init(closed_peer).clone();
+        };
+        slot.get_or_init(|| {
+            // What rmcp's stateless service makes up for a legacy request: the header's
+            // version, no capabilities, no client name.
+            let peer = closed_peer();
+            peer.set_peer_info(
+                rmcp::model::InitializeRequestParams::new(Default::default(), Default::default())
+                    .with_protocol_version(version.clone()),
+            );
+            peer
+        })
+        .clone()
     }
 
     async fn serve(
