@@ -175,7 +175,7 @@ impl Sink {
     async fn ask(&self, request: InputRequest) -> Result<Value, ErrorData> {
         let answer = match self.current() {
             Current::Session(state) => match state.legacy_peer() {
-                Some(peer) => crate::server::input::ask_now(&peer, request).await,
+                Some(peer) => crate::server::input::ask_now(&peer, None, request).await,
                 None => Err(Error::Unsupported(
                     "the downstream client cannot be asked".into(),
                 )),

@@ -520,6 +520,7 @@ impl Context {
             .input
             .ask(
                 &self.inner.peer,
+                &self.inner.request_id,
                 key,
                 request,
                 self.inner.capabilities.as_ref(),

@@ -348,10 +348,20 @@ impl ServerHandler for Session {
         self.dispatch_as(request, context).await
     }
 
+    async fn initialize(
+        &self,
+        params: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        // A session of FastMCP's HTTP session manager: its requests come here from now on.
+        #[cfg(feature = "http-server")]
+        super::http::attach(self, &context);
+        let request = ClientRequest::InitializeRequest(InitializeRequest::new(params));
+        self.dispatch_as(request, context).await
+    }
+
     // The rest take parameters: each is wrapped back into the `ClientRequest` rmcp took it from.
     to_dispatch! {
-        initialize(InitializeRequestParams) -> InitializeResult =
-            |p| ClientRequest::InitializeRequest(InitializeRequest::new(p));
         list_tools(Option<PaginatedRequestParams>) -> ListToolsResult =
             |p| ClientRequest::ListToolsRequest(paged(p));
         list_resources(Option<PaginatedRequestParams>) -> ListResourcesResult =

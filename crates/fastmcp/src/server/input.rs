@@ -187,6 +187,7 @@ impl InputState {
     pub(crate) async fn ask(
         &self,
         peer: &Peer<RoleServer>,
+        origin: &rmcp::model::RequestId,
         key: Option<String>,
         request: InputRequest,
         client: Option<&ClientCapabilities>,
@@ -222,7 +223,7 @@ impl InputState {
             return std::future::pending().await;
         }
         if !self.stateless {
-            return ask_now(peer, request).await;
+            return ask_now(peer, Some(origin), request).await;
         }
         let key = key.unwrap_or_else(|| self.next_key());
         if let Some(answer) = self.responses.get(&key) {
@@ -300,12 +301,14 @@ impl InputState {
     }
 }
 
-/// A server→client request on a legacy session.
+/// A server→client request on a legacy session, sent while serving request `origin` (if
+/// any): an HTTP session sends it on that request's stream.
 pub(crate) async fn ask_now(
     peer: &Peer<RoleServer>,
+    origin: Option<&rmcp::model::RequestId>,
     request: InputRequest,
 ) -> Result<Value, Error> {
-    let request = match request {
+    let mut request = match request {
         InputRequest::Elicitation(request) => ServerRequest::ElicitRequest(request),
         InputRequest::CreateMessage(request) => ServerRequest::CreateMessageRequest(request),
         InputRequest::ListRoots(request) => ServerRequest::ListRootsRequest(request),
@@ -315,6 +318,12 @@ pub(crate) async fn ask_now(
             )));
         }
     };
+    if let Some(origin) = origin {
+        use rmcp::model::GetExtensions as _;
+        request
+            .extensions_mut()
+            .insert(rmcp::service::OriginatingRequestId(origin.clone()));
+    }
     let result = peer
         .send_request(request)
         .await

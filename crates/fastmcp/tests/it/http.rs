@@ -973,3 +973,96 @@ async fn a_legacy_session_is_returned_once_its_standalone_stream_is_open() {
         .unwrap();
     assert_eq!(client.server_info().unwrap().name, "held");
 }
+
+/// Asks the client for a name, then greets it.
+#[tool]
+async fn greet_asked(ctx: Context) -> String {
+    match ctx.elicit::<String>("Your name?").await {
+        Ok(fastmcp::server::Elicitation::Accept(name)) => format!("hello {name}"),
+        other => format!("no name: {other:?}"),
+    }
+}
+
+/// A session opened by a client that can answer elicitations, with `notifications/initialized`
+/// sent; the headers its requests carry.
+async fn elicitation_session(addr: SocketAddr) -> String {
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
+        "clientInfo": {"name": "raw", "version": "0"}}});
+    let (status, headers, _) = raw(addr, "POST", &[JSON, JSON_AND_SSE], &init.to_string()).await;
+    assert_eq!(status, 200);
+    let session = headers
+        .into_iter()
+        .find(|(k, _)| k == "mcp-session-id")
+        .map(|(_, v)| v)
+        .expect("session id");
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let with_session = [
+        ("Mcp-Session-Id", session.as_str()),
+        ("MCP-Protocol-Version", "2025-11-25"),
+        JSON,
+        JSON_AND_SSE,
+    ];
+    let (status, _, _) = raw(addr, "POST", &with_session, &initialized.to_string()).await;
+    assert_eq!(status, 202);
+    session
+}
+
+async fn post_in_session(addr: SocketAddr, session: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("http://{addr}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("mcp-session-id", session)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_call_asks_for_input_on_its_own_stream() {
+    // No GET stream is open: the elicitation can only reach the client on the call's stream.
+    let (addr, shutdown, _task) = serve(server().tool(greet_asked), HttpOptions::default()).await;
+    let session = elicitation_session(addr).await;
+    let call = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
+        "params": {"name": "greet_asked", "arguments": {}}});
+    let mut stream = post_in_session(addr, &session, call).await;
+    assert_eq!(stream.status(), 200);
+    let is_question = |e: &Event| {
+        e.data.as_ref().and_then(|d| d.get("method")) == Some(&json!("elicitation/create"))
+    };
+    let events = read_events(&mut stream, is_question).await;
+    let question = events.last().and_then(|e| e.data.clone()).unwrap();
+    let answer = json!({"jsonrpc": "2.0", "id": question["id"],
+        "result": {"action": "accept", "content": {"value": "Ada"}}});
+    let accepted = post_in_session(addr, &session, answer).await;
+    assert_eq!(accepted.status(), 202);
+    let rest = read_events(&mut stream, is_result).await;
+    let result = rest.last().and_then(|e| e.data.as_ref()).unwrap();
+    assert_eq!(result["id"], 5);
+    assert_eq!(result["result"]["structuredContent"]["result"], "hello Ada");
+    shutdown.cancel();
+}
+
+#[tokio::test]
+async fn a_cancelled_session_call_stops() {
+    let server = server().tool(hang);
+    server.insert_state(tokio::sync::Notify::new());
+    let dropped = server.state::<tokio::sync::Notify>().unwrap();
+    let (addr, shutdown, _task) = serve(server, HttpOptions::default()).await;
+    let session = elicitation_session(addr).await;
+    let call = json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call",
+        "params": {"name": "hang", "arguments": {}, "_meta": {"progressToken": 1}}});
+    let mut stream = post_in_session(addr, &session, call).await;
+    read_events(&mut stream, is_progress(1.0)).await;
+    let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+        "params": {"requestId": 9, "reason": "enough"}});
+    let accepted = post_in_session(addr, &session, cancel).await;
+    assert_eq!(accepted.status(), 202);
+    tokio::time::timeout(Duration::from_secs(30), dropped.notified())
+        .await
+        .expect("the cancelled call kept running");
+    shutdown.cancel();
+}

@@ -1,8 +1,10 @@
 //! Serving over Streamable HTTP: an axum [`Router`] to embed, or [`FastMCP::run_http`].
 //!
-//! Built on rmcp's Streamable HTTP service: legacy sessions (`Mcp-Session-Id`, SSE
-//! streams, `DELETE`), the stateless 2026-07-28 protocol, JSON-response mode, Host/Origin
-//! validation and a request body limit.
+//! rmcp's Streamable HTTP service reads and checks requests (the stateless 2026-07-28
+//! protocol, JSON-response mode, Host validation, a body limit); FastMCP answers the common
+//! stateless requests itself (`direct.rs`), checks `Origin` (`origin.rs`) and bearer tokens
+//! (`guard.rs`), and runs legacy sessions (`Mcp-Session-Id`, SSE streams, `DELETE`) on its
+//! own session manager (`sessions.rs`).
 
 mod direct;
 mod events;
@@ -12,6 +14,7 @@ mod listener;
 mod options;
 mod origin;
 pub(crate) mod request;
+mod sessions;
 
 use crate::protocol::header;
 use std::net::SocketAddr;
@@ -23,7 +26,6 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use rmcp::transport::StreamableHttpService;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -33,6 +35,8 @@ use listener::{no_delay, wait_for_signal};
 pub use options::HttpOptions;
 use origin::OriginPolicy;
 pub use request::HttpRequest;
+pub(crate) use sessions::attach;
+use sessions::{Manager, Sessions};
 
 use super::{FastMCP, Session};
 use crate::error::Error;
@@ -62,15 +66,14 @@ impl FastMCP {
         draining: Option<CancellationToken>,
     ) -> Router {
         let server = self.clone();
-        let mut sessions = LocalSessionManager::default();
-        sessions.session_config.keep_alive = options.session_idle_timeout;
         let event_store = options.event_store_for_mode();
         let persists_streams = event_store.is_some();
-        if let Some(store) = event_store {
-            sessions = sessions.with_event_store(store);
-        }
-        let sessions = Arc::new(sessions);
         let config = options.rmcp_config(sessions_end.clone());
+        let sessions = Arc::new(Sessions::new(
+            event_store,
+            config.sse_retry,
+            options.session_idle_timeout,
+        ));
         // Streams of 2026-07-28 requests are stored for resumption when there is a store:
         // rmcp's path does that, so the direct path stands aside.
         let direct = (!persists_streams).then(|| Direct::new(self.clone(), &config, sessions_end));
@@ -86,7 +89,7 @@ impl FastMCP {
             max_body_bytes: config.max_request_body_bytes,
             rmcp: StreamableHttpService::new(
                 move || server.session().map_err(std::io::Error::other),
-                Arc::clone(&sessions),
+                Arc::new(Manager::new(Arc::clone(&sessions))),
                 config,
             ),
         });
@@ -180,7 +183,7 @@ struct Endpoint {
     guard: Option<guard::Guard>,
     /// FastMCP's direct path, when streams are not stored for resumption.
     direct: Option<Direct>,
-    rmcp: StreamableHttpService<Session, LocalSessionManager>,
+    rmcp: StreamableHttpService<Session, Manager>,
     max_body_bytes: usize,
 }
 
@@ -262,7 +265,7 @@ fn status(code: http::StatusCode, text: String) -> Response {
 
 /// What decides whether a request may start new work.
 struct Gate {
-    sessions: Arc<LocalSessionManager>,
+    sessions: Arc<Sessions>,
     max_sessions: Option<usize>,
     /// Cancelled when a graceful shutdown starts.
     draining: Option<CancellationToken>,
@@ -293,7 +296,7 @@ async fn admit(
             .is_none_or(|method| method.as_bytes() == b"initialize");
         if let Some(max) = gate.max_sessions
             && opens_session
-            && gate.sessions.sessions.read().await.len() >= max
+            && gate.sessions.len() >= max
         {
             tracing::warn!(max, "refusing a new session: too many live sessions");
             return unavailable("too many sessions; try again later");
