@@ -39,8 +39,11 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::sessions::{Answer, Call, Live, Sessions, receiver_stream};
 use crate::server::FastMCP;
 use crate::server::outbound::ResponseStream;
+use rmcp::transport::common::server_side_http::ServerSseMessage;
+use std::sync::Arc;
 
 /// Notifications a request may queue before its handler waits for the client to read.
 const STREAM_CAPACITY: usize = 64;
@@ -79,7 +82,16 @@ pub(super) struct Direct {
     legacy_peers: Vec<OnceLock<Peer<RoleServer>>>,
     /// Ends open response streams (server shutdown).
     shutdown: CancellationToken,
+    /// Whether requests outside sessions are served here (not when their streams are stored
+    /// for resumption: rmcp's path does that).
+    sessionless: bool,
+    /// The legacy sessions, whose requests are served here too.
+    sessions: Arc<Sessions>,
 }
+
+/// The component check of a request's body against its bearer token (`guard.rs`).
+pub(super) type BodyCheck<'a> =
+    &'a (dyn Fn(&http::request::Parts, &[u8]) -> Result<(), Box<Response>> + Send + Sync);
 
 /// The protocol a request on the direct path speaks.
 enum Era {
@@ -88,6 +100,8 @@ enum Era {
     /// A legacy version (from `MCP-Protocol-Version`, 2025-03-26 without it), no session: its
     /// index in `ProtocolVersion::KNOWN_VERSIONS`.
     Legacy(usize),
+    /// A request in an initialized legacy session.
+    Session(Arc<Live>),
 }
 
 impl Direct {
@@ -95,6 +109,8 @@ impl Direct {
         server: FastMCP,
         config: &rmcp::transport::StreamableHttpServerConfig,
         shutdown: CancellationToken,
+        sessions: Arc<Sessions>,
+        sessionless: bool,
     ) -> Self {
         Self {
             server,
@@ -113,12 +129,18 @@ impl Direct {
                 .map(|_| OnceLock::new())
                 .collect(),
             shutdown,
+            sessionless,
+            sessions,
         }
     }
 
     /// Answers `request` if the direct path vouches for it; otherwise hands it back,
     /// unchanged, for rmcp's service.
-    pub(super) async fn try_serve(&self, request: Request) -> Result<Response, Request> {
+    pub(super) async fn try_serve(
+        &self,
+        request: Request,
+        check_body: BodyCheck<'_>,
+    ) -> Result<Response, Request> {
         let Some(era) = self.vouches_for_headers(&request) else {
             return Err(request);
         };
@@ -132,6 +154,11 @@ impl Direct {
                 );
             }
         };
+        if let Era::Session(_) = era
+            && let Err(refusal) = check_body(&parts, &bytes)
+        {
+            return Ok(*refusal);
+        }
         let Ok(message) = crate::transports::parse::client_message(&bytes) else {
             if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
                 return Ok(parse_error());
@@ -140,7 +167,10 @@ impl Direct {
             return Err(Request::from_parts(parts, Body::from(bytes)));
         };
         match self.vouch_for_body(&parts.headers, message, &era) {
-            Some(request) => Ok(self.serve(parts, request, era).await),
+            Some(request) => match era {
+                Era::Session(live) => Ok(self.serve_session(parts, request, live).await),
+                era => Ok(self.serve(parts, request, era).await),
+            },
             None => Err(Request::from_parts(parts, Body::from(bytes))),
         }
     }
@@ -152,7 +182,6 @@ impl Direct {
     fn vouches_for_headers(&self, request: &Request) -> Option<Era> {
         let headers = request.headers();
         let plain = request.method() == http::Method::POST
-            && !headers.contains_key(mcp_header::MCP_SESSION_ID)
             && accepts_json_and_sse(headers)
             && content_is_json(headers)
             && content_length(headers).is_some_and(|length| length <= self.max_body_bytes)
@@ -161,6 +190,12 @@ impl Direct {
             return None;
         }
         let version = only_value(headers, mcp_header::MCP_PROTOCOL_VERSION);
+        if headers.contains_key(mcp_header::MCP_SESSION_ID) {
+            return self.session_era(headers, version);
+        }
+        if !self.sessionless {
+            return None;
+        }
         if headers.contains_key(mcp_header::MCP_METHOD) {
             let stateless = only_value(headers, mcp_header::MCP_METHOD).is_some()
                 && version == Some(ProtocolVersion::V_2026_07_28.as_str());
@@ -178,6 +213,30 @@ impl Direct {
             .iter()
             .position(|known| known.as_str() == named && known.has_initialize())
             .map(Era::Legacy)
+    }
+
+    /// A request in a live, initialized legacy session, of a known legacy version, without
+    /// 2026-07-28's headers.
+    fn session_era(&self, headers: &HeaderMap, version: Option<&str>) -> Option<Era> {
+        if headers.keys().any(|name| is_2026_header(name.as_str())) {
+            return None;
+        }
+        if version.is_none() && headers.contains_key(mcp_header::MCP_PROTOCOL_VERSION) {
+            return None;
+        }
+        if let Some(version) = version
+            && !ProtocolVersion::KNOWN_VERSIONS
+                .iter()
+                .any(|known| known.as_str() == version && known.has_initialize())
+        {
+            return None;
+        }
+        let live = self
+            .sessions
+            .get(only_value(headers, mcp_header::MCP_SESSION_ID)?)
+            .ok()?;
+        live.attached()?;
+        Some(Era::Session(live))
     }
 
     fn host_is_allowed(&self, request: &Request) -> bool {
@@ -208,6 +267,14 @@ impl Direct {
         };
         let method = request.request.method();
         let meta = request.request.get_meta();
+        if let Era::Session(_) = era {
+            // `initialize` again, or a request negotiating 2026-07-28, is rmcp's to answer.
+            let vouched = !matches!(
+                request.request,
+                ClientRequest::InitializeRequest(_) | ClientRequest::DiscoverRequest(_)
+            ) && meta.protocol_version().is_none();
+            return vouched.then_some(request);
+        }
         if let Era::Legacy(_) = era {
             // A legacy request negotiating 2026-07-28 in `_meta` is rmcp's to sort out.
             let vouched = DIRECT_METHODS.contains(&method) && meta.protocol_version().is_none();
@@ -317,7 +384,7 @@ impl Direct {
         // Legacy transports answer every JSON-RPC error with 200.
         let status = match era {
             Era::Stateless => http_status(&last),
-            Era::Legacy(_) => StatusCode::OK,
+            Era::Legacy(_) | Era::Session(_) => StatusCode::OK,
         };
         if early.is_empty() && (self.json_response || status != StatusCode::OK) {
             return json_response(status, &last);
@@ -363,6 +430,87 @@ impl Direct {
                 .into_response(),
         )
     }
+}
+
+impl Direct {
+    /// Serves a request of a legacy session: answered in one SSE body when its handler
+    /// finishes without talking first, else streamed.
+    async fn serve_session(
+        &self,
+        parts: http::request::Parts,
+        mut request: JsonRpcRequest<ClientRequest>,
+        live: Arc<Live>,
+    ) -> Response {
+        use rmcp::model::GetExtensions as _;
+        let Some(attached) = live.attached() else {
+            return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
+        };
+        request.request.extensions_mut().insert(parts);
+        let call = Call::start(&live, attached, request);
+        match call.answer(Arc::clone(&live), self.sessions.retry).await {
+            Answer::Now(events) => {
+                let mut body = Vec::new();
+                for event in &events {
+                    if write_event(&mut body, event).is_err() {
+                        return serialize_failure();
+                    }
+                }
+                sse_headers(Response::new(Body::from(body)))
+            }
+            Answer::Streaming(priming, rest) => {
+                let shutdown = self.shutdown.clone();
+                let events = futures::stream::iter(priming)
+                    .chain(receiver_stream(rest))
+                    .map(|event| axum_event(&event))
+                    .take_until(async move { shutdown.cancelled().await });
+                sse_headers(
+                    Sse::new(events)
+                        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+                        .into_response(),
+                )
+            }
+        }
+    }
+}
+
+/// Writes `event` in SSE form: its id, retry delay and JSON message (empty data for a
+/// priming event).
+fn write_event(body: &mut Vec<u8>, event: &ServerSseMessage) -> Result<(), serde_json::Error> {
+    if let Some(id) = event.event_id.as_deref().filter(|id| is_field_safe(id)) {
+        body.extend_from_slice(b"id: ");
+        body.extend_from_slice(id.as_bytes());
+        body.push(b'\n');
+    }
+    if let Some(retry) = event.retry {
+        body.extend_from_slice(format!("retry: {}\n", retry.as_millis()).as_bytes());
+    }
+    body.extend_from_slice(b"data: ");
+    if let Some(message) = &event.message {
+        serde_json::to_writer(&mut *body, message.as_ref())?;
+    }
+    body.extend_from_slice(b"\n\n");
+    Ok(())
+}
+
+/// `event` as axum writes it.
+fn axum_event(event: &ServerSseMessage) -> Result<Event, serde_json::Error> {
+    let mut sse = Event::default();
+    if let Some(id) = event.event_id.as_deref().filter(|id| is_field_safe(id)) {
+        sse = sse.id(id);
+    }
+    if let Some(retry) = event.retry {
+        sse = sse.retry(retry);
+    }
+    let data = match &event.message {
+        Some(message) => serde_json::to_string(message.as_ref())?,
+        None => String::new(),
+    };
+    Ok(sse.data(data))
+}
+
+/// An event id that fits on one SSE line (an event store could make any string).
+fn is_field_safe(id: &str) -> bool {
+    !id.contains(['\n', '\r', '\0'])
 }
 
 /// The JSON-RPC message answering request `id`.

@@ -74,9 +74,15 @@ impl FastMCP {
             config.sse_retry,
             options.session_idle_timeout,
         ));
-        // Streams of 2026-07-28 requests are stored for resumption when there is a store:
-        // rmcp's path does that, so the direct path stands aside.
-        let direct = (!persists_streams).then(|| Direct::new(self.clone(), &config, sessions_end));
+        // Streams of requests outside sessions are stored for resumption when there is a
+        // store: rmcp's path does that, so the direct path leaves those requests to it.
+        let direct = Direct::new(
+            self.clone(),
+            &config,
+            sessions_end,
+            Arc::clone(&sessions),
+            !persists_streams,
+        );
         #[cfg(feature = "server-auth")]
         let auth = self.auth_setting().cloned();
         let endpoint = Arc::new(Endpoint {
@@ -181,8 +187,8 @@ struct Endpoint {
     /// Checks bearer tokens, when the server has auth.
     #[cfg(feature = "server-auth")]
     guard: Option<guard::Guard>,
-    /// FastMCP's direct path, when streams are not stored for resumption.
-    direct: Option<Direct>,
+    /// FastMCP's direct path.
+    direct: Direct,
     rmcp: StreamableHttpService<Session, Manager>,
     max_body_bytes: usize,
 }
@@ -203,12 +209,17 @@ async fn serve(endpoint: Arc<Endpoint>, mut request: Request) -> Response {
         }
     }
     request.extensions_mut().insert(Arc::new(info));
-    let request = match &endpoint.direct {
-        Some(direct) => match direct.try_serve(request).await {
-            Ok(response) => return response,
-            Err(request) => request,
-        },
-        None => request,
+    let check_body = |parts: &http::request::Parts, body: &[u8]| -> Result<(), Box<Response>> {
+        #[cfg(feature = "server-auth")]
+        if let Some(guard) = &endpoint.guard {
+            return guard.admit_body(parts, body);
+        }
+        let _ = (parts, body);
+        Ok(())
+    };
+    let request = match endpoint.direct.try_serve(request, &check_body).await {
+        Ok(response) => return response,
+        Err(request) => request,
     };
     if request.method() != http::Method::POST || !direct::content_is_json(request.headers()) {
         return endpoint.rmcp.handle(request).await.map(Body::new);

@@ -80,7 +80,7 @@ pub(super) struct Sessions {
     live: RwLock<HashMap<SessionId, Arc<Live>>>,
     events: Option<Arc<dyn EventStore>>,
     /// The reconnection delay announced by each stream's priming event.
-    retry: Option<Duration>,
+    pub(super) retry: Option<Duration>,
     /// A session without requests or messages for this long is closed.
     idle: Option<Duration>,
 }
@@ -107,12 +107,12 @@ impl Sessions {
             .len()
     }
 
-    fn get(&self, id: &SessionId) -> Result<Arc<Live>, SessionError> {
+    pub(super) fn get(&self, id: &str) -> Result<Arc<Live>, SessionError> {
         let live = self.live.read().unwrap_or_else(PoisonError::into_inner);
         let session = live
             .get(id)
             .cloned()
-            .ok_or_else(|| SessionError::NotFound(id.clone()))?;
+            .ok_or_else(|| SessionError::NotFound(id.into()))?;
         session.touch();
         Ok(session)
     }
@@ -156,7 +156,7 @@ impl Sessions {
 }
 
 /// One open session.
-struct Live {
+pub(super) struct Live {
     id: SessionId,
     /// Client messages for the service loop.
     inbox: mpsc::Sender<ClientJsonRpcMessage>,
@@ -207,6 +207,11 @@ pub(crate) fn attach(session: &Session, context: &RequestContext<RoleServer>) {
 }
 
 impl Live {
+    /// The session's handler and peer, once initialized.
+    pub(super) fn attached(&self) -> Option<&Attached> {
+        self.attached.get()
+    }
+
     fn touch(&self) {
         *self
             .last_seen
@@ -521,8 +526,7 @@ impl SessionManager for Manager {
             .get()
             .ok_or_else(|| SessionError::NotInitialized(id.clone()))?;
         let call = Call::start(&live, attached, request);
-        let log = live.log();
-        Ok(call.answer(live, log, self.sessions.retry).await)
+        Ok(call.answer(live, self.sessions.retry).await.into_stream())
     }
 
     async fn accept_message(
@@ -591,15 +595,33 @@ impl SessionManager for Manager {
     }
 }
 
+/// A request's answer: all of it (the handler finished without talking first), or the
+/// priming event and the rest as it comes.
+pub(super) enum Answer {
+    Now(Vec<ServerSseMessage>),
+    Streaming(Option<ServerSseMessage>, mpsc::Receiver<ServerSseMessage>),
+}
+
+impl Answer {
+    pub(super) fn into_stream(self) -> Events {
+        match self {
+            Answer::Now(events) => Box::pin(futures::stream::iter(events)),
+            Answer::Streaming(priming, rest) => {
+                Box::pin(futures::stream::iter(priming).chain(receiver_stream(rest)))
+            }
+        }
+    }
+}
+
 /// One request being served in its POST's task.
-struct Call {
+pub(super) struct Call {
     id: RequestId,
     work: futures::future::BoxFuture<'static, ServerJsonRpcMessage>,
     messages: mpsc::Receiver<ServerJsonRpcMessage>,
 }
 
 impl Call {
-    fn start(
+    pub(super) fn start(
         live: &Arc<Live>,
         attached: &Attached,
         request: JsonRpcRequest<ClientRequest>,
@@ -635,7 +657,8 @@ impl Call {
     /// Runs the handler here until it answers or says something first. An answer is sent in
     /// one piece; otherwise the handler goes on in its own task, which keeps running (and
     /// storing its events) if the client goes away.
-    async fn answer(mut self, live: Arc<Live>, log: Log, retry: Option<Duration>) -> Events {
+    pub(super) async fn answer(mut self, live: Arc<Live>, retry: Option<Duration>) -> Answer {
+        let log = live.log();
         let priming = log.priming(retry).await;
         tokio::select! {
             biased;
@@ -646,13 +669,12 @@ impl Call {
                     events.push(log.record(message).await);
                 }
                 events.push(log.record(last).await);
-                Box::pin(futures::stream::iter(events))
+                Answer::Now(events)
             }
             Some(first) = self.messages.recv() => {
                 let (sender, receiver) = mpsc::channel(STREAM_CAPACITY);
                 tokio::spawn(self.finish(live, log, first, sender));
-                let rest = receiver_stream(receiver);
-                Box::pin(futures::stream::iter(priming).chain(rest))
+                Answer::Streaming(priming, receiver)
             }
         }
     }
@@ -692,7 +714,7 @@ impl Call {
 }
 
 /// The messages of `receiver` as a stream.
-fn receiver_stream<T: Send + 'static>(
+pub(super) fn receiver_stream<T: Send + 'static>(
     receiver: mpsc::Receiver<T>,
 ) -> impl Stream<Item = T> + Send + 'static {
     futures::stream::unfold(receiver, |mut receiver| async move {
