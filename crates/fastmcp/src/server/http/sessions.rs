@@ -158,8 +158,9 @@ impl Sessions {
 /// One open session.
 pub(super) struct Live {
     id: SessionId,
-    /// Client messages for the service loop.
-    inbox: mpsc::Sender<ClientJsonRpcMessage>,
+    /// Client messages for the service loop (boxed: a channel allocates its slots in blocks
+    /// of 32, and a message is several hundred bytes, kilobytes per idle session otherwise).
+    inbox: mpsc::Sender<Box<ClientJsonRpcMessage>>,
     /// The session's handler and peer, once its `initialize` reached it.
     attached: Arc<OnceLock<Attached>>,
     /// The streams of requests in flight, by JSON-RPC id.
@@ -387,7 +388,7 @@ impl Log {
 /// The transport rmcp's service loop runs on for one session.
 pub(super) struct LoopTransport {
     live: Arc<Live>,
-    inbox: mpsc::Receiver<ClientJsonRpcMessage>,
+    inbox: mpsc::Receiver<Box<ClientJsonRpcMessage>>,
 }
 
 impl Transport<RoleServer> for LoopTransport {
@@ -410,7 +411,7 @@ impl Transport<RoleServer> for LoopTransport {
         let inbox = &mut self.inbox;
         async move {
             tokio::select! {
-                message = inbox.recv() => message,
+                message = inbox.recv() => message.map(|message| *message),
                 () = ended.cancelled() => None,
             }
         }
@@ -491,7 +492,7 @@ impl SessionManager for Manager {
         );
         let sent = live
             .inbox
-            .send(ClientJsonRpcMessage::Request(request))
+            .send(Box::new(ClientJsonRpcMessage::Request(request)))
             .await;
         let answer = match sent {
             Ok(()) => answers.recv().await,
@@ -549,7 +550,7 @@ impl SessionManager for Manager {
             route.cancel.cancel();
         }
         live.inbox
-            .send(message)
+            .send(Box::new(message))
             .await
             .map_err(|_| SessionError::Ended(id.clone()))
     }
