@@ -70,7 +70,7 @@ struct Shared {
 struct Inner {
     next_stream: u64,
     /// rmcp's stream id → our short stream number (used in event ids).
-    numbers: HashMap<String, u64>,
+    numbers: HashMap<Arc<str>, u64>,
     logs: HashMap<u64, Log>,
     /// Events held in all logs.
     total: usize,
@@ -92,7 +92,7 @@ impl Default for Inner {
 /// One stream's retained events.
 #[derive(Debug)]
 struct Log {
-    name: String,
+    name: Arc<str>,
     /// `(sequence, event)`, oldest first; sequences count from 1.
     events: VecDeque<(u64, ServerSseMessage)>,
     next_seq: u64,
@@ -166,12 +166,16 @@ impl Shared {
             total,
             ..
         } = &mut *inner;
-        let number = *numbers.entry(stream.to_owned()).or_insert_with(|| {
-            *next_stream += 1;
-            *next_stream
-        });
+        let number = match numbers.get(stream) {
+            Some(number) => *number,
+            None => {
+                *next_stream += 1;
+                numbers.insert(stream.into(), *next_stream);
+                *next_stream
+            }
+        };
         let log = logs.entry(number).or_insert_with(|| Log {
-            name: stream.to_owned(),
+            name: stream.into(),
             events: VecDeque::new(),
             next_seq: 1,
             done: false,
@@ -273,7 +277,7 @@ impl Inner {
     fn forget(&mut self, number: u64) {
         if let Some(log) = self.logs.remove(&number) {
             self.total -= log.events.len();
-            self.numbers.remove(&log.name);
+            self.numbers.remove(&*log.name);
         }
     }
 }
