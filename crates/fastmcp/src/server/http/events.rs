@@ -7,6 +7,7 @@
 //! longer cancels the request.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher as _, RandomState};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -64,6 +65,9 @@ impl Default for EventLimits {
 struct Shared {
     inner: Mutex<Inner>,
     limits: EventLimits,
+    /// Keys the tag in every event id, so an id cannot be made up from another one (stream
+    /// numbers and sequences are counters): a client can resume only streams it was given.
+    tags: RandomState,
 }
 
 #[derive(Debug)]
@@ -125,6 +129,7 @@ impl MemoryEventStore {
         let shared = Shared {
             inner: Mutex::new(Inner::default()),
             limits,
+            tags: RandomState::new(),
         };
         Self {
             shared: Arc::new(shared),
@@ -198,7 +203,30 @@ impl Shared {
         if inner.total > self.limits.total {
             inner.evict_least_recent(self.limits.total);
         }
-        format!("{number}-{seq}")
+        self.event_id(number, seq)
+    }
+
+    /// The id of event `seq` of stream `number`: `number.tag-seq`, the tag keyed by this store.
+    fn event_id(&self, number: u64, seq: u64) -> String {
+        format!("{number}.{:016x}-{seq}", self.tag(number))
+    }
+
+    fn tag(&self, number: u64) -> u64 {
+        self.tags.hash_one(number)
+    }
+
+    /// The stream and sequence an id names, if this store made it.
+    fn parse_id(&self, id: &str) -> Result<(u64, u64), EventStoreError> {
+        let malformed = || format!("malformed Last-Event-ID {id:?}");
+        let (stream, seq) = id.split_once('-').ok_or_else(malformed)?;
+        let (number, tag) = stream.split_once('.').ok_or_else(malformed)?;
+        let number: u64 = number.parse().map_err(|_| malformed())?;
+        let seq: u64 = seq.parse().map_err(|_| malformed())?;
+        let tag = u64::from_str_radix(tag, 16).map_err(|_| malformed())?;
+        if tag != self.tag(number) {
+            return Err(format!("no stored stream for event {id:?}").into());
+        }
+        Ok((number, seq))
     }
 
     /// The next event after `after` on stream `number`, or a way to wait for it.
@@ -210,7 +238,7 @@ impl Shared {
         match log.events.iter().find(|(seq, _)| *seq > after) {
             Some((seq, event)) => {
                 let mut event = event.clone();
-                event.event_id = Some(format!("{number}-{seq}"));
+                event.event_id = Some(self.event_id(number, *seq));
                 Step::Event(*seq, event)
             }
             None if log.done => Step::End,
@@ -295,12 +323,6 @@ fn is_response(message: &ServerJsonRpcMessage) -> bool {
     )
 }
 
-fn parse_id(id: &str) -> Result<(u64, u64), EventStoreError> {
-    id.split_once('-')
-        .and_then(|(stream, seq)| Some((stream.parse().ok()?, seq.parse().ok()?)))
-        .ok_or_else(|| format!("malformed Last-Event-ID {id:?}").into())
-}
-
 #[async_trait::async_trait]
 impl EventStore for MemoryEventStore {
     async fn store_event(
@@ -315,7 +337,7 @@ impl EventStore for MemoryEventStore {
         &self,
         last_event_id: &str,
     ) -> Result<EventStream, EventStoreError> {
-        let (number, after) = parse_id(last_event_id)?;
+        let (number, after) = self.shared.parse_id(last_event_id)?;
         self.shared.check_resumable(number, after)?;
         let store = Arc::clone(&self.shared);
         let events = futures::stream::unfold(after, move |after| {
@@ -370,9 +392,16 @@ mod tests {
     async fn replay(store: &MemoryEventStore, after: &str) -> Result<Vec<String>, EventStoreError> {
         let events = store.replay_events_after(after).await?;
         Ok(events
-            .filter_map(|e| async move { e.event_id })
+            .filter_map(|e| async move { e.event_id.map(short) })
             .collect()
             .await)
+    }
+
+    /// `number-seq` of an event id, without its tag.
+    fn short(id: String) -> String {
+        let (stream, seq) = id.split_once('-').unwrap();
+        let number = stream.split_once('.').unwrap().0;
+        format!("{number}-{seq}")
     }
 
     #[tokio::test]
@@ -396,12 +425,12 @@ mod tests {
         let mut events = store.replay_events_after(&first).await.unwrap();
         store.shared.store("a", &progress(2));
         assert_eq!(
-            events.next().await.unwrap().event_id.as_deref(),
+            events.next().await.unwrap().event_id.map(short).as_deref(),
             Some("1-2")
         );
         store.shared.store("a", &response());
         assert_eq!(
-            events.next().await.unwrap().event_id.as_deref(),
+            events.next().await.unwrap().event_id.map(short).as_deref(),
             Some("1-3")
         );
         assert!(
@@ -424,6 +453,22 @@ mod tests {
             ["1-9", "1-10", "1-11"]
         );
         assert!(replay(&store, "garbage").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn an_event_id_cannot_be_made_up() {
+        let store = MemoryEventStore::default();
+        let mine = store.shared.store("mine", &progress(1));
+        let theirs = store.shared.store("theirs", &progress(1));
+        store.shared.store("theirs", &progress(2));
+        assert!(store.replay_events_after(&theirs).await.is_ok());
+        // The id of the other stream's first event, built from this one's by its counters.
+        let (stream, seq) = mine.split_once('-').unwrap();
+        let tag = stream.split_once('.').unwrap().1;
+        let forged = format!("2.{tag}-{seq}");
+        let error = replay(&store, &forged).await.unwrap_err();
+        assert!(error.to_string().contains("no stored stream"), "{error}");
+        assert!(replay(&store, "2-1").await.is_err(), "an id without a tag");
     }
 
     #[test]

@@ -53,20 +53,28 @@ fn request(extra: &[(&str, &str)]) -> Request {
 #[tokio::test]
 async fn serves_plain_2026_requests_and_hands_back_the_rest() {
     let config = rmcp::transport::StreamableHttpServerConfig::default();
-    let direct = Direct::new(FastMCP::new("t"), &config, CancellationToken::new());
-    let served = direct.try_serve(request(&[])).await;
+    let sessions = Arc::new(Sessions::new(None, None, None));
+    let direct = Direct::new(
+        FastMCP::new("t"),
+        &config,
+        CancellationToken::new(),
+        sessions,
+        true,
+    );
+    let pass = |_: &http::request::Parts, _: &[u8]| Ok(());
+    let served = direct.try_serve(request(&[]), &pass).await;
     assert_eq!(served.map(|r| r.status()).ok(), Some(StatusCode::OK));
     // Origin is checked before the direct path (`origin.rs`): an allowed one is served.
     let from_page = direct
-        .try_serve(request(&[("origin", "http://127.0.0.1:9")]))
+        .try_serve(request(&[("origin", "http://127.0.0.1:9")]), &pass)
         .await;
     assert_eq!(from_page.map(|r| r.status()).ok(), Some(StatusCode::OK));
     for extra in [
-        ("mcp-session-id", "abc"),
+        ("mcp-session-id", "abc"),    // no such session
         ("mcp-method", "tools/list"), // repeated
     ] {
         assert!(
-            direct.try_serve(request(&[extra])).await.is_err(),
+            direct.try_serve(request(&[extra]), &pass).await.is_err(),
             "{extra:?} goes to rmcp"
         );
     }
@@ -75,7 +83,7 @@ async fn serves_plain_2026_requests_and_hands_back_the_rest() {
         .headers_mut()
         .insert(header::HOST, HeaderValue::from_static("evil.example"));
     assert!(
-        direct.try_serve(foreign).await.is_err(),
+        direct.try_serve(foreign, &pass).await.is_err(),
         "a foreign host goes to rmcp"
     );
 }
