@@ -135,6 +135,10 @@ impl HttpOptions {
     ///
     /// Default: a [`MemoryEventStore`] with sessions, none stateless (where a dropped stream
     /// cancels its request; with a store, the request runs on and can be resumed).
+    ///
+    /// A client resumes whatever stream an event id names, so a store of your own must make
+    /// ids that cannot be guessed from other ids (`MemoryEventStore` tags each with a keyed
+    /// hash).
     pub fn event_store(mut self, store: impl EventStore) -> Self {
         self.event_store = Events::Custom(Arc::new(store));
         self
