@@ -144,12 +144,18 @@ impl Sessions {
                 let (Some(sessions), Some(session)) = (sessions.upgrade(), live.upgrade()) else {
                     return;
                 };
-                if session.idle_for() >= idle && session.is_quiet() {
-                    tracing::debug!(session = %session.id, ?idle, "closing an idle session");
-                    sessions.remove(&session.id);
-                    session.end();
-                    return;
+                if session.idle_for() < idle {
+                    continue;
                 }
+                if !session.is_quiet() {
+                    // A call still running counts as activity: look again a full period later.
+                    session.touch();
+                    continue;
+                }
+                tracing::debug!(session = %session.id, ?idle, "closing an idle session");
+                sessions.remove(&session.id);
+                session.end();
+                return;
             }
         });
     }
