@@ -11,8 +11,9 @@ concurrency, each server's median calls/s with the spread of its windows, server
 call from /proc, and wrk's p50/p99; then the ratios of neighbouring windows (median and range).
 
 Differences from the Rust bench: wrk sends the same request bytes every time (same JSON-RPC
-id), and for legacy sessions all connections share one session (opened here with curl-like
-requests), where the bench opens one session per connection.
+id). For legacy sessions each connection has its own session, as in the bench (opened here
+with curl-like requests): wrk then runs one thread per connection (wrk's Lua has no
+per-connection hook), all on CPU 1.
 
 Installs wrk from Debian's packages if it is missing.
 """
@@ -40,10 +41,13 @@ SCENARIOS = [
      [("fastmcp-stateless", "rmcp-stateless"), ("fastmcp-stateless", "echo")]),
     ("legacy stateless (JSON)", "legacy", ["echo", "rmcp-stateless", "fastmcp-stateless"],
      [("fastmcp-stateless", "rmcp-stateless"), ("fastmcp-stateless", "echo")]),
-    ("legacy session (SSE, one session shared)", "session",
+    ("legacy session (SSE, a session per connection)", "session",
      ["rmcp-stateful", "fastmcp-stateful", "fastmcp-stateful-nostore"],
      [("fastmcp-stateful", "rmcp-stateful"), ("fastmcp-stateful-nostore", "rmcp-stateful")]),
 ]
+
+
+CONNECTIONS = (1, 50)
 
 
 def ensure_wrk() -> str:
@@ -82,33 +86,44 @@ def post(port: int, body: dict, headers: dict):
 
 
 def request_for(kind: str, port: int):
-    """(headers, body) of the call wrk repeats."""
+    """(headers, body, sessions) of the call wrk repeats; sessions: one id per connection."""
     if kind == "2026":
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {**CALL, "_meta": META}}
         return {"mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call",
-                "mcp-name": "add"}, body
+                "mcp-name": "add"}, body, []
     headers = {"mcp-protocol-version": "2025-11-25"}
+    sessions = []
     if kind == "session":
         init = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-11-25", "capabilities": {},
             "clientInfo": {"name": "wrk", "version": "0"}}}
-        session = post(port, init, headers)["mcp-session-id"]
-        headers["mcp-session-id"] = session
-        post(port, {"jsonrpc": "2.0", "method": "notifications/initialized"}, headers)
-    return headers, {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": CALL}
+        for _ in range(max(CONNECTIONS)):
+            session = post(port, init, headers)["mcp-session-id"]
+            post(port, {"jsonrpc": "2.0", "method": "notifications/initialized"},
+                 {**headers, "mcp-session-id": session})
+            sessions.append(session)
+    return headers, {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": CALL}, sessions
 
 
-def lua_script(headers: dict, body: dict) -> str:
+def lua_script(headers: dict, body: dict, sessions: list) -> str:
     lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(json.dumps(body))}",
              'wrk.headers["content-type"] = "application/json"',
              'wrk.headers["accept"] = "application/json, text/event-stream"']
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
-    # Count answers that are not 200 or do not carry the sum.
-    lines += ["bad = 0",
+    # Each thread counts answers that are not 200 or do not carry the sum; `done` (in wrk's
+    # main Lua state) adds the threads' counts. With sessions, one thread per connection, each
+    # taking the next session.
+    lines += ["local sessions = {" + ", ".join(json.dumps(s) for s in sessions) + "}",
+              "local threads = {}",
+              "function setup(thread) table.insert(threads, thread); "
+              'local s = sessions[#threads]; if s then thread:set("session", s) end end',
+              'function init(args) if session then wrk.headers["mcp-session-id"] = session end end',
+              "bad = 0",
               'function response(status, headers, body) if status ~= 200 or not '
               'string.find(body, \'"text":"5"\', 1, true) then bad = bad + 1 end end',
-              "function done(summary, latency, requests) io.write(string.format("
-              '"BAD %d\\n", bad)) end']
+              "function done(summary, latency, requests) local total = 0; "
+              'for _, thread in ipairs(threads) do total = total + thread:get("bad") end; '
+              'io.write(string.format("BAD %d\\n", total)) end']
     return "\n".join(lines) + "\n"
 
 
@@ -117,10 +132,11 @@ def unit_us(value: str) -> float:
     return float(number) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
 
 
-def window(wrk: str, port: int, pid: int, script: str, connections: int, seconds: int) -> dict:
+def window(wrk: str, port: int, pid: int, script: str, connections: int, seconds: int,
+           threads: int) -> dict:
     before = cpu_seconds(pid)
     out = subprocess.run(
-        ["taskset", "-c", "1", wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+        ["taskset", "-c", "1", wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
          "-s", script, f"http://127.0.0.1:{port}/mcp"],
         check=True, capture_output=True, text=True).stdout
     cpu = cpu_seconds(pid) - before
@@ -150,7 +166,8 @@ def main() -> None:
     names = {n for _, _, servers, _ in SCENARIOS for n in servers if not wanted or n in wanted}
     servers = {name: start(binary, name) for name in sorted(names)}
     print(f"wrk cross-check: {options.rounds} rounds of {options.seconds} s windows per server, "
-          "servers on CPU 0, wrk (1 thread) on CPU 1", flush=True)
+          "servers on CPU 0, wrk on CPU 1 (1 thread; one per connection for sessions)",
+          flush=True)
     try:
         with tempfile.TemporaryDirectory() as scripts:
             for title, kind, members, ratios in SCENARIOS:
@@ -159,11 +176,12 @@ def main() -> None:
                     continue
                 paths = {}
                 for name in members:
-                    headers, body = request_for(kind, servers[name][1])
+                    headers, body, sessions = request_for(kind, servers[name][1])
                     paths[name] = os.path.join(scripts, f"{name}-{kind}.lua")
                     with open(paths[name], "w") as script:
-                        script.write(lua_script(headers, body))
-                for connections in (1, 50):
+                        script.write(lua_script(headers, body, sessions))
+                for connections in CONNECTIONS:
+                    threads = connections if kind == "session" else 1
                     print(f"\n== {title} at c={connections}", flush=True)
                     results = {name: [] for name in members}
                     for round_ in range(options.rounds):
@@ -171,7 +189,7 @@ def main() -> None:
                             name = members[(i + round_) % len(members)]
                             child, port = servers[name]
                             results[name].append(window(wrk, port, child.pid, paths[name],
-                                                        connections, options.seconds))
+                                                        connections, options.seconds, threads))
                     for name in members:
                         rates = [w["rate"] for w in results[name]]
                         bad = sum(w["bad"] for w in results[name])
