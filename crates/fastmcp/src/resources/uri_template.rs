@@ -194,6 +194,16 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_text_matches_without_unicode_tables() {
+        // regex is built without its Unicode tables: classes here never need them.
+        assert_eq!(
+            vars("données://{ville}/{x*}", "données://Zürich/été/日本"),
+            pairs(&[("ville", "Zürich"), ("x", "été/日本")])
+        );
+        assert_eq!(vars("données://{ville}", "donnees://Zürich"), None);
+    }
+
+    #[test]
     fn exploded_and_reserved_variables_span_slashes() {
         assert_eq!(
             vars("files://{path*}", "files://a/b/c.txt"),
