@@ -220,57 +220,34 @@ impl Live {
     }
 
     fn touch(&self) {
-        *self
-            .last_seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Instant::now();
+        *lock(&self.last_seen) = Instant::now();
     }
 
     fn idle_for(&self) -> Duration {
-        self.last_seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .elapsed()
+        lock(&self.last_seen).elapsed()
     }
 
     /// No request in flight.
     fn is_quiet(&self) -> bool {
-        self.routes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_empty()
+        lock(&self.routes).is_empty()
     }
 
     fn end(&self) {
         self.ended.cancel();
-        self.routes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-        self.common
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .stream = None;
+        lock(&self.routes).clear();
+        lock(&self.common).stream = None;
     }
 
     fn route(&self, id: RequestId, route: Route) {
-        self.routes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, route);
+        lock(&self.routes).insert(id, route);
     }
 
     fn unroute(&self, id: &RequestId) {
-        self.routes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(id);
+        lock(&self.routes).remove(id);
     }
 
     fn route_of(&self, id: &RequestId) -> Option<mpsc::Sender<ServerJsonRpcMessage>> {
-        self.routes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.routes)
             .get(id)
             .map(|route| route.messages.clone())
     }
@@ -304,7 +281,7 @@ impl Live {
     async fn broadcast(&self, message: ServerJsonRpcMessage) {
         let event = self.common_log().record(message).await;
         let open = {
-            let mut common = self.common.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut common = lock(&self.common);
             match &common.stream {
                 Some(stream) if !stream.is_closed() => Some(stream.clone()),
                 _ => {
@@ -325,7 +302,11 @@ impl Live {
     fn common_log(&self) -> Log {
         Log {
             events: self.events.clone(),
-            name: format!("{}/common", self.id),
+            name: self
+                .events
+                .as_ref()
+                .map(|_| format!("{}/common", self.id))
+                .unwrap_or_default(),
         }
     }
 
@@ -333,7 +314,7 @@ impl Live {
     /// while the first is open only carries keep-alives (as rmcp does: two event sources of
     /// one client must not take the stream from each other).
     fn open_common(&self) -> Option<mpsc::Receiver<ServerSseMessage>> {
-        let mut common = self.common.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut common = lock(&self.common);
         if common.stream.as_ref().is_some_and(|open| !open.is_closed()) {
             return None;
         }
@@ -529,8 +510,7 @@ impl SessionManager for Manager {
             return Err(SessionError::Unexpected("a stream is opened by a request"));
         };
         let attached = live
-            .attached
-            .get()
+            .attached()
             .ok_or_else(|| SessionError::NotInitialized(id.clone()))?;
         let call = Call::start(&live, attached, request);
         Ok(call.answer(live, self.sessions.retry).await.into_stream())
@@ -547,11 +527,7 @@ impl SessionManager for Manager {
             ..
         }) = &message
             && let Some(request_id) = &cancelled.params.request_id
-            && let Some(route) = live
-                .routes
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(request_id)
+            && let Some(route) = lock(&live.routes).get(request_id)
         {
             route.cancel.cancel();
         }
@@ -728,4 +704,9 @@ pub(super) fn receiver_stream<T: Send + 'static>(
         let item = receiver.recv().await?;
         Some((item, receiver))
     })
+}
+
+/// `mutex`'s guard; a panic elsewhere while it was held does not stop the session.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
