@@ -120,6 +120,7 @@ fn stderr_suffix(stderr: &str) -> String {
 
 impl Error {
     /// A connection failure with no underlying error.
+    #[cfg(feature = "client")]
     pub(crate) fn connect(message: impl Into<String>) -> Self {
         Error::Connect {
             message: message.into(),
@@ -170,6 +171,7 @@ impl Error {
     }
 
     /// Data of the wrong shape, with no underlying error.
+    #[cfg(feature = "client")]
     pub(crate) fn data(message: impl Into<String>) -> Self {
         Error::Data {
             message: message.into(),

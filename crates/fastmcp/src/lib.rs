@@ -31,6 +31,7 @@
 //! Built on [`rmcp`], the official Rust SDK: its wire types are re-exported as [`types`], and a
 //! server [`Session`](server::Session) implements rmcp's `ServerHandler`.
 
+#[cfg(feature = "client")]
 pub mod client;
 pub mod completion;
 pub mod error;
@@ -38,6 +39,7 @@ pub mod logging;
 pub mod middleware;
 pub mod prompts;
 mod protocol;
+#[cfg(feature = "client")]
 pub mod proxy;
 pub mod resources;
 pub mod server;
@@ -48,6 +50,7 @@ pub mod transports;
 pub mod types;
 pub mod utilities;
 
+#[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, RequestError, ToolError};
 #[cfg(feature = "macros")]

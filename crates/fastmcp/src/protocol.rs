@@ -28,8 +28,9 @@ pub(crate) const SERVER_DISCOVER: &str = DiscoverRequestMethod::VALUE;
 pub(crate) mod header {
     #[cfg(feature = "server-auth")]
     pub(crate) use rmcp::transport::common::http_header::HEADER_MCP_NAME as MCP_NAME;
+    #[cfg(feature = "http-server")]
+    pub(crate) use rmcp::transport::common::http_header::HEADER_SESSION_ID as MCP_SESSION_ID;
     pub(crate) use rmcp::transport::common::http_header::{
         HEADER_MCP_METHOD as MCP_METHOD, HEADER_MCP_PROTOCOL_VERSION as MCP_PROTOCOL_VERSION,
-        HEADER_SESSION_ID as MCP_SESSION_ID,
     };
 }

@@ -61,6 +61,7 @@ pub(crate) struct SessionState {
     /// Enable/disable rules of this session only, after the server's.
     visibility: Mutex<Vec<(super::Filter, bool)>>,
     /// This session's connections to the servers of the proxies it reached (closed with it).
+    #[cfg(feature = "client")]
     pub(crate) upstreams: crate::proxy::SessionUpstreams,
 }
 
@@ -76,6 +77,7 @@ impl SessionState {
             live: OnceLock::new(),
             notices: OnceLock::new(),
             visibility: Mutex::default(),
+            #[cfg(feature = "client")]
             upstreams: Default::default(),
         }
     }

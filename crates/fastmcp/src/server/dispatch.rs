@@ -104,6 +104,7 @@ impl Session {
             // The child's own middleware runs inside this server's.
             return Box::pin(child.dispatch(request, context.clone())).await;
         }
+        #[cfg(feature = "client")]
         if let Some(proxy) = self.server.proxied()
             && forwarded(&request)
             && !self.serves_locally(&request)
@@ -213,6 +214,7 @@ impl Session {
 
 /// Whether a proxy passes `request` on (lists it gathers itself; `initialize` and
 /// `server/discover` it answers as itself).
+#[cfg(feature = "client")]
 fn forwarded(request: &ClientRequest) -> bool {
     use ClientRequest as R;
     matches!(

@@ -102,6 +102,7 @@ impl Session {
                 }
             }
         }
+        #[cfg(feature = "client")]
         if let Some(proxy) = server.proxied() {
             for item in R::items(proxy.list(self, of, context).await?) {
                 if !definitions.iter().any(|seen| R::key(seen) == R::key(&item)) {

@@ -43,9 +43,11 @@ pub use http::{
 };
 pub use mount::MountOptions;
 pub use registry::{DuplicatePolicy, Filter};
+#[cfg(feature = "client")]
 pub(crate) use run::REQUEST_CANCELLED;
 pub use sampling::{SampleRequest, SampleResult};
 pub use session::Session;
+#[cfg(feature = "client")]
 pub(crate) use tasks::task_id;
 
 use self::components::Components;
@@ -108,6 +110,7 @@ struct Shared {
     /// Servers this one is mounted in: told when its lists change.
     parents: Mutex<Vec<notify::Parent>>,
     /// Where this server's components live if it is a proxy (`FastMCP::proxy`).
+    #[cfg(feature = "client")]
     proxy: std::sync::OnceLock<Arc<crate::proxy::Proxy>>,
 }
 
@@ -214,13 +217,23 @@ impl FastMCP {
     }
 
     /// Makes this server a proxy in front of `proxy`'s upstream.
+    #[cfg(feature = "client")]
     pub(crate) fn set_proxy(&self, proxy: Arc<crate::proxy::Proxy>) {
         let _ = self.shared.proxy.set(proxy);
     }
 
     /// The upstream this server is a proxy of, if it is one.
+    #[cfg(feature = "client")]
     pub(crate) fn proxied(&self) -> Option<&Arc<crate::proxy::Proxy>> {
         self.shared.proxy.get()
+    }
+
+    /// Whether this server is a proxy (never without the `client` feature).
+    pub(crate) fn is_proxy(&self) -> bool {
+        #[cfg(feature = "client")]
+        return self.proxied().is_some();
+        #[cfg(not(feature = "client"))]
+        false
     }
 
     /// The server's name, as sent in `serverInfo`.

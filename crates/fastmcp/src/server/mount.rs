@@ -333,7 +333,7 @@ impl FastMCP {
 
     /// Whether this server, or a server mounted in it, has a tool called `name`.
     fn provides_tool(&self, name: &str) -> bool {
-        self.proxied().is_some()
+        self.is_proxy()
             || self.components().tool(name, None).is_some()
             || self.mounts().iter().any(|mount| {
                 mount
@@ -343,7 +343,7 @@ impl FastMCP {
     }
 
     fn provides_prompt(&self, name: &str) -> bool {
-        self.proxied().is_some()
+        self.is_proxy()
             || self.components().prompt(name, None).is_some()
             || self.mounts().iter().any(|mount| {
                 mount
@@ -353,7 +353,7 @@ impl FastMCP {
     }
 
     fn provides_resource(&self, uri: &str) -> bool {
-        let local = self.proxied().is_some() || {
+        let local = self.is_proxy() || {
             let components = self.components();
             components.resource(uri, None).is_some()
                 || components
@@ -371,7 +371,7 @@ impl FastMCP {
     }
 
     fn provides_template(&self, uri_template: &str) -> bool {
-        self.proxied().is_some()
+        self.is_proxy()
             || self.components().template(uri_template).is_some()
             || self.mounts().iter().any(|mount| {
                 mount
@@ -409,6 +409,7 @@ impl FastMCP {
 impl Session {
     /// Whether this server has the component `request` is for itself (a proxy passes on what
     /// it does not have).
+    #[cfg(feature = "client")]
     pub(super) fn serves_locally(&self, request: &ClientRequest) -> bool {
         let components = self.server.components();
         match request {
@@ -515,7 +516,7 @@ impl Session {
                 let answer = match Box::pin(child.dispatch(request, context.clone())).await {
                     Ok(answer) => answer,
                     // One unreachable upstream does not hide the others' components.
-                    Err(error) if mount.child.proxied().is_some() => {
+                    Err(error) if mount.child.is_proxy() => {
                         tracing::warn!(server = %mount.child.name(), error = %error.message,
                             "a proxied server failed to list its components");
                         break;
@@ -584,6 +585,7 @@ pub(crate) enum ListOf {
 
 impl ListOf {
     /// The lists a `list_changed` of `kind` is about.
+    #[cfg(feature = "client")]
     pub(crate) fn of_kind(kind: super::notify::ListKind) -> &'static [ListOf] {
         use super::notify::ListKind;
         match kind {

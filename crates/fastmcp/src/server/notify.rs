@@ -237,6 +237,7 @@ impl FastMCP {
     }
 
     /// A handle on this server that does not keep it alive (for what it owns to call back).
+    #[cfg(feature = "client")]
     pub(crate) fn downgrade(&self) -> ServerRef {
         ServerRef(Arc::downgrade(&self.shared))
     }
@@ -249,9 +250,11 @@ impl FastMCP {
 }
 
 /// A server, not kept alive: what a proxy's upstream connections tell of their changes.
+#[cfg(feature = "client")]
 #[derive(Clone, Debug)]
 pub(crate) struct ServerRef(std::sync::Weak<Shared>);
 
+#[cfg(feature = "client")]
 impl ServerRef {
     /// Tells the clients (or, with `only`, one session) that a list changed.
     pub(crate) fn list_changed(&self, kind: ListKind, only: Option<&SessionState>) {

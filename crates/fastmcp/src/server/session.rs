@@ -45,6 +45,7 @@ impl Session {
     }
 
     /// The session's state (shared with the sessions of mounted servers).
+    #[cfg(feature = "client")]
     pub(crate) fn state(&self) -> &Arc<SessionState> {
         &self.state
     }

@@ -52,7 +52,7 @@ impl FastMCP {
             .any(|tool| tool.task_support() != TaskSupport::Forbidden)
             || self.mounts().iter().any(|mount| mount.child.offers_tasks())
             // A proxy passes tasks through; an upstream without them answers tasks/* itself.
-            || self.proxied().is_some()
+            || self.is_proxy()
     }
 
     /// Whether this server, or a server mounted in it, runs the task `task_id`.

@@ -2,12 +2,16 @@
 
 use std::marker::PhantomData;
 
+#[cfg(feature = "client")]
+use rmcp::RoleClient;
+use rmcp::RoleServer;
 use rmcp::model::{
     ClientJsonRpcMessage, ErrorCode, ErrorData, NumberOrString, ServerJsonRpcMessage,
 };
-use rmcp::service::{RxJsonRpcMessage, ServiceRole, TxJsonRpcMessage};
+#[cfg(feature = "client")]
+use rmcp::service::RxJsonRpcMessage;
+use rmcp::service::{ServiceRole, TxJsonRpcMessage};
 use rmcp::transport::Transport;
-use rmcp::{RoleClient, RoleServer};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -132,6 +136,7 @@ impl<R: AsyncRead + Unpin + Send + 'static> Transport<RoleServer> for LineTransp
     }
 }
 
+#[cfg(feature = "client")]
 impl<R: AsyncRead + Unpin + Send + 'static> Transport<RoleClient> for LineTransport<RoleClient, R> {
     type Error = OutboxClosed;
 

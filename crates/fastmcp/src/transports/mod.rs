@@ -27,7 +27,9 @@ pub use lines::DEFAULT_MAX_MESSAGE_SIZE;
 pub use outbox::OutboxClosed;
 pub use stdio::{StdinReader, StdoutWriter};
 
-use rmcp::{RoleClient, RoleServer};
+#[cfg(feature = "client")]
+use rmcp::RoleClient;
+use rmcp::RoleServer;
 
 /// The server side of a stdio connection: reads this process's stdin, writes its stdout.
 ///
@@ -48,6 +50,7 @@ pub fn stdio() -> LineTransport<RoleServer, StdinReader> {
 ///
 /// Bytes travel through an in-process pipe, so the full framing and error handling run as they
 /// would over stdio, but nothing touches the operating system.
+#[cfg(feature = "client")]
 pub fn memory() -> (
     LineTransport<RoleServer, tokio::io::ReadHalf<tokio::io::DuplexStream>>,
     LineTransport<RoleClient, tokio::io::ReadHalf<tokio::io::DuplexStream>>,
