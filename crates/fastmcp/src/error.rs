@@ -105,6 +105,16 @@ pub enum Error {
     #[error("the OS random source failed ({0}); refusing to use guessable session ids and keys")]
     Randomness(#[source] BoxError),
 
+    /// A shared store (Redis or Valkey) could not be reached or answered wrongly.
+    #[error("store failed: {message}")]
+    Store {
+        /// What was being done.
+        message: String,
+        /// The store client's error.
+        #[source]
+        source: BoxError,
+    },
+
     /// An I/O failure (spawning a process, reading a file).
     #[error(transparent)]
     Io(#[from] std::io::Error),

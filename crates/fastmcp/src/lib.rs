@@ -44,6 +44,8 @@ pub mod proxy;
 pub mod resources;
 pub mod server;
 pub mod settings;
+#[cfg(feature = "redis")]
+pub mod stores;
 pub mod tools;
 pub mod transforms;
 pub mod transports;

@@ -13,6 +13,10 @@
 //! | `--auth-required-scopes a,b` | `FASTMCP_AUTH_REQUIRED_SCOPES` | scopes every request's token must grant |
 //! | `--auth-authorization-servers URL[,URL]` | `FASTMCP_AUTH_AUTHORIZATION_SERVERS` | listed in the Protected Resource Metadata |
 //! | `--auth-base-url URL` | `FASTMCP_AUTH_BASE_URL` | the server's public URL, for the metadata and challenges |
+//! | `--request-state-key KEY` | `FASTMCP_REQUEST_STATE_KEY` | seal `requestState` with this key (≥ 32 bytes; the same on every replica) |
+//! | `--request-state-previous-key KEY` | `FASTMCP_REQUEST_STATE_PREVIOUS_KEY` | still open what this older key sealed (rotation) |
+//! | `--redis URL` | `FASTMCP_REDIS_URL` | keep shared state in Redis/Valkey (feature `redis`): the `requestState` key, resumable streams |
+//! | `--redis-prefix P` | `FASTMCP_REDIS_PREFIX` | the prefix of every Redis key (default `fastmcp`) |
 //!
 //! Flags win over the environment. Unknown flags are left alone, so a server can take its
 //! own arguments too.
@@ -53,6 +57,14 @@ pub struct Settings {
     pub auth: Option<crate::server::auth::RemoteAuth>,
     #[cfg(feature = "server-auth")]
     auth_flags: AuthFlags,
+    /// The `requestState` key (and the previous one, still accepted), when configured.
+    pub request_state_keys: Option<(String, Option<String>)>,
+    /// Redis/Valkey for shared state (`--redis`): its URL and key prefix.
+    #[cfg(feature = "redis")]
+    pub redis: Option<(String, Option<String>)>,
+    request_state_previous: Option<String>,
+    #[cfg(feature = "redis")]
+    redis_prefix: Option<String>,
 }
 
 /// The `--auth-*` values, gathered from every source before the verifier is built.
@@ -159,6 +171,12 @@ impl Default for Settings {
             auth: None,
             #[cfg(feature = "server-auth")]
             auth_flags: AuthFlags::default(),
+            request_state_keys: None,
+            #[cfg(feature = "redis")]
+            redis: None,
+            request_state_previous: None,
+            #[cfg(feature = "redis")]
+            redis_prefix: None,
         }
     }
 }
@@ -205,17 +223,84 @@ impl Settings {
         }
         #[cfg(feature = "server-auth")]
         self.auth_flags.apply(&source)?;
+        if let Some(key) = source.value("--request-state-key", "FASTMCP_REQUEST_STATE_KEY")? {
+            self.request_state_keys = Some((key, None));
+        }
+        if let Some(key) = source.value(
+            "--request-state-previous-key",
+            "FASTMCP_REQUEST_STATE_PREVIOUS_KEY",
+        )? {
+            self.request_state_previous = Some(key);
+        }
+        #[cfg(feature = "redis")]
+        {
+            if let Some(url) = source.value("--redis", "FASTMCP_REDIS_URL")? {
+                self.redis = Some((url, None));
+            }
+            if let Some(prefix) = source.value("--redis-prefix", "FASTMCP_REDIS_PREFIX")? {
+                self.redis_prefix = Some(prefix);
+            }
+        }
         Ok(())
     }
 
     /// Builds what the gathered values describe.
     fn finish(&mut self) -> Result<(), Error> {
+        if let Some(previous) = self.request_state_previous.take() {
+            match &mut self.request_state_keys {
+                Some((_, slot)) => *slot = Some(previous),
+                None => {
+                    return Err(Error::Settings(
+                        "--request-state-previous-key needs --request-state-key (the key to seal with now)".into(),
+                    ));
+                }
+            }
+        }
+        #[cfg(feature = "redis")]
+        if let Some(prefix) = self.redis_prefix.take() {
+            match &mut self.redis {
+                Some((_, slot)) => *slot = Some(prefix),
+                None => {
+                    return Err(Error::Settings(
+                        "--redis-prefix needs --redis URL (or FASTMCP_REDIS_URL)".into(),
+                    ));
+                }
+            }
+        }
         #[cfg(feature = "server-auth")]
         if let Some(auth) = self.auth_flags.build(self.http.path_str())? {
             self.auth = Some(auth);
         }
         Ok(())
     }
+}
+
+/// `server` and `http` with their shared state in Redis, when `redis` (URL, prefix) is set:
+/// the `requestState` key (unless one was configured) and, with sessions, the event store.
+#[cfg(feature = "redis")]
+async fn on_redis(
+    server: FastMCP,
+    http: HttpOptions,
+    redis: Option<(String, Option<String>)>,
+) -> Result<(FastMCP, HttpOptions), Error> {
+    let Some((url, prefix)) = redis else {
+        return Ok((server, http));
+    };
+    let mut redis = crate::stores::Redis::connect(&url).await?;
+    if let Some(prefix) = prefix {
+        redis = redis.prefix(prefix).await?;
+    }
+    let server = if server.has_request_state_key() {
+        server
+    } else {
+        server.request_state_key(redis.request_state_key())?
+    };
+    let http = if http.is_stateless() {
+        http
+    } else {
+        http.event_store(redis.event_store())
+    };
+    Ok((server, http))
 }
 
 /// Where settings come from: flags or environment variables.
@@ -268,10 +353,18 @@ impl FastMCP {
         };
         #[cfg(not(feature = "server-auth"))]
         let server = self;
+        let mut server = server.clone();
+        if let Some((key, previous)) = settings.request_state_keys {
+            server = server.request_state_keys(key, previous.map(String::into_bytes))?;
+        }
+        #[cfg(feature = "redis")]
+        let (server, http) = on_redis(server, settings.http, settings.redis).await?;
+        #[cfg(all(feature = "http-server", not(feature = "redis")))]
+        let http = settings.http;
         match settings.transport {
             Transport::Stdio => server.run_stdio().await,
             #[cfg(feature = "http-server")]
-            Transport::Http(addr) => server.run_http(addr, settings.http).await,
+            Transport::Http(addr) => server.run_http(addr, http).await,
             #[cfg(not(feature = "http-server"))]
             Transport::Http(_) => Err(Error::Unsupported(
                 "serving over HTTP needs the `http-server` feature of fastmcp".into(),

@@ -398,6 +398,41 @@ impl FastMCP {
         Ok(self)
     }
 
+    /// Seals `requestState` with `current` and still opens what `previous` sealed: rotate the key
+    /// of replicas without failing the input rounds in flight. Deploy with the new key as
+    /// `current` and the old one as `previous`; once the old values have expired (they carry
+    /// their own expiry), drop `previous`. Keys are at least 32 bytes.
+    ///
+    /// ```
+    /// let server = fastmcp::FastMCP::new("demo")
+    ///     .request_state_keys(vec![7u8; 32], Some(vec![9u8; 32]))
+    ///     .unwrap();
+    /// # let _ = server;
+    /// ```
+    pub fn request_state_keys(
+        mut self,
+        current: impl Into<Vec<u8>>,
+        previous: Option<Vec<u8>>,
+    ) -> Result<Self, Error> {
+        let current = current.into();
+        let active = key_id(&current);
+        let mut ring = vec![(active.clone(), current)];
+        if let Some(previous) = previous {
+            ring.push((key_id(&previous), previous));
+        }
+        ring.dedup_by(|a, b| a.0 == b.0);
+        let codec = rmcp::model::RequestStateCodec::new_with_keyring(active, ring)
+            .map_err(|error| Error::Registration(format!("invalid request state key: {error}")))?;
+        Arc::make_mut(&mut self.config).state_codec = Some(Arc::new(codec));
+        Ok(self)
+    }
+
+    /// Whether a `requestState` key was configured (rather than made by this process).
+    #[cfg(feature = "redis")]
+    pub(crate) fn has_request_state_key(&self) -> bool {
+        self.config.state_codec.is_some()
+    }
+
     /// The codec sealing `requestState`: the configured key's, or one with a key of its own.
     pub(crate) fn state_codec(&self) -> Result<&rmcp::model::RequestStateCodec, Error> {
         if let Some(codec) = &self.config.state_codec {
@@ -492,4 +527,21 @@ impl FastMCP {
     pub(crate) fn instructions_text(&self) -> Option<&str> {
         self.config.instructions.as_deref()
     }
+}
+
+/// 256 fresh bits from the process's secret (for a store's shared secret).
+#[cfg(feature = "redis")]
+pub(crate) fn new_secret_key() -> Result<[u8; 32], Error> {
+    Ok(secret::secret()?.new_key())
+}
+
+/// A key's id in a `requestState` keyring: the same on every replica that has the key, and
+/// telling nothing of it.
+fn key_id(key: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(key);
+    digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }

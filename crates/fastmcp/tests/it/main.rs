@@ -19,6 +19,8 @@ mod load;
 mod middleware;
 mod progress;
 mod proxy;
+#[cfg(feature = "redis")]
+mod redis;
 mod schema;
 mod stdio;
 mod surface;

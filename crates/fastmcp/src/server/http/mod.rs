@@ -14,7 +14,7 @@ mod listener;
 mod options;
 mod origin;
 pub(crate) mod request;
-mod sessions;
+pub(crate) mod sessions;
 
 use crate::protocol::header;
 use std::net::SocketAddr;

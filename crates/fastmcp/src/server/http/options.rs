@@ -168,7 +168,7 @@ impl HttpOptions {
         &self.allowed_origins
     }
 
-    pub(super) fn is_stateless(&self) -> bool {
+    pub(crate) fn is_stateless(&self) -> bool {
         self.stateless
     }
 

@@ -697,7 +697,7 @@ impl Call {
 }
 
 /// The messages of `receiver` as a stream.
-pub(super) fn receiver_stream<T: Send + 'static>(
+pub(crate) fn receiver_stream<T: Send + 'static>(
     receiver: mpsc::Receiver<T>,
 ) -> impl Stream<Item = T> + Send + 'static {
     futures::stream::unfold(receiver, |mut receiver| async move {

@@ -1,0 +1,273 @@
+//! Shared state on a real `redis-server` (feature `redis`): the `requestState` key replicas agree
+//! on, and event streams resumed through another replica. Each test starts its own
+//! `redis-server` on a Unix socket in a temporary directory (installed by `scripts/test.sh`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fastmcp::server::{EventLimits, EventStore, HttpOptions};
+use fastmcp::stores::Redis;
+use fastmcp::types::{NumberOrString, ServerJsonRpcMessage, ServerResult};
+use fastmcp::{Context, FastMCP, tool};
+use futures::StreamExt as _;
+use rmcp::transport::common::server_side_http::ServerSseMessage;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// A `redis-server` of this test's own, stopped when dropped.
+pub struct RedisServer {
+    _child: tokio::process::Child,
+    dir: PathBuf,
+}
+
+impl RedisServer {
+    pub async fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "fastmcp-redis-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = tokio::process::Command::new("redis-server")
+            .args(["--port", "0", "--save", "", "--appendonly", "no"])
+            .arg("--unixsocket")
+            .arg(dir.join("redis.sock"))
+            .args(["--unixsocketperm", "700"])
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server is not installed (scripts/test.sh installs it)");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        // "… ready to accept connections at PATH" (Redis 7, Valkey): the socket is listening.
+        loop {
+            let line = lines.next_line().await.unwrap();
+            let line = line
+                .expect("redis-server exited before it was ready")
+                .to_lowercase();
+            if line.contains("ready to accept connections") {
+                break;
+            }
+        }
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self { _child: child, dir }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis+unix://{}", self.dir.join("redis.sock").display())
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Asks the client for a name, then greets it.
+#[tool]
+async fn greet_asked(ctx: Context) -> String {
+    match ctx.elicit::<String>("Your name?").await {
+        Ok(fastmcp::server::Elicitation::Accept(name)) => format!("hello {name}"),
+        other => format!("no name: {other:?}"),
+    }
+}
+
+/// A stateless replica sealing `requestState` with `redis`'s shared key.
+async fn replica(redis: &Redis) -> (SocketAddr, CancellationToken) {
+    let server = FastMCP::new("replica")
+        .tool(greet_asked)
+        .request_state_key(redis.request_state_key())
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let options = HttpOptions::default().stateless(true).json_response(true);
+        server.serve_http(listener, options, stop).await.unwrap();
+    });
+    (addr, shutdown)
+}
+
+/// A 2026-07-28 `tools/call greet_asked` to `addr`, with `extra` params merged in.
+async fn call_greet(addr: SocketAddr, extra: Value) -> Value {
+    let mut params = json!({"name": "greet_asked", "arguments": {}, "_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}},
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"}}});
+    if let (Some(params), Some(extra)) = (params.as_object_mut(), extra.as_object()) {
+        params.extend(extra.clone());
+    }
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params});
+    reqwest::Client::new()
+        .post(format!("http://{addr}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", "greet_asked")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_input_round_sealed_by_one_replica_is_opened_by_another() {
+    let store = RedisServer::start().await;
+    // Each replica connects on its own; the first to start writes the secret.
+    let (a, b) = (
+        Redis::connect(&store.url()).await.unwrap(),
+        Redis::connect(&store.url()).await.unwrap(),
+    );
+    assert_eq!(a.request_state_key(), b.request_state_key());
+    let elsewhere = Redis::connect(&store.url())
+        .await
+        .unwrap()
+        .prefix("another-app")
+        .await
+        .unwrap();
+    assert_ne!(a.request_state_key(), elsewhere.request_state_key());
+
+    let ((addr_a, stop_a), (addr_b, stop_b), (addr_c, stop_c)) = (
+        replica(&a).await,
+        replica(&b).await,
+        replica(&elsewhere).await,
+    );
+    let round = call_greet(addr_a, json!({})).await;
+    assert_eq!(round["result"]["resultType"], "input_required", "{round}");
+    let key = round["result"]["inputRequests"]
+        .as_object()
+        .and_then(|requests| requests.keys().next().cloned())
+        .expect("an input request");
+    let answer = json!({
+        "inputResponses": {key: {"action": "accept", "content": {"value": "Ada"}}},
+        "requestState": round["result"]["requestState"],
+    });
+    let done = call_greet(addr_b, answer.clone()).await;
+    assert_eq!(done["result"]["content"][0]["text"], "hello Ada", "{done}");
+    // A server under another prefix has another key: the state is refused, not trusted.
+    let refused = call_greet(addr_c, answer).await;
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    for stop in [stop_a, stop_b, stop_c] {
+        stop.cancel();
+    }
+}
+
+fn progress(n: u32) -> ServerSseMessage {
+    let message: ServerJsonRpcMessage = serde_json::from_value(json!({
+        "jsonrpc": "2.0", "method": "notifications/progress",
+        "params": {"progressToken": "t", "progress": n}}))
+    .unwrap();
+    ServerSseMessage::from_message(message)
+}
+
+fn response() -> ServerSseMessage {
+    ServerSseMessage::from_message(ServerJsonRpcMessage::response(
+        ServerResult::empty(()),
+        NumberOrString::Number(1),
+    ))
+}
+
+fn progress_of(event: &ServerSseMessage) -> Option<f64> {
+    let value = serde_json::to_value(event.message.as_deref()?).ok()?;
+    value["params"]["progress"].as_f64()
+}
+
+/// The next event of `replay`, bounded so a broken store fails the test instead of hanging it.
+async fn next(replay: &mut fastmcp::server::EventStream) -> Option<ServerSseMessage> {
+    tokio::time::timeout(Duration::from_secs(30), replay.next())
+        .await
+        .expect("no event within 30 s")
+}
+
+#[tokio::test]
+async fn a_stream_written_by_one_replica_resumes_through_another_live() {
+    let store = RedisServer::start().await;
+    let writer = Redis::connect(&store.url()).await.unwrap().event_store();
+    let reader = Redis::connect(&store.url()).await.unwrap().event_store();
+
+    let priming = writer
+        .store_event(
+            "session/1",
+            &ServerSseMessage::retry(Duration::from_secs(2)),
+        )
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for n in 1..=3 {
+        ids.push(writer.store_event("session/1", &progress(n)).await.unwrap());
+    }
+    // Another stream's events never show in this one.
+    writer
+        .store_event("session/2", &progress(99))
+        .await
+        .unwrap();
+
+    let mut replay = reader.replay_events_after(&priming).await.unwrap();
+    for (n, id) in (1..=3).zip(&ids) {
+        let event = next(&mut replay).await.expect("a stored event");
+        assert_eq!(progress_of(&event), Some(f64::from(n)));
+        assert_eq!(event.event_id.as_ref(), Some(id), "ids are kept");
+    }
+    // The live tail: what the writer adds now reaches the reader, then the response ends it.
+    writer.store_event("session/1", &progress(4)).await.unwrap();
+    assert_eq!(progress_of(&next(&mut replay).await.unwrap()), Some(4.0));
+    writer.store_event("session/1", &response()).await.unwrap();
+    let last = next(&mut replay).await.expect("the response");
+    assert!(matches!(
+        last.message.as_deref(),
+        Some(ServerJsonRpcMessage::Response(_))
+    ));
+    assert!(
+        next(&mut replay).await.is_none(),
+        "nothing after the response"
+    );
+
+    // Resuming from the middle gives exactly the rest, from any replica.
+    let mut again = reader.replay_events_after(&ids[1]).await.unwrap();
+    let mut seen = Vec::new();
+    while let Some(event) = next(&mut again).await {
+        seen.push(progress_of(&event));
+    }
+    assert_eq!(seen, vec![Some(3.0), Some(4.0), None]);
+}
+
+#[tokio::test]
+async fn made_up_and_forgotten_event_ids_are_refused() {
+    let store = RedisServer::start().await;
+    let mut limits = EventLimits::default();
+    limits.per_stream = 2;
+    let events = Redis::connect(&store.url())
+        .await
+        .unwrap()
+        .event_store_with_limits(limits);
+    let mut ids = Vec::new();
+    for n in 1..=5 {
+        ids.push(events.store_event("s", &progress(n)).await.unwrap());
+    }
+    let error = |result: Result<fastmcp::server::EventStream, fastmcp::server::EventStoreError>| {
+        match result {
+            Ok(_) => panic!("a replay that should have been refused"),
+            Err(error) => error.to_string(),
+        }
+    };
+    let forgotten = error(events.replay_events_after(&ids[0]).await);
+    assert!(forgotten.contains("no longer stored"), "{forgotten}");
+    let (token, entry) = ids[4].split_once('.').unwrap();
+    let mut made_up = token.chars().rev().collect::<String>();
+    made_up.push('.');
+    made_up.push_str(entry);
+    let unknown = error(events.replay_events_after(&made_up).await);
+    assert!(unknown.contains("no stored stream"), "{unknown}");
+    let malformed = error(events.replay_events_after("1-2").await);
+    assert!(malformed.contains("malformed"), "{malformed}");
+    // The newest kept one still resumes (and there is nothing after it yet).
+    assert!(events.replay_events_after(&ids[3]).await.is_ok());
+}
