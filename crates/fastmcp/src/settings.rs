@@ -460,4 +460,41 @@ mod tests {
         let error = Settings::from_args(["--auth-issuer", "https://x"]).unwrap_err();
         assert!(error.to_string().contains("--auth-jwks-uri"), "{error}");
     }
+
+    #[test]
+    fn request_state_keys_are_read_and_a_previous_key_alone_is_an_error() {
+        let settings = Settings::from_args([
+            "--request-state-key",
+            "k1",
+            "--request-state-previous-key",
+            "k0",
+        ])
+        .unwrap();
+        assert_eq!(
+            settings.request_state_keys,
+            Some(("k1".to_string(), Some("k0".to_string())))
+        );
+        let error = Settings::from_args(["--request-state-previous-key", "k0"]).unwrap_err();
+        assert!(
+            error.to_string().contains("needs --request-state-key"),
+            "{error}"
+        );
+    }
+
+    #[cfg(feature = "redis")]
+    #[test]
+    fn redis_settings_are_read_and_a_prefix_alone_is_an_error() {
+        let settings =
+            Settings::from_args(["--redis", "redis://127.0.0.1:6379", "--redis-prefix", "app"])
+                .unwrap();
+        assert_eq!(
+            settings.redis,
+            Some((
+                "redis://127.0.0.1:6379".to_string(),
+                Some("app".to_string())
+            ))
+        );
+        let error = Settings::from_args(["--redis-prefix", "app"]).unwrap_err();
+        assert!(error.to_string().contains("needs --redis"), "{error}");
+    }
 }

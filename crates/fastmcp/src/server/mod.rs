@@ -391,11 +391,11 @@ impl FastMCP {
     /// The key that signs `requestState` between 2026-07-28 input rounds (at least 32 bytes).
     /// By default each server makes a random one; set the same key on every instance when
     /// several serve one client base behind a load balancer.
-    pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Result<Self, Error> {
-        let codec = rmcp::model::RequestStateCodec::try_new(key)
-            .map_err(|error| Error::Registration(format!("invalid request state key: {error}")))?;
-        Arc::make_mut(&mut self.config).state_codec = Some(Arc::new(codec));
-        Ok(self)
+    ///
+    /// To change the key of running replicas, see [`FastMCP::request_state_keys`].
+    pub fn request_state_key(self, key: impl Into<Vec<u8>>) -> Result<Self, Error> {
+        // A keyring of one, so a later rotation's keyring opens what this key sealed.
+        self.request_state_keys(key, None)
     }
 
     /// Seals `requestState` with `current` and still opens what `previous` sealed: rotate the key

@@ -81,6 +81,10 @@ async fn replica(redis: &Redis) -> (SocketAddr, CancellationToken) {
         .tool(greet_asked)
         .request_state_key(redis.request_state_key())
         .unwrap();
+    serve(server).await
+}
+
+async fn serve(server: FastMCP) -> (SocketAddr, CancellationToken) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let shutdown = CancellationToken::new();
@@ -156,6 +160,39 @@ async fn an_input_round_sealed_by_one_replica_is_opened_by_another() {
     let refused = call_greet(addr_c, answer).await;
     assert_eq!(refused["error"]["code"], -32602, "{refused}");
     for stop in [stop_a, stop_b, stop_c] {
+        stop.cancel();
+    }
+}
+
+#[tokio::test]
+async fn a_rotated_key_still_opens_what_the_previous_key_sealed() {
+    let (old, new) = (vec![1u8; 32], vec![2u8; 32]);
+    let with = |current: &Vec<u8>, previous: Option<&Vec<u8>>| {
+        FastMCP::new("replica")
+            .tool(greet_asked)
+            .request_state_keys(current.clone(), previous.cloned())
+            .unwrap()
+    };
+    let (before, stop_before) = serve(with(&old, None)).await;
+    let (during, stop_during) = serve(with(&new, Some(&old))).await;
+    let (after, stop_after) = serve(with(&new, None)).await;
+    let round = call_greet(before, json!({})).await;
+    let key = round["result"]["inputRequests"]
+        .as_object()
+        .and_then(|requests| requests.keys().next().cloned())
+        .expect("an input request");
+    let answer = json!({
+        "inputResponses": {key: {"action": "accept", "content": {"value": "Ada"}}},
+        "requestState": round["result"]["requestState"],
+    });
+    let done = call_greet(during, answer.clone()).await;
+    assert_eq!(done["result"]["content"][0]["text"], "hello Ada", "{done}");
+    let refused = call_greet(after, answer).await;
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    // A key too short is refused when the server is built.
+    let short = FastMCP::new("x").request_state_keys(vec![0u8; 8], None);
+    assert!(short.is_err());
+    for stop in [stop_before, stop_during, stop_after] {
         stop.cancel();
     }
 }
