@@ -276,7 +276,8 @@ impl Settings {
 }
 
 /// `server` and `http` with their shared state in Redis, when `redis` (URL, prefix) is set:
-/// the `requestState` key (unless one was configured) and, with sessions, the event store.
+/// the `requestState` key (unless one was configured), tasks, and, with sessions, the event
+/// store.
 #[cfg(feature = "redis")]
 async fn on_redis(
     server: FastMCP,
@@ -295,6 +296,7 @@ async fn on_redis(
     } else {
         server.request_state_key(redis.request_state_key())?
     };
+    server.share_tasks(&redis).await?;
     let http = if http.is_stateless() {
         http
     } else {

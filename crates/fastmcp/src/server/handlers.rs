@@ -43,6 +43,7 @@ impl Session {
                 self.state.remember_peer(&context.peer);
                 let state = Arc::clone(&self.state);
                 let task = tasks::start(&self.server, state, tool, request, context);
+                self.server.claim_task(&task.task.task_id).await;
                 return Ok(CallToolResponse::Task(task));
             }
         };
@@ -60,11 +61,9 @@ impl Session {
             Outcome::InputRequired(required) => Ok(CallToolResponse::InputRequired(required)),
             Outcome::TaskStart => {
                 tasks::check_capacity(&self.server)?;
-                Ok(CallToolResponse::Task(tasks::adopt(
-                    &self.server,
-                    &ctx,
-                    work,
-                )))
+                let task = tasks::adopt(&self.server, &ctx, work);
+                self.server.claim_task(&task.task.task_id).await;
+                Ok(CallToolResponse::Task(task))
             }
         }
     }
@@ -197,8 +196,12 @@ impl Session {
         request: GetTaskParams,
         _context: &RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, ErrorData> {
-        let task = self.server.tasks().get_task(&request.task_id)?;
-        Ok(GetTaskResult::new(task))
+        match self.server.tasks().get_task(&request.task_id) {
+            Ok(task) => Ok(GetTaskResult::new(task)),
+            Err(unknown) => {
+                (self.server.get_task_elsewhere(&request.task_id).await).unwrap_or(Err(unknown))
+            }
+        }
     }
 
     pub(super) async fn serve_update_task(
@@ -206,6 +209,13 @@ impl Session {
         request: UpdateTaskParams,
         _context: &RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if self.server.tasks().get_task(&request.task_id).is_err()
+            && let Some(done) = (self.server)
+                .change_task_elsewhere(&request.task_id, Some(request.input_responses.clone()))
+                .await
+        {
+            return done;
+        }
         self.server
             .tasks()
             .update_task(&request.task_id, request.input_responses)
@@ -216,6 +226,13 @@ impl Session {
         request: CancelTaskParams,
         _context: &RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if self.server.tasks().get_task(&request.task_id).is_err()
+            && let Some(done) = (self.server)
+                .change_task_elsewhere(&request.task_id, None)
+                .await
+        {
+            return done;
+        }
         self.server.tasks().cancel_task(&request.task_id)
     }
 

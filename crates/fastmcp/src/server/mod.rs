@@ -112,6 +112,9 @@ struct Shared {
     /// Where this server's components live if it is a proxy (`FastMCP::proxy`).
     #[cfg(feature = "client")]
     proxy: std::sync::OnceLock<Arc<crate::proxy::Proxy>>,
+    /// How this server's tasks are reached from other replicas (`FastMCP::share_tasks`).
+    #[cfg(feature = "redis")]
+    shared_tasks: std::sync::OnceLock<crate::stores::tasks::SharedTasks>,
 }
 
 #[derive(Clone)]
@@ -544,4 +547,28 @@ fn key_id(key: &[u8]) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+/// A fresh unguessable id (a replica's, a reply key's).
+#[cfg(feature = "redis")]
+pub(crate) fn new_replica_id() -> Result<String, Error> {
+    Ok(secret::secret()?.new_id())
+}
+
+/// A server, not kept alive (what a background task answers for).
+#[cfg(feature = "redis")]
+#[derive(Clone)]
+pub(crate) struct WeakServer {
+    config: Arc<Config>,
+    shared: std::sync::Weak<Shared>,
+}
+
+#[cfg(feature = "redis")]
+impl WeakServer {
+    pub(crate) fn upgrade(&self) -> Option<FastMCP> {
+        Some(FastMCP {
+            config: Arc::clone(&self.config),
+            shared: self.shared.upgrade()?,
+        })
+    }
 }

@@ -165,3 +165,126 @@ pub(super) fn adopt(server: &FastMCP, ctx: &Context, work: Work) -> CreateTaskRe
     });
     CreateTaskResult::new(task)
 }
+
+/// Tasks on several replicas (feature `redis`): a task request for a task this replica does
+/// not run is asked of the replica that does (`stores/tasks.rs`). Without the feature, or
+/// before `share_tasks`, every `*_elsewhere` is `None`: the task is unknown.
+impl FastMCP {
+    /// Makes this server's tasks reachable through its other replicas, and theirs through it:
+    /// `tasks/get`, `tasks/update` and `tasks/cancel` for a task another replica runs are
+    /// asked of that replica through `redis`. (A server started with `FASTMCP_REDIS_URL` does
+    /// this itself.)
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), fastmcp::Error> {
+    /// let redis = fastmcp::stores::Redis::connect("redis://127.0.0.1:6379").await?;
+    /// let server = fastmcp::FastMCP::new("demo");
+    /// server.share_tasks(&redis).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "redis")]
+    pub async fn share_tasks(&self, redis: &crate::stores::Redis) -> Result<(), crate::Error> {
+        if self.shared.shared_tasks.get().is_some() {
+            return Ok(());
+        }
+        let weak = super::WeakServer {
+            config: Arc::clone(&self.config),
+            shared: Arc::downgrade(&self.shared),
+        };
+        let shared = crate::stores::tasks::SharedTasks::start(redis.clone(), weak).await?;
+        let _ = self.shared.shared_tasks.set(shared);
+        Ok(())
+    }
+
+    /// Records, for the other replicas, that this one runs `task`.
+    pub(crate) async fn claim_task(&self, task: &str) {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = self.shared.shared_tasks.get()
+            && let Err(error) = shared.claim(task).await
+        {
+            tracing::warn!(%error.message, task, "other replicas will not find this task");
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = task;
+    }
+
+    /// `tasks/get` answered by the replica running `task`, if another one does.
+    pub(crate) async fn get_task_elsewhere(
+        &self,
+        task: &str,
+    ) -> Option<Result<rmcp::model::GetTaskResult, ErrorData>> {
+        #[cfg(feature = "redis")]
+        {
+            use crate::stores::tasks::Ask;
+            let answer = self.shared.shared_tasks.get()?.ask(task, Ask::Get).await?;
+            Some(answer.and_then(|value| {
+                serde_json::from_value(value)
+                    .map_err(|error| ErrorData::internal_error(error.to_string(), None))
+            }))
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = task;
+            None
+        }
+    }
+
+    /// `tasks/update` (with `inputs`) or, without, `tasks/cancel`, done by the replica running
+    /// `task`, if another one does.
+    pub(crate) async fn change_task_elsewhere(
+        &self,
+        task: &str,
+        inputs: Option<rmcp::model::InputResponses>,
+    ) -> Option<Result<(), ErrorData>> {
+        #[cfg(feature = "redis")]
+        {
+            use crate::stores::tasks::Ask;
+            let ask = match inputs {
+                Some(inputs) => Ask::Update { inputs },
+                None => Ask::Cancel,
+            };
+            let answer = self.shared.shared_tasks.get()?.ask(task, ask).await?;
+            Some(answer.map(drop))
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = (task, inputs);
+            None
+        }
+    }
+
+    /// Answers another replica's question about `task`, as this server (or a server mounted
+    /// in it) would answer the request itself.
+    #[cfg(feature = "redis")]
+    pub(crate) fn task_op_here(
+        &self,
+        task: &str,
+        ask: crate::stores::tasks::Ask,
+    ) -> Result<serde_json::Value, ErrorData> {
+        use crate::stores::tasks::Ask;
+        let runner = self.task_runner(task);
+        let tasks = runner.as_ref().unwrap_or(self).tasks();
+        match ask {
+            Ask::Get => {
+                let result = rmcp::model::GetTaskResult::new(tasks.get_task(task)?);
+                serde_json::to_value(result)
+                    .map_err(|error| ErrorData::internal_error(error.to_string(), None))
+            }
+            Ask::Update { inputs } => tasks
+                .update_task(task, inputs)
+                .map(|()| serde_json::Value::Null),
+            Ask::Cancel => tasks.cancel_task(task).map(|()| serde_json::Value::Null),
+        }
+    }
+
+    /// This server or the mounted one that runs `task`.
+    #[cfg(feature = "redis")]
+    fn task_runner(&self, task: &str) -> Option<FastMCP> {
+        if self.tasks().get_task(task).is_ok() {
+            return Some(self.clone());
+        }
+        self.mounts()
+            .iter()
+            .find_map(|mount| mount.child.task_runner(task))
+    }
+}

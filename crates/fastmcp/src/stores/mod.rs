@@ -3,7 +3,8 @@
 //! A server keeps its state in memory by default. Run several replicas behind a load balancer
 //! and they must agree on some of it: the key that seals `requestState` (a 2026-07-28 input
 //! round may come back to another replica) and the events of resumable streams (a client may
-//! resume through another replica). [`Redis`] keeps both in Redis or Valkey:
+//! resume through another replica), and where each task runs (a `tasks/get` may land on any
+//! replica: it is asked of the one running the task). [`Redis`] keeps these in Redis or Valkey:
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), fastmcp::Error> {
@@ -12,6 +13,7 @@
 //!
 //! let redis = Redis::connect("redis://127.0.0.1:6379").await?;
 //! let server = fastmcp::FastMCP::new("demo").request_state_key(redis.request_state_key())?;
+//! server.share_tasks(&redis).await?;
 //! let options = HttpOptions::default().event_store(redis.event_store());
 //! server.run_http("127.0.0.1:8000", options).await
 //! # }
@@ -21,5 +23,6 @@
 //! started with [`FastMCP::run`](crate::FastMCP::run).
 
 mod redis;
+pub(crate) mod tasks;
 
 pub use redis::{Redis, RedisEventStore};

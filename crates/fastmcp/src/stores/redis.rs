@@ -160,8 +160,26 @@ impl Redis {
         format!("{}:events:{token}", self.prefix)
     }
 
+    /// `{prefix}:{name}`.
+    pub(super) fn key(&self, name: &str) -> String {
+        format!("{}:{name}", self.prefix)
+    }
+
+    /// The shared multiplexed connection.
+    pub(super) fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+
+    /// A connection for subscribing.
+    pub(super) async fn pubsub(&self) -> Result<::redis::aio::PubSub, Error> {
+        self.client
+            .get_async_pubsub()
+            .await
+            .map_err(|error| store_error("cannot open a subscription to Redis", error))
+    }
+
     /// A connection of its own, for blocking reads (they would hold up the shared one).
-    async fn blocking_connection(&self) -> Result<MultiplexedConnection, RedisError> {
+    pub(super) async fn blocking_connection(&self) -> Result<MultiplexedConnection, RedisError> {
         let config = AsyncConnectionConfig::new().set_response_timeout(None);
         self.client
             .get_multiplexed_async_connection_with_config(&config)
