@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use fastmcp::server::{EventLimits, EventStore, HttpOptions};
 use fastmcp::stores::Redis;
+use fastmcp::tools::TaskSupport;
 use fastmcp::types::{NumberOrString, ServerJsonRpcMessage, ServerResult};
 use fastmcp::{Context, FastMCP, tool};
 use futures::StreamExt as _;
@@ -16,6 +17,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+
+use crate::common::RawClient;
 
 /// A `redis-server` of this test's own, stopped when dropped.
 pub struct RedisServer {
@@ -307,4 +310,113 @@ async fn made_up_and_forgotten_event_ids_are_refused() {
     assert!(malformed.contains("malformed"), "{malformed}");
     // The newest kept one still resumes (and there is nothing after it yet).
     assert!(events.replay_events_after(&ids[3]).await.is_ok());
+}
+
+/// Asks for a word while running as a task, then answers with it.
+#[tool(task = TaskSupport::Required)]
+async fn ask_in_task(ctx: Context) -> String {
+    let schema = json!({"type": "object", "properties": {"word": {"type": "string"}}});
+    match ctx.elicit_with_schema("A word?", schema).await {
+        Ok(fastmcp::server::Elicitation::Accept(content)) => format!("got {}", content["word"]),
+        other => format!("no word: {other:?}"),
+    }
+}
+
+/// Never finishes (until cancelled).
+#[tool(task = TaskSupport::Required)]
+async fn runs_forever() -> String {
+    std::future::pending::<String>().await
+}
+
+/// A 2026-07-28 client of one in-process replica.
+struct Replica {
+    raw: RawClient,
+    next: i64,
+}
+
+impl Replica {
+    async fn start(redis: &Redis) -> Self {
+        let server = FastMCP::new("replica").tool(ask_in_task).tool(runs_forever);
+        server.share_tasks(redis).await.unwrap();
+        Self {
+            raw: RawClient::stateless(server),
+            next: 1,
+        }
+    }
+
+    async fn ask(&mut self, method: &str, mut params: Value) -> Value {
+        let id = self.next;
+        self.next += 1;
+        params["_meta"] = json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {},
+                "extensions": {"io.modelcontextprotocol/tasks": {}}},
+            "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"}});
+        let request = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.raw.send(request).await;
+        self.raw.until_response(id).await.1
+    }
+
+    /// Polls `tasks/get` until the task's status is `status` (bounded: 30 s).
+    async fn until(&mut self, task: &str, status: &str) -> Value {
+        let wait = async {
+            loop {
+                let state = self.ask("tasks/get", json!({"taskId": task})).await;
+                if state["result"]["status"] == status {
+                    return state["result"].clone();
+                }
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .unwrap_or_else(|_| panic!("task {task} never reached {status}"))
+    }
+}
+
+#[tokio::test]
+async fn a_task_started_on_one_replica_is_followed_answered_and_cancelled_through_another() {
+    let store = RedisServer::start().await;
+    let mut a = Replica::start(&Redis::connect(&store.url()).await.unwrap()).await;
+    let mut b = Replica::start(&Redis::connect(&store.url()).await.unwrap()).await;
+
+    let created = a
+        .ask(
+            "tools/call",
+            json!({"name": "ask_in_task", "arguments": {}}),
+        )
+        .await;
+    assert_eq!(created["result"]["resultType"], "task", "{created}");
+    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    // Followed through B: B runs no such task, so it asks A.
+    let waiting = b.until(&id, "input_required").await;
+    let key = waiting["inputRequests"]
+        .as_object()
+        .and_then(|requests| requests.keys().next().cloned())
+        .expect("an input request");
+    let answer = json!({"taskId": id, "inputResponses": {
+        key: {"action": "accept", "content": {"word": "kite"}}}});
+    let ack = b.ask("tasks/update", answer).await;
+    assert_eq!(ack["result"]["resultType"], "complete", "{ack}");
+    let done = b.until(&id, "completed").await;
+    assert_eq!(
+        done["result"]["content"][0]["text"], "got \"kite\"",
+        "{done}"
+    );
+
+    // Cancelled through B.
+    let created = a
+        .ask(
+            "tools/call",
+            json!({"name": "runs_forever", "arguments": {}}),
+        )
+        .await;
+    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    let ack = b.ask("tasks/cancel", json!({"taskId": id})).await;
+    assert_eq!(ack["result"]["resultType"], "complete", "{ack}");
+    a.until(&id, "cancelled").await;
+
+    // A task no replica runs is unknown, as on one server (an error, not a wait).
+    let unknown = b.ask("tasks/get", json!({"taskId": "no-such-task"})).await;
+    assert!(unknown["error"]["code"].is_i64(), "{unknown}");
 }
