@@ -9,7 +9,10 @@
 //!   ceiling for any MCP server on this stack;
 //! - `rmcp` / `fastmcp` stateless (JSON responses) and stateful (a session per connection,
 //!   answers on SSE streams; `fastmcp-stateful` stores every event for `Last-Event-ID`
-//!   resumption, its default; `fastmcp-stateful-nostore` does not, like plain rmcp).
+//!   resumption, its default; `fastmcp-stateful-nostore` does not, like plain rmcp);
+//! - opt-in (named in `FASTMCP_BENCH_SERVERS`, built with `--features redis`):
+//!   `fastmcp-stateful-redis`, the stateful server with its events in a `redis-server` this
+//!   binary starts on a Unix socket (pinned with the servers; its CPU is not in the server's).
 //!
 //! Scenarios: 2026-07-28 requests and legacy requests without a session (echo and the
 //! stateless servers), legacy sessions (the stateful servers). On a shared machine a single
@@ -48,14 +51,17 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 
-const SERVERS: [&str; 6] = [
+const SERVERS: [&str; 7] = [
     "echo",
     "rmcp-stateless",
     "fastmcp-stateless",
     "rmcp-stateful",
     "fastmcp-stateful",
     "fastmcp-stateful-nostore",
+    "fastmcp-stateful-redis",
 ];
+/// Servers run only when `FASTMCP_BENCH_SERVERS` names them.
+const OPT_IN: [&str; 1] = ["fastmcp-stateful-redis"];
 const CONCURRENCY: [usize; 2] = [1, 50];
 
 fn main() -> anyhow::Result<()> {
@@ -100,7 +106,85 @@ async fn serve(kind: &str) -> anyhow::Result<()> {
                 .await?;
             Ok(())
         }
+        "fastmcp-stateful-redis" => serve_on_redis(listener).await,
         other => bail!("unknown server {other}"),
+    }
+}
+
+/// The stateful quickstart with its event store in Redis (`FASTMCP_BENCH_REDIS_URL`).
+#[cfg(feature = "redis")]
+async fn serve_on_redis(listener: TcpListener) -> anyhow::Result<()> {
+    let url = std::env::var("FASTMCP_BENCH_REDIS_URL").context("FASTMCP_BENCH_REDIS_URL")?;
+    let redis = fastmcp::stores::Redis::connect(&url).await?;
+    let options = fastmcp::server::HttpOptions::default().event_store(redis.event_store());
+    let never = tokio_util::sync::CancellationToken::new();
+    quickstart::server()
+        .serve_http(listener, options, never)
+        .await?;
+    Ok(())
+}
+
+#[cfg(not(feature = "redis"))]
+async fn serve_on_redis(_: TcpListener) -> anyhow::Result<()> {
+    bail!("fastmcp-stateful-redis needs `cargo bench --features redis`")
+}
+
+/// A `redis-server` on a Unix socket in a temporary directory, for the Redis-backed server.
+struct RedisChild {
+    _child: Child,
+    dir: std::path::PathBuf,
+}
+
+impl RedisChild {
+    async fn start(pinned: bool) -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("fastmcp-bench-redis-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let mut command = if pinned {
+            let mut command = Command::new("taskset");
+            command.args(["-c", "0", "redis-server"]);
+            command
+        } else {
+            Command::new("redis-server")
+        };
+        let mut child = command
+            .args([
+                "--port",
+                "0",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--unixsocket",
+            ])
+            .arg(dir.join("redis.sock"))
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting redis-server (scripts/debian-packages.sh redis-server)")?;
+        let mut lines = BufReader::new(child.stdout.take().context("redis stdout")?).lines();
+        let ready = async {
+            while let Some(line) = lines.next_line().await? {
+                if line.to_lowercase().contains("ready to accept connections") {
+                    return Ok(());
+                }
+            }
+            bail!("redis-server exited before it was ready")
+        };
+        tokio::time::timeout(Duration::from_secs(30), ready)
+            .await
+            .context("redis-server did not start within 30 s")??;
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self { _child: child, dir })
+    }
+
+    fn url(&self) -> String {
+        format!("redis+unix://{}", self.dir.join("redis.sock").display())
+    }
+}
+
+impl Drop for RedisChild {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -187,10 +271,12 @@ const SCENARIOS: [Scenario; 3] = [
             "rmcp-stateful",
             "fastmcp-stateful",
             "fastmcp-stateful-nostore",
+            "fastmcp-stateful-redis",
         ],
         ratios: &[
             ("fastmcp-stateful", "rmcp-stateful"),
             ("fastmcp-stateful-nostore", "rmcp-stateful"),
+            ("fastmcp-stateful-redis", "fastmcp-stateful"),
         ],
     },
 ];
@@ -226,9 +312,9 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
     let rounds = env_number("FASTMCP_BENCH_ROUNDS", 5.0).clamp(1.0, 50.0) as usize;
     // FASTMCP_BENCH_SERVERS=echo,fastmcp-stateless runs only those.
     let only = std::env::var("FASTMCP_BENCH_SERVERS").ok();
-    let chosen = |server: &str| {
-        only.as_deref()
-            .is_none_or(|list| list.split(',').any(|s| s.trim() == server))
+    let chosen = |server: &str| match only.as_deref() {
+        Some(list) => list.split(',').any(|s| s.trim() == server),
+        None => !OPT_IN.contains(&server),
     };
     println!(
         "HTTP tools/call benchmark: all servers started at once; per scenario and concurrency, \
@@ -241,9 +327,14 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
             "unpinned"
         }
     );
+    let redis = match chosen("fastmcp-stateful-redis") {
+        true => Some(RedisChild::start(pinned).await?),
+        false => None,
+    };
+    let redis_url = redis.as_ref().map(RedisChild::url);
     let mut servers = Vec::new();
     for name in SERVERS.into_iter().filter(|s| chosen(s)) {
-        let (child, port) = spawn(name, pinned).await?;
+        let (child, port) = spawn(name, pinned, redis_url.as_deref()).await?;
         let pid = child.id().context("child pid")?;
         servers.push(Server {
             name,
@@ -292,6 +383,7 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
     }
     // Each server is killed as its `Child` drops.
     drop(servers);
+    drop(redis);
     Ok(())
 }
 
@@ -363,7 +455,7 @@ fn pin_load_generator() -> bool {
 }
 
 /// Starts `server` as a child of this binary; returns it and its port.
-async fn spawn(server: &str, pinned: bool) -> anyhow::Result<(Child, u16)> {
+async fn spawn(server: &str, pinned: bool, redis: Option<&str>) -> anyhow::Result<(Child, u16)> {
     let me = std::env::current_exe()?;
     let mut command = if pinned {
         let mut command = Command::new("taskset");
@@ -372,6 +464,9 @@ async fn spawn(server: &str, pinned: bool) -> anyhow::Result<(Child, u16)> {
     } else {
         Command::new(me)
     };
+    if let Some(url) = redis {
+        command.env("FASTMCP_BENCH_REDIS_URL", url);
+    }
     let mut child = command
         .args(["--serve", server])
         .env("FASTMCP_LOG_LEVEL", "error")
