@@ -301,6 +301,7 @@ async fn on_redis(
         http
     } else {
         http.event_store(redis.event_store())
+            .session_store(redis.session_store())
     };
     Ok((server, http))
 }

@@ -39,7 +39,7 @@ pub use elicitation::Elicitation;
 #[cfg(feature = "http-server")]
 pub use http::{
     EventLimits, EventStore, EventStoreError, EventStream, HttpOptions, HttpRequest,
-    MemoryEventStore,
+    MemoryEventStore, SessionStore, SessionStoreError, StoredSession,
 };
 pub use mount::MountOptions;
 pub use registry::{DuplicatePolicy, Filter};

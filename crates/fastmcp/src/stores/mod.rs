@@ -25,4 +25,4 @@
 mod redis;
 pub(crate) mod tasks;
 
-pub use redis::{Redis, RedisEventStore};
+pub use redis::{Redis, RedisEventStore, RedisSessionStore};

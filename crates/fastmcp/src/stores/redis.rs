@@ -26,7 +26,10 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use crate::error::Error;
-use crate::server::{EventLimits, EventStore, EventStoreError, EventStream};
+use crate::server::{
+    EventLimits, EventStore, EventStoreError, EventStream, SessionStore, SessionStoreError,
+    StoredSession,
+};
 
 /// The prefix of every key, unless [`Redis::prefix`] says otherwise.
 const DEFAULT_PREFIX: &str = "fastmcp";
@@ -115,6 +118,20 @@ impl Redis {
                 per_stream: limits.per_stream.max(1),
                 ..limits
             },
+        }
+    }
+
+    /// A session store in this Redis: legacy sessions continue on any replica. Records expire
+    /// 24 hours after the session's `initialize`.
+    pub fn session_store(&self) -> RedisSessionStore {
+        self.session_store_with_ttl(Duration::from_secs(24 * 60 * 60))
+    }
+
+    /// A session store whose records expire `ttl` after the session's `initialize`.
+    pub fn session_store_with_ttl(&self, ttl: Duration) -> RedisSessionStore {
+        RedisSessionStore {
+            redis: self.clone(),
+            ttl,
         }
     }
 
@@ -292,6 +309,55 @@ impl RedisEventStore {
             format!("no stored stream for event {id:?}")
         }
         .into())
+    }
+}
+
+/// Legacy sessions kept in Redis (`{prefix}:session:{id}`: the client's `initialize`), so a
+/// session opened on one replica continues on another: the replica that does not know it
+/// replays the handshake from here. Made by [`Redis::session_store`]; hand it to
+/// [`HttpOptions::session_store`](crate::server::HttpOptions::session_store).
+#[derive(Clone, Debug)]
+pub struct RedisSessionStore {
+    redis: Redis,
+    ttl: Duration,
+}
+
+impl RedisSessionStore {
+    fn key(&self, id: &str) -> String {
+        self.redis.key(&format!("session:{id}"))
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for RedisSessionStore {
+    async fn load(&self, id: &str) -> Result<Option<StoredSession>, SessionStoreError> {
+        let stored: Option<Vec<u8>> = ::redis::cmd("GET")
+            .arg(self.key(id))
+            .query_async(&mut self.redis.connection())
+            .await?;
+        Ok(match stored {
+            Some(json) => Some(serde_json::from_slice(&json)?),
+            None => None,
+        })
+    }
+
+    async fn store(&self, id: &str, state: &StoredSession) -> Result<(), SessionStoreError> {
+        ::redis::cmd("SET")
+            .arg(self.key(id))
+            .arg(serde_json::to_vec(state)?)
+            .arg("PX")
+            .arg(u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX))
+            .query_async::<()>(&mut self.redis.connection())
+            .await?;
+        Ok(())
+    }
+
+    async fn delete(&self, id: &str) -> Result<(), SessionStoreError> {
+        ::redis::cmd("DEL")
+            .arg(self.key(id))
+            .query_async::<()>(&mut self.redis.connection())
+            .await?;
+        Ok(())
     }
 }
 

@@ -420,3 +420,85 @@ async fn a_task_started_on_one_replica_is_followed_answered_and_cancelled_throug
     let unknown = b.ask("tasks/get", json!({"taskId": "no-such-task"})).await;
     assert!(unknown["error"]["code"].is_i64(), "{unknown}");
 }
+
+/// Adds two numbers.
+#[tool]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// A stateful replica keeping sessions and events in `redis`.
+async fn session_replica(redis: &Redis) -> (SocketAddr, CancellationToken) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    let options = HttpOptions::default()
+        .event_store(redis.event_store())
+        .session_store(redis.session_store());
+    let server = FastMCP::new("replica").tool(add);
+    tokio::spawn(async move { server.serve_http(listener, options, stop).await.unwrap() });
+    (addr, shutdown)
+}
+
+/// A legacy POST (in `session` if given): (status, session id header, the JSON-RPC messages).
+async fn legacy_post(
+    addr: SocketAddr,
+    session: Option<&str>,
+    body: Value,
+) -> (u16, Option<String>, Vec<Value>) {
+    let mut request = reqwest::Client::new()
+        .post(format!("http://{addr}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25");
+    if let Some(session) = session {
+        request = request.header("mcp-session-id", session);
+    }
+    let response = request.body(body.to_string()).send().await.unwrap();
+    let status = response.status().as_u16();
+    let id = response
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.unwrap();
+    let messages = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str(data.trim()).ok())
+        .collect();
+    (status, id, messages)
+}
+
+#[tokio::test]
+async fn a_legacy_session_opened_on_one_replica_continues_on_another() {
+    let store = RedisServer::start().await;
+    let (a, stop_a) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    let (b, stop_b) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"}}});
+    let (status, session, _) = legacy_post(a, None, init).await;
+    assert_eq!(status, 200);
+    let session = session.expect("a session id");
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(legacy_post(a, Some(&session), initialized).await.0, 202);
+
+    // B never saw this session: it takes it over from the store.
+    let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "add", "arguments": {"a": 2, "b": 3}}});
+    let (status, _, messages) = legacy_post(b, Some(&session), call.clone()).await;
+    assert_eq!(status, 200, "{messages:?}");
+    let answer = messages.iter().find(|m| m["id"] == 2).expect("the answer");
+    assert_eq!(answer["result"]["structuredContent"]["result"], 5, "{answer}");
+    // And back on A.
+    let (status, _, messages) = legacy_post(a, Some(&session), call).await;
+    assert_eq!(status, 200, "{messages:?}");
+
+    // A session nobody opened is still unknown.
+    let ping = json!({"jsonrpc": "2.0", "id": 3, "method": "ping"});
+    assert_eq!(legacy_post(b, Some("made-up"), ping).await.0, 404);
+    stop_a.cancel();
+    stop_b.cancel();
+}

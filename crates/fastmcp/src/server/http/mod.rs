@@ -32,7 +32,7 @@ use tokio_util::sync::CancellationToken;
 use direct::Direct;
 pub use events::{EventLimits, EventStore, EventStoreError, EventStream, MemoryEventStore};
 use listener::{no_delay, wait_for_signal};
-pub use options::HttpOptions;
+pub use options::{HttpOptions, SessionStore, SessionStoreError, StoredSession};
 use origin::OriginPolicy;
 pub use request::HttpRequest;
 pub(crate) use sessions::attach;

@@ -7,6 +7,9 @@ use rmcp::transport::StreamableHttpServerConfig;
 use tokio_util::sync::CancellationToken;
 
 use super::events::{EventStore, MemoryEventStore};
+pub use rmcp::transport::streamable_http_server::session::{
+    SessionState as StoredSession, SessionStore, SessionStoreError,
+};
 
 /// How the HTTP endpoint behaves.
 ///
@@ -26,6 +29,7 @@ pub struct HttpOptions {
     pub(super) session_idle_timeout: Option<Duration>,
     pub(super) max_sessions: Option<usize>,
     event_store: Events,
+    session_store: Option<Arc<dyn SessionStore>>,
 }
 
 /// Which event store serves `Last-Event-ID` resumption.
@@ -59,6 +63,7 @@ impl Default for HttpOptions {
             session_idle_timeout: Some(Duration::from_secs(300)),
             max_sessions: Some(10_000),
             event_store: Events::Default,
+            session_store: None,
         }
     }
 }
@@ -144,6 +149,15 @@ impl HttpOptions {
         self
     }
 
+    /// Keeps each legacy session's `initialize` in `store`, so a replica that does not know a
+    /// session (it was opened on another one, or before a restart) takes it over: the handshake
+    /// is replayed from the store and the request served, instead of `404`. See
+    /// [`Redis::session_store`](crate::stores::Redis::session_store) (feature `redis`).
+    pub fn session_store(mut self, store: impl SessionStore) -> Self {
+        self.session_store = Some(Arc::new(store));
+        self
+    }
+
     /// Serves without an event store: sessions resume only from rmcp's small per-stream
     /// cache, which forgets a request's events once its response is sent.
     pub fn without_event_store(mut self) -> Self {
@@ -188,6 +202,7 @@ impl HttpOptions {
         if let Some(bytes) = self.max_body_bytes {
             config = config.with_max_request_body_bytes(bytes);
         }
+        config.session_store = self.session_store.clone();
         config
     }
 }

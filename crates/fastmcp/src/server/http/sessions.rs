@@ -34,7 +34,9 @@ use rmcp::service::{
 };
 use rmcp::transport::Transport;
 use rmcp::transport::common::server_side_http::{ServerSseMessage, SessionId};
-use rmcp::transport::streamable_http_server::session::{EventStore, SessionManager};
+use rmcp::transport::streamable_http_server::session::{
+    EventStore, RestoreOutcome, SessionManager,
+};
 use rmcp::{Peer, RoleServer};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -122,6 +124,31 @@ impl Sessions {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(id)
+    }
+
+    /// A new live session under `id`, and the transport its service loop runs on.
+    fn open(self: &Arc<Self>, id: SessionId) -> LoopTransport {
+        let (inbox, receiver) = mpsc::channel(INBOX_CAPACITY);
+        let live = Arc::new(Live {
+            id: id.clone(),
+            inbox,
+            attached: Arc::default(),
+            routes: Mutex::default(),
+            common: Mutex::default(),
+            events: self.events.clone(),
+            next_stream: AtomicU64::new(0),
+            last_seen: Mutex::new(Instant::now()),
+            ended: CancellationToken::new(),
+        });
+        self.live
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, Arc::clone(&live));
+        self.watch_idle(&live);
+        LoopTransport {
+            live,
+            inbox: receiver,
+        }
     }
 
     /// Closes the session `live` when it has been idle for the configured time.
@@ -430,29 +457,19 @@ impl SessionManager for Manager {
 
     async fn create_session(&self) -> Result<(SessionId, LoopTransport), SessionError> {
         let id: SessionId = crate::server::secret::secret()?.new_id().into();
-        let (inbox, receiver) = mpsc::channel(INBOX_CAPACITY);
-        let live = Arc::new(Live {
-            id: id.clone(),
-            inbox,
-            attached: Arc::default(),
-            routes: Mutex::default(),
-            common: Mutex::default(),
-            events: self.sessions.events.clone(),
-            next_stream: AtomicU64::new(0),
-            last_seen: Mutex::new(Instant::now()),
-            ended: CancellationToken::new(),
-        });
-        self.sessions
-            .live
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone(), Arc::clone(&live));
-        self.sessions.watch_idle(&live);
-        let transport = LoopTransport {
-            live,
-            inbox: receiver,
-        };
-        Ok((id, transport))
+        Ok((id.clone(), self.sessions.open(id)))
+    }
+
+    /// A session another replica opened (or this one, before a restart): rmcp found its
+    /// `initialize` in the session store and replays it on the transport returned here.
+    async fn restore_session(
+        &self,
+        id: SessionId,
+    ) -> Result<RestoreOutcome<LoopTransport>, SessionError> {
+        if self.sessions.get(&id).is_ok() {
+            return Ok(RestoreOutcome::AlreadyPresent);
+        }
+        Ok(RestoreOutcome::Restored(self.sessions.open(id)))
     }
 
     async fn initialize_session(
