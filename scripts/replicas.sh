@@ -89,6 +89,13 @@ run "0.2.0-alpha.12 --spec-version 2026-07-28 (stateless ×$REPLICAS)" .ci/confo
 run "0.2.0-alpha.12 --requirements 2026-07-28 (stateless ×$REPLICAS)" \
   .ci/conformance/replicas-server-requirements-2026-07-28.yaml "$CONFORMANCE_02" --url "$url" --requirements 2026-07-28
 
+# Stateful replicas: legacy sessions kept in the store, taken over by whichever replica a request
+# lands on (the handshake replayed from the store).
+balance stateful
+url="http://127.0.0.1:$BALANCER/mcp"
+run "0.1.16 --suite all (stateful ×$REPLICAS)" .ci/conformance/replicas-server-0.1.16-stateful.yaml "$CONFORMANCE_01" \
+  --url "$url" --suite all
+
 echo
 echo "== replicas summary ($REPLICAS replicas of examples/everything behind haproxy, round robin, state in redis-server)"
 printf '%s\n' "${summary[@]}"
