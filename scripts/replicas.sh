@@ -3,11 +3,11 @@
 # sharing state in a redis-server, all on 127.0.0.1 (issue 14). Installs redis-server and
 # haproxy (Debian) when missing; starts and stops everything it needs.
 #
-# Through the balancer, for stateless replicas (`--stateless`, every request of either era may
-# land on any replica): the official conformance server suites. The legacy suite runs with the
-# baseline of one process; the 2026-07-28 ones with replicas-*.yaml, which list what is not yet
-# shared (tasks, runtime component changes) — issue 14 is open until they are empty and legacy
-# sessions cross replicas too. Exit status non-zero on any failure.
+# Through the balancer, every request of either era may land on any replica: the official
+# conformance server suites, against stateless replicas (`--stateless`) and stateful ones
+# (legacy sessions taken over from the store by whichever replica a request reaches). The legacy
+# suites run with the baselines of one process; the 2026-07-28 ones with replicas-*.yaml, which
+# list what is not shared yet (components added at runtime). Exit status non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/debian-packages.sh redis-server haproxy
@@ -95,6 +95,8 @@ balance stateful
 url="http://127.0.0.1:$BALANCER/mcp"
 run "0.1.16 --suite all (stateful ×$REPLICAS)" .ci/conformance/replicas-server-0.1.16-stateful.yaml "$CONFORMANCE_01" \
   --url "$url" --suite all
+run "0.2.0-alpha.12 --spec-version 2026-07-28 (stateful ×$REPLICAS)" .ci/conformance/replicas-server-2026-07-28.yaml \
+  "$CONFORMANCE_02" --url "$url" --suite all --spec-version 2026-07-28
 
 echo
 echo "== replicas summary ($REPLICAS replicas of examples/everything behind haproxy, round robin, state in redis-server)"

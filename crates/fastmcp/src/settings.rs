@@ -300,8 +300,7 @@ async fn on_redis(
     let http = if http.is_stateless() {
         http
     } else {
-        http.event_store(redis.event_store())
-            .session_store(redis.session_store())
+        http.shared_through(&redis).await?
     };
     Ok((server, http))
 }

@@ -23,6 +23,7 @@
 //! started with [`FastMCP::run`](crate::FastMCP::run).
 
 mod redis;
+pub(crate) mod relay;
 pub(crate) mod tasks;
 
 pub use redis::{Redis, RedisEventStore, RedisSessionStore};

@@ -491,7 +491,10 @@ async fn a_legacy_session_opened_on_one_replica_continues_on_another() {
     let (status, _, messages) = legacy_post(b, Some(&session), call.clone()).await;
     assert_eq!(status, 200, "{messages:?}");
     let answer = messages.iter().find(|m| m["id"] == 2).expect("the answer");
-    assert_eq!(answer["result"]["structuredContent"]["result"], 5, "{answer}");
+    assert_eq!(
+        answer["result"]["structuredContent"]["result"], 5,
+        "{answer}"
+    );
     // And back on A.
     let (status, _, messages) = legacy_post(a, Some(&session), call).await;
     assert_eq!(status, 200, "{messages:?}");

@@ -13,6 +13,7 @@ mod guard;
 mod listener;
 mod options;
 mod origin;
+pub(crate) mod relay;
 pub(crate) mod request;
 pub(crate) mod sessions;
 
@@ -71,9 +72,11 @@ impl FastMCP {
         let config = options.rmcp_config(sessions_end.clone());
         let sessions = Arc::new(Sessions::new(
             event_store,
+            options.relay.clone(),
             config.sse_retry,
             options.session_idle_timeout,
         ));
+        sessions.listen_to_relay();
         // Streams of requests outside sessions are stored for resumption when there is a
         // store: rmcp's path does that, so the direct path leaves those requests to it.
         let direct = Direct::new(

@@ -30,6 +30,7 @@ pub struct HttpOptions {
     pub(super) max_sessions: Option<usize>,
     event_store: Events,
     session_store: Option<Arc<dyn SessionStore>>,
+    pub(super) relay: Option<Arc<dyn super::relay::Relay>>,
 }
 
 /// Which event store serves `Last-Event-ID` resumption.
@@ -64,6 +65,7 @@ impl Default for HttpOptions {
             max_sessions: Some(10_000),
             event_store: Events::Default,
             session_store: None,
+            relay: None,
         }
     }
 }
@@ -156,6 +158,31 @@ impl HttpOptions {
     pub fn session_store(mut self, store: impl SessionStore) -> Self {
         self.session_store = Some(Arc::new(store));
         self
+    }
+
+    /// Everything replicas of a server with sessions share, in `redis`: events
+    /// ([`Redis::event_store`](crate::stores::Redis::event_store)), sessions
+    /// ([`Redis::session_store`](crate::stores::Redis::session_store)), and the answers clients
+    /// send to a session's server→client requests (sampling, elicitation), carried to the
+    /// replica that asked.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), fastmcp::Error> {
+    /// let redis = fastmcp::stores::Redis::connect("redis://127.0.0.1:6379").await?;
+    /// let options = fastmcp::server::HttpOptions::default().shared_through(&redis).await?;
+    /// # let _ = options; Ok(()) }
+    /// ```
+    #[cfg(feature = "redis")]
+    pub async fn shared_through(
+        mut self,
+        redis: &crate::stores::Redis,
+    ) -> Result<Self, crate::Error> {
+        self.relay = Some(Arc::new(
+            crate::stores::relay::RedisRelay::start(redis).await?,
+        ));
+        Ok(self
+            .event_store(redis.event_store())
+            .session_store(redis.session_store()))
     }
 
     /// Serves without an event store: sessions resume only from rmcp's small per-stream

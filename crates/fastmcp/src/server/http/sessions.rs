@@ -41,6 +41,7 @@ use rmcp::{Peer, RoleServer};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::relay::{self, Relay};
 use crate::server::Session;
 use crate::server::outbound::ResponseStream;
 
@@ -81,6 +82,8 @@ pub enum SessionError {
 pub(super) struct Sessions {
     live: RwLock<HashMap<SessionId, Arc<Live>>>,
     events: Option<Arc<dyn EventStore>>,
+    /// Carries answers to other replicas' requests (with replicas).
+    relay: Option<Arc<dyn Relay>>,
     /// The reconnection delay announced by each stream's priming event.
     pub(super) retry: Option<Duration>,
     /// A session without requests or messages for this long is closed.
@@ -90,12 +93,14 @@ pub(super) struct Sessions {
 impl Sessions {
     pub(super) fn new(
         events: Option<Arc<dyn EventStore>>,
+        relay: Option<Arc<dyn Relay>>,
         retry: Option<Duration>,
         idle: Option<Duration>,
     ) -> Self {
         Self {
             live: RwLock::default(),
             events,
+            relay,
             retry,
             idle,
         }
@@ -126,6 +131,24 @@ impl Sessions {
             .remove(id)
     }
 
+    /// Starts taking answers other replicas forward to this one's sessions.
+    pub(super) fn listen_to_relay(self: &Arc<Self>) {
+        let Some(relay) = &self.relay else { return };
+        let sessions = Arc::downgrade(self);
+        relay.listen(Arc::new(move |session: String, message: ClientJsonRpcMessage| {
+            let sessions = sessions.clone();
+            Box::pin(async move {
+                let live = sessions.upgrade().and_then(|s| s.get(&session).ok());
+                match live {
+                    Some(live) => {
+                        let _ = live.inbox.send(Box::new(message)).await;
+                    }
+                    None => tracing::debug!(%session, "an answer forwarded for a session this replica no longer has"),
+                }
+            })
+        }));
+    }
+
     /// A new live session under `id`, and the transport its service loop runs on.
     fn open(self: &Arc<Self>, id: SessionId) -> LoopTransport {
         let (inbox, receiver) = mpsc::channel(INBOX_CAPACITY);
@@ -136,6 +159,7 @@ impl Sessions {
             routes: Mutex::default(),
             common: Mutex::default(),
             events: self.events.clone(),
+            relay: self.relay.clone(),
             next_stream: AtomicU64::new(0),
             last_seen: Mutex::new(Instant::now()),
             ended: CancellationToken::new(),
@@ -196,6 +220,8 @@ pub(super) struct Live {
     inbox: mpsc::Sender<Box<ClientJsonRpcMessage>>,
     /// The session's handler and peer, once its `initialize` reached it.
     attached: Arc<OnceLock<Attached>>,
+    /// With replicas: tags the requests this session sends, carries answers to others'.
+    relay: Option<Arc<dyn Relay>>,
     /// The streams of requests in flight, by JSON-RPC id.
     routes: Mutex<HashMap<RequestId, Route>>,
     /// The `GET` stream, and what waits for one.
@@ -413,6 +439,10 @@ impl Transport<RoleServer> for LoopTransport {
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
         let live = Arc::clone(&self.live);
+        let mut item = item;
+        if let Some(relay) = &live.relay {
+            relay::tag_outgoing(relay.tag(), &mut item);
+        }
         async move {
             live.touch();
             live.deliver(item).await;
@@ -422,12 +452,20 @@ impl Transport<RoleServer> for LoopTransport {
 
     fn receive(&mut self) -> impl Future<Output = Option<RxJsonRpcMessage<RoleServer>>> + Send {
         let ended = self.live.ended.clone();
+        let relay = self.live.relay.clone();
         let inbox = &mut self.inbox;
         async move {
-            tokio::select! {
-                message = inbox.recv() => message.map(|message| *message),
-                () = ended.cancelled() => None,
+            let mut message = tokio::select! {
+                message = inbox.recv() => message.map(|message| *message)?,
+                () = ended.cancelled() => return None,
+            };
+            if let Some(relay) = relay
+                && let Some((tag, original)) = relay::owner_of(&message)
+                && tag == relay.tag()
+            {
+                relay::untag(&mut message, original);
             }
+            Some(message)
         }
     }
 
@@ -547,6 +585,16 @@ impl SessionManager for Manager {
             && let Some(route) = lock(&live.routes).get(request_id)
         {
             route.cancel.cancel();
+        }
+        if let Some(relay) = &live.relay
+            && let Some((owner, _)) = relay::owner_of(&message)
+            && owner != relay.tag()
+        {
+            // An answer to a request another replica sent: it waits there.
+            if let Err(error) = relay.forward(owner, id, &message).await {
+                tracing::warn!(%error, session = %id, "an answer for another replica was not carried");
+            }
+            return Ok(());
         }
         live.inbox
             .send(Box::new(message))

@@ -1,0 +1,122 @@
+//! The Redis [`Relay`]: a client's answer to a server→client request, carried over pub/sub to
+//! the replica that sent the request (channel `{prefix}:relay:{tag}`, one per replica).
+
+use std::sync::Mutex;
+
+use ::redis::aio::PubSub;
+use futures::StreamExt as _;
+use rmcp::model::ClientJsonRpcMessage;
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+use super::redis::Redis;
+use crate::error::Error;
+use crate::server::http::relay::{Deliver, Forwarded, Relay};
+
+#[derive(Serialize, Deserialize)]
+struct Carried {
+    session: String,
+    message: ClientJsonRpcMessage,
+}
+
+/// This replica's end of the relay: its tag, its subscription (until `listen` takes it).
+pub(crate) struct RedisRelay {
+    redis: Redis,
+    tag: String,
+    subscription: Mutex<Option<PubSub>>,
+    stop: CancellationToken,
+    _stop: DropGuard,
+}
+
+impl std::fmt::Debug for RedisRelay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisRelay")
+            .field("tag", &self.tag)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisRelay {
+    /// Subscribes (before any request is tagged, so no answer can arrive unheard).
+    pub(crate) async fn start(redis: &Redis) -> Result<Self, Error> {
+        let tag = crate::server::new_replica_id()?;
+        let mut pubsub = redis.pubsub().await?;
+        pubsub
+            .subscribe(redis.key(&format!("relay:{tag}")))
+            .await
+            .map_err(|error| Error::Store {
+                message: "cannot subscribe to this replica's relay channel".into(),
+                source: error.into(),
+            })?;
+        let stop = CancellationToken::new();
+        Ok(Self {
+            redis: redis.clone(),
+            tag,
+            subscription: Mutex::new(Some(pubsub)),
+            _stop: stop.clone().drop_guard(),
+            stop,
+        })
+    }
+}
+
+impl Relay for RedisRelay {
+    fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    fn forward<'a>(
+        &'a self,
+        owner: &'a str,
+        session: &'a str,
+        message: &'a ClientJsonRpcMessage,
+    ) -> Forwarded<'a> {
+        Box::pin(async move {
+            let carried = serde_json::to_string(&Carried {
+                session: session.to_owned(),
+                message: message.clone(),
+            })
+            .map_err(|error| error.to_string())?;
+            let listeners: u64 = ::redis::cmd("PUBLISH")
+                .arg(self.redis.key(&format!("relay:{owner}")))
+                .arg(carried)
+                .query_async(&mut self.redis.connection())
+                .await
+                .map_err(|error| error.to_string())?;
+            match listeners {
+                0 => Err(format!(
+                    "replica {owner} is gone; its request will not be answered"
+                )),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn listen(&self, deliver: Deliver) {
+        let taken = self
+            .subscription
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let Some(mut pubsub) = taken else { return };
+        let stop = self.stop.clone();
+        tokio::spawn(async move {
+            let mut messages = pubsub.on_message();
+            loop {
+                let message = tokio::select! {
+                    () = stop.cancelled() => return,
+                    message = messages.next() => match message {
+                        Some(message) => message,
+                        None => {
+                            tracing::warn!("the relay channel closed; answers sent through other replicas no longer arrive");
+                            return;
+                        }
+                    },
+                };
+                match serde_json::from_slice::<Carried>(message.get_payload_bytes()) {
+                    Ok(carried) => deliver(carried.session, carried.message).await,
+                    Err(error) => tracing::warn!(%error, "ignoring an unreadable relayed answer"),
+                }
+            }
+        });
+    }
+}
