@@ -427,16 +427,14 @@ fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
-/// A stateful replica keeping sessions and events in `redis`.
+/// A stateful replica keeping what replicas share in `redis`.
 async fn session_replica(redis: &Redis) -> (SocketAddr, CancellationToken) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
-    let options = HttpOptions::default()
-        .event_store(redis.event_store())
-        .session_store(redis.session_store());
-    let server = FastMCP::new("replica").tool(add);
+    let options = HttpOptions::default().shared_through(redis).await.unwrap();
+    let server = FastMCP::new("replica").tool(add).tool(greet_asked);
     tokio::spawn(async move { server.serve_http(listener, options, stop).await.unwrap() });
     (addr, shutdown)
 }
@@ -471,13 +469,46 @@ async fn legacy_post(
     (status, id, messages)
 }
 
+fn session_request(addr: SocketAddr, session: &str, body: Value) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .post(format!("http://{addr}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("mcp-session-id", session)
+        .body(body.to_string())
+}
+
+/// Reads SSE `stream` until a message `wanted` accepts (bounded: 30 s).
+async fn next_message(stream: &mut reqwest::Response, wanted: impl Fn(&Value) -> bool) -> Value {
+    let read = async {
+        let mut buffer = String::new();
+        loop {
+            while let Some(end) = buffer.find('\n') {
+                let line: String = buffer.drain(..=end).collect();
+                if let Some(data) = line.trim_end().strip_prefix("data:")
+                    && let Ok(message) = serde_json::from_str::<Value>(data.trim())
+                    && wanted(&message)
+                {
+                    return message;
+                }
+            }
+            let chunk = stream.chunk().await.unwrap().expect("the stream ended");
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .expect("no such message within 30 s")
+}
+
 #[tokio::test]
-async fn a_legacy_session_opened_on_one_replica_continues_on_another() {
+async fn a_legacy_session_opened_on_one_replica_continues_on_another_answers_included() {
     let store = RedisServer::start().await;
     let (a, stop_a) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
     let (b, stop_b) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {},
+        "protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
         "clientInfo": {"name": "raw", "version": "0"}}});
     let (status, session, _) = legacy_post(a, None, init).await;
     assert_eq!(status, 200);
@@ -498,6 +529,20 @@ async fn a_legacy_session_opened_on_one_replica_continues_on_another() {
     // And back on A.
     let (status, _, messages) = legacy_post(a, Some(&session), call).await;
     assert_eq!(status, 200, "{messages:?}");
+
+    // A question asked by A, answered through B: the answer is carried to A.
+    let call = json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+        "params": {"name": "greet_asked", "arguments": {}}});
+    let mut stream = session_request(a, &session, call).send().await.unwrap();
+    let question = next_message(&mut stream, |m| m["method"] == "elicitation/create").await;
+    let answer = json!({"jsonrpc": "2.0", "id": question["id"],
+        "result": {"action": "accept", "content": {"value": "Ada"}}});
+    assert_eq!(legacy_post(b, Some(&session), answer).await.0, 202);
+    let result = next_message(&mut stream, |m| m["id"] == 4).await;
+    assert_eq!(
+        result["result"]["content"][0]["text"], "hello Ada",
+        "{result}"
+    );
 
     // A session nobody opened is still unknown.
     let ping = json!({"jsonrpc": "2.0", "id": 3, "method": "ping"});
