@@ -187,12 +187,18 @@ impl Redis {
         self.connection.clone()
     }
 
-    /// A connection for subscribing.
-    pub(super) async fn pubsub(&self) -> Result<::redis::aio::PubSub, Error> {
-        self.client
+    /// A connection subscribed to `{prefix}:{channel}`.
+    pub(super) async fn subscribe(&self, channel: &str) -> Result<::redis::aio::PubSub, Error> {
+        let mut pubsub = self
+            .client
             .get_async_pubsub()
             .await
-            .map_err(|error| store_error("cannot open a subscription to Redis", error))
+            .map_err(|error| store_error("cannot open a subscription to Redis", error))?;
+        pubsub
+            .subscribe(self.key(channel))
+            .await
+            .map_err(|error| store_error(format!("cannot subscribe to {channel}"), error))?;
+        Ok(pubsub)
     }
 
     /// A connection of its own, for blocking reads (they would hold up the shared one).

@@ -40,14 +40,7 @@ impl RedisRelay {
     /// Subscribes (before any request is tagged, so no answer can arrive unheard).
     pub(crate) async fn start(redis: &Redis) -> Result<Self, Error> {
         let tag = crate::server::new_replica_id()?;
-        let mut pubsub = redis.pubsub().await?;
-        pubsub
-            .subscribe(redis.key(&format!("relay:{tag}")))
-            .await
-            .map_err(|error| Error::Store {
-                message: "cannot subscribe to this replica's relay channel".into(),
-                source: error.into(),
-            })?;
+        let pubsub = redis.subscribe(&format!("relay:{tag}")).await?;
         let stop = CancellationToken::new();
         Ok(Self {
             redis: redis.clone(),

@@ -74,11 +74,7 @@ impl SharedTasks {
     /// Subscribes to this replica's channel and answers what other replicas ask of `server`.
     pub(crate) async fn start(redis: Redis, server: WeakServer) -> Result<Self, Error> {
         let replica = crate::server::new_replica_id()?;
-        let mut pubsub = redis.pubsub().await?;
-        pubsub
-            .subscribe(redis.key(&format!("replica:{replica}")))
-            .await
-            .map_err(|error| redis_error("cannot subscribe to this replica's channel", error))?;
+        let pubsub = redis.subscribe(&format!("replica:{replica}")).await?;
         let stop = CancellationToken::new();
         tokio::spawn(answer_asks(pubsub, redis.clone(), server, stop.clone()));
         Ok(Self {
@@ -218,11 +214,4 @@ async fn answer_asks(
 
 fn store_unavailable(error: ::redis::RedisError) -> ErrorData {
     ErrorData::internal_error(format!("the shared task store failed: {error}"), None)
-}
-
-fn redis_error(message: &str, error: ::redis::RedisError) -> Error {
-    Error::Store {
-        message: message.to_owned(),
-        source: error.into(),
-    }
 }

@@ -125,6 +125,18 @@ async fn call_greet(addr: SocketAddr, extra: Value) -> Value {
         .unwrap()
 }
 
+/// The retry of an input round (`round`, an `input_required` answer) that says "Ada".
+fn answer_ada(round: &Value) -> Value {
+    let key = round["result"]["inputRequests"]
+        .as_object()
+        .and_then(|requests| requests.keys().next().cloned())
+        .expect("an input request");
+    json!({
+        "inputResponses": {key: {"action": "accept", "content": {"value": "Ada"}}},
+        "requestState": round["result"]["requestState"],
+    })
+}
+
 #[tokio::test]
 async fn an_input_round_sealed_by_one_replica_is_opened_by_another() {
     let store = RedisServer::start().await;
@@ -149,14 +161,7 @@ async fn an_input_round_sealed_by_one_replica_is_opened_by_another() {
     );
     let round = call_greet(addr_a, json!({})).await;
     assert_eq!(round["result"]["resultType"], "input_required", "{round}");
-    let key = round["result"]["inputRequests"]
-        .as_object()
-        .and_then(|requests| requests.keys().next().cloned())
-        .expect("an input request");
-    let answer = json!({
-        "inputResponses": {key: {"action": "accept", "content": {"value": "Ada"}}},
-        "requestState": round["result"]["requestState"],
-    });
+    let answer = answer_ada(&round);
     let done = call_greet(addr_b, answer.clone()).await;
     assert_eq!(done["result"]["content"][0]["text"], "hello Ada", "{done}");
     // A server under another prefix has another key: the state is refused, not trusted.
@@ -179,15 +184,7 @@ async fn a_rotated_key_still_opens_what_the_previous_key_sealed() {
     let (before, stop_before) = serve(with(&old, None)).await;
     let (during, stop_during) = serve(with(&new, Some(&old))).await;
     let (after, stop_after) = serve(with(&new, None)).await;
-    let round = call_greet(before, json!({})).await;
-    let key = round["result"]["inputRequests"]
-        .as_object()
-        .and_then(|requests| requests.keys().next().cloned())
-        .expect("an input request");
-    let answer = json!({
-        "inputResponses": {key: {"action": "accept", "content": {"value": "Ada"}}},
-        "requestState": round["result"]["requestState"],
-    });
+    let answer = answer_ada(&call_greet(before, json!({})).await);
     let done = call_greet(during, answer.clone()).await;
     assert_eq!(done["result"]["content"][0]["text"], "hello Ada", "{done}");
     let refused = call_greet(after, answer).await;
