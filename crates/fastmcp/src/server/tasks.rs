@@ -152,9 +152,13 @@ pub(super) type Work = Pin<Box<dyn Future<Output = Result<CallToolResult, String
 /// Runs `work` (the call `ctx` belongs to) as a new task and returns what the client gets.
 pub(super) fn adopt(server: &FastMCP, ctx: &Context, work: Work) -> CreateTaskResult {
     let ctx = ctx.clone();
+    let watcher = server.clone();
     let task = server.tasks().spawn(server.task_options(), move |task| {
         ctx.input().attach_task(task.clone());
+        let settling = watcher.watch_settlement(task.task_id());
         Box::pin(async move {
+            // Dropped when the work ends (returns, is cancelled or panics).
+            let _settling = settling;
             tokio::select! {
                 biased;
                 () = task.cancelled() => Err(TaskExit::Cancelled),
@@ -206,6 +210,55 @@ impl FastMCP {
         }
         #[cfg(not(feature = "redis"))]
         let _ = task;
+    }
+
+    /// With shared tasks: a sender whose drop (the task's work ended) makes this replica
+    /// record the task's final state for the others.
+    fn watch_settlement(&self, task: &str) -> Option<tokio::sync::oneshot::Sender<()>> {
+        #[cfg(feature = "redis")]
+        {
+            self.shared.shared_tasks.get()?;
+            let (ended, settled) = tokio::sync::oneshot::channel();
+            let (server, task) = (self.clone(), task.to_owned());
+            tokio::spawn(async move {
+                let _ = settled.await;
+                let Some(last) = server.settled_state(&task).await else {
+                    return;
+                };
+                if let Some(shared) = server.shared.shared_tasks.get() {
+                    let last = rmcp::model::GetTaskResult::new(last);
+                    shared.settle(&task, &last, server.config.task_ttl).await;
+                }
+            });
+            Some(ended)
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = task;
+            None
+        }
+    }
+
+    /// The state of `task` once the task manager records how it ended: it does so right after
+    /// the work returns, in the work's own tokio task, so this waits a moment at most.
+    #[cfg(feature = "redis")]
+    async fn settled_state(&self, task: &str) -> Option<rmcp::model::DetailedTask> {
+        for attempt in 0..200 {
+            let state = self.tasks().get_task(task).ok()?;
+            if state.status().is_terminal() {
+                return Some(state);
+            }
+            if attempt < 20 {
+                tokio::task::yield_now().await;
+            } else {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+        tracing::warn!(
+            task,
+            "the task's end was not recorded; other replicas will not see it"
+        );
+        None
     }
 
     /// `tasks/get` answered by the replica running `task`, if another one does.

@@ -7,12 +7,17 @@
 //! `{prefix}:replica:{replica}` with a reply key, answered by its subscriber (the same code
 //! that serves the request locally) with `RPUSH`, read back with `BLPOP`. Every answer is the
 //! owner's own, so status, questions and results are exactly what one process would give.
+//!
+//! When a task settles (completed, failed or cancelled), its owner also writes the final
+//! `tasks/get` answer to `{prefix}:task-final:{id}`, kept for the task's TTL: any replica
+//! answers from it, so the result outlives the replica that ran the task (a restart, a crash
+//! after the task finished, a scale-down).
 
 use std::time::Duration;
 
 use ::redis::aio::PubSub;
 use futures::StreamExt as _;
-use rmcp::model::{ErrorData, InputResponses};
+use rmcp::model::{ErrorData, GetTaskResult, InputResponses};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_util::sync::{CancellationToken, DropGuard};
@@ -96,15 +101,39 @@ impl SharedTasks {
             .map_err(store_unavailable)
     }
 
-    /// Asks the replica that runs `task` (when it is another one); `None` when no replica
-    /// claimed it.
+    /// Records the final `tasks/get` answer of `task` (settled here) for `ttl`.
+    pub(crate) async fn settle(&self, task: &str, last: &GetTaskResult, ttl: Duration) {
+        let written = match serde_json::to_vec(last) {
+            Ok(json) => ::redis::cmd("SET")
+                .arg(self.redis.key(&format!("task-final:{task}")))
+                .arg(json)
+                .arg("PX")
+                .arg(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1))
+                .query_async::<()>(&mut self.redis.connection())
+                .await
+                .map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = written {
+            tracing::warn!(%error, task, "the result of this task will not outlive this replica");
+        }
+    }
+
+    /// Answers for `task` when another replica ran it: from its final record once it
+    /// settled, else from the replica running it. `None` when no other replica claimed it.
     pub(crate) async fn ask(&self, task: &str, ask: Ask) -> Option<Result<Value, ErrorData>> {
-        let owner: Option<String> = ::redis::cmd("GET")
+        let (owner, last): (Option<String>, Option<Vec<u8>>) = ::redis::pipe()
+            .cmd("GET")
             .arg(self.redis.key(&format!("task-owner:{task}")))
+            .cmd("GET")
+            .arg(self.redis.key(&format!("task-final:{task}")))
             .query_async(&mut self.redis.connection())
             .await
             .ok()?;
         let owner = owner.filter(|owner| *owner != self.replica)?;
+        if let Some(last) = last {
+            return Some(settled_answer(task, &last, ask));
+        }
         Some(self.ask_owner(&owner, task, ask).await)
     }
 
@@ -158,6 +187,17 @@ impl SharedTasks {
                 None,
             )),
         }
+    }
+}
+
+/// What a settled task answers: its final record for `tasks/get`; an acknowledgement for
+/// `tasks/update` and `tasks/cancel` (as the task manager answers them for a settled task).
+fn settled_answer(task: &str, last: &[u8], ask: Ask) -> Result<Value, ErrorData> {
+    match ask {
+        Ask::Get => serde_json::from_slice(last).map_err(|error| {
+            ErrorData::internal_error(format!("unreadable record of task {task}: {error}"), None)
+        }),
+        Ask::Update { .. } | Ask::Cancel => Ok(Value::Null),
     }
 }
 

@@ -58,6 +58,18 @@ impl RedisServer {
         Self { _child: child, dir }
     }
 
+    /// Runs one command with `redis-cli` (installed with `redis-server`); its reply.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let output = std::process::Command::new("redis-cli")
+            .arg("-s")
+            .arg(self.dir.join("redis.sock"))
+            .args(args)
+            .output()
+            .expect("redis-cli is installed with redis-server");
+        assert!(output.status.success(), "redis-cli {args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
     pub fn url(&self) -> String {
         format!("redis+unix://{}", self.dir.join("redis.sock").display())
     }
@@ -325,6 +337,12 @@ async fn runs_forever() -> String {
     std::future::pending::<String>().await
 }
 
+/// Answers at once (as a task).
+#[tool(task = TaskSupport::Required)]
+async fn quick() -> String {
+    "done".to_owned()
+}
+
 /// A 2026-07-28 client of one in-process replica.
 struct Replica {
     raw: RawClient,
@@ -333,7 +351,10 @@ struct Replica {
 
 impl Replica {
     async fn start(redis: &Redis) -> Self {
-        let server = FastMCP::new("replica").tool(ask_in_task).tool(runs_forever);
+        let server = FastMCP::new("replica")
+            .tool(ask_in_task)
+            .tool(runs_forever)
+            .tool(quick);
         server.share_tasks(redis).await.unwrap();
         Self {
             raw: RawClient::stateless(server),
@@ -416,6 +437,38 @@ async fn a_task_started_on_one_replica_is_followed_answered_and_cancelled_throug
     // A task no replica runs is unknown, as on one server (an error, not a wait).
     let unknown = b.ask("tasks/get", json!({"taskId": "no-such-task"})).await;
     assert!(unknown["error"]["code"].is_i64(), "{unknown}");
+}
+
+#[tokio::test]
+async fn a_task_result_outlives_the_replica_that_ran_it() {
+    let store = RedisServer::start().await;
+    let mut a = Replica::start(&Redis::connect(&store.url()).await.unwrap()).await;
+    let mut b = Replica::start(&Redis::connect(&store.url()).await.unwrap()).await;
+    let created = a
+        .ask("tools/call", json!({"name": "quick", "arguments": {}}))
+        .await;
+    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    a.until(&id, "completed").await;
+    // The replica that ran it is gone: no replica answers on its channel any more.
+    store.cli(&["SET", &format!("fastmcp:task-owner:{id}"), "gone"]);
+    // B answers from the task's final record (written by A once the task settled).
+    let done = b.until(&id, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "done", "{done}");
+    let ack = b.ask("tasks/cancel", json!({"taskId": id})).await;
+    assert_eq!(ack["result"]["resultType"], "complete", "{ack}");
+
+    // Without a final record, a task whose replica is gone is an error saying so.
+    let created = a
+        .ask(
+            "tools/call",
+            json!({"name": "runs_forever", "arguments": {}}),
+        )
+        .await;
+    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    store.cli(&["SET", &format!("fastmcp:task-owner:{id}"), "gone"]);
+    let lost = b.ask("tasks/get", json!({"taskId": id})).await;
+    let message = lost["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("replica that is gone"), "{lost}");
 }
 
 /// Adds two numbers.
