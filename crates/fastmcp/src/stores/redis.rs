@@ -201,6 +201,33 @@ impl Redis {
         Ok(pubsub)
     }
 
+    /// The events of stream `token` after entry `after`, then new ones as any replica adds
+    /// them. With a `cursor` key, the replay follows a stream that has no end (a session's
+    /// `GET` stream): it starts after the entry recorded there (the stream's start when none),
+    /// records each entry it sends, and lasts until the client goes away.
+    fn replay(&self, token: String, after: String, cursor: Option<String>) -> EventStream {
+        let (sender, receiver) = mpsc::channel(PAGE);
+        let replay = Replay {
+            redis: self.clone(),
+            key: self.events_key(&token),
+            token,
+            after,
+            cursor,
+            sender,
+        };
+        tokio::spawn(replay.run());
+        Box::pin(crate::server::http::sessions::receiver_stream(receiver))
+    }
+
+    /// Follows the event stream named `stream` (as the server names it when storing events)
+    /// from the first entry no follower has sent yet: a session's `GET` stream, whichever
+    /// replica writes to it and whichever one the client's `GET` reaches.
+    pub(crate) fn follow(&self, stream: &str) -> EventStream {
+        let token = self.stream_token(stream);
+        let cursor = self.key(&format!("sent:{token}"));
+        self.replay(token, "0-0".to_owned(), Some(cursor))
+    }
+
     /// A connection of its own, for blocking reads (they would hold up the shared one).
     pub(super) async fn blocking_connection(&self) -> Result<MultiplexedConnection, RedisError> {
         let config = AsyncConnectionConfig::new().set_response_timeout(None);
@@ -270,18 +297,7 @@ impl EventStore for RedisEventStore {
         let (token, after) = parse_id(last_event_id)?;
         let key = self.redis.events_key(token);
         self.check_resumable(&key, last_event_id, after).await?;
-        let (sender, receiver) = mpsc::channel(PAGE);
-        let replay = Replay {
-            redis: self.redis.clone(),
-            key,
-            token: token.to_owned(),
-            after: after.to_owned(),
-            sender,
-        };
-        tokio::spawn(replay.run());
-        Ok(Box::pin(crate::server::http::sessions::receiver_stream(
-            receiver,
-        )))
+        Ok(self.redis.replay(token.to_owned(), after.to_owned(), None))
     }
 }
 
@@ -368,20 +384,44 @@ impl SessionStore for RedisSessionStore {
 }
 
 /// One resumption: stored events at once, then new ones as any replica adds them, until the
-/// response; ends early when the client goes away or the stream expires.
+/// response; ends early when the client goes away or the stream expires. (A followed stream,
+/// with a `cursor`, ends only when the client goes away.)
 struct Replay {
     redis: Redis,
     key: String,
     token: String,
     after: String,
+    /// Where the last entry sent to a follower is recorded.
+    cursor: Option<String>,
     sender: mpsc::Sender<ServerSseMessage>,
 }
 
+/// How long a follower's record of the last entry sent is kept.
+const CURSOR_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 impl Replay {
     async fn run(mut self) {
+        if let Err(error) = self.start_at_cursor().await {
+            tracing::warn!(%error, stream = %self.key, "cannot read where the stream was left");
+            return;
+        }
         if let Err(error) = self.forward().await {
             tracing::warn!(%error, stream = %self.key, "replay from Redis stopped");
         }
+    }
+
+    async fn start_at_cursor(&mut self) -> Result<(), EventStoreError> {
+        let Some(cursor) = &self.cursor else {
+            return Ok(());
+        };
+        let sent: Option<String> = ::redis::cmd("GET")
+            .arg(cursor)
+            .query_async(&mut self.redis.connection.clone())
+            .await?;
+        if let Some(sent) = sent {
+            self.after = sent;
+        }
+        Ok(())
     }
 
     async fn forward(&mut self) -> Result<(), EventStoreError> {
@@ -414,7 +454,19 @@ impl Replay {
         let ends = entry.map.contains_key("end");
         let event = self.event(&entry)?;
         self.after = entry.id;
-        Ok(self.sender.send(event).await.is_err() || ends)
+        if self.sender.send(event).await.is_err() {
+            return Ok(true);
+        }
+        if let Some(cursor) = &self.cursor {
+            ::redis::cmd("SET")
+                .arg(cursor)
+                .arg(&self.after)
+                .arg("PX")
+                .arg(CURSOR_TTL.as_millis() as u64)
+                .query_async::<()>(&mut self.redis.connection.clone())
+                .await?;
+        }
+        Ok(ends)
     }
 
     fn event(&self, entry: &StreamId) -> Result<ServerSseMessage, EventStoreError> {
@@ -453,6 +505,10 @@ impl Replay {
             .await?;
         if read.is_some_and(|read| read.keys.iter().any(|key| !key.ids.is_empty())) {
             return Ok(true);
+        }
+        if self.cursor.is_some() {
+            // A followed stream may not exist yet: nobody has sent the session anything.
+            return Ok(!self.sender.is_closed());
         }
         let exists: bool = ::redis::cmd("EXISTS")
             .arg(&self.key)

@@ -1,5 +1,6 @@
 //! The Redis [`Relay`]: a client's answer to a server→client request, carried over pub/sub to
-//! the replica that sent the request (channel `{prefix}:relay:{tag}`, one per replica).
+//! the replica that sent the request (channel `{prefix}:relay:{tag}`, one per replica); a
+//! session's `GET` stream, followed in its Redis event stream.
 
 use std::sync::Mutex;
 
@@ -82,6 +83,10 @@ impl Relay for RedisRelay {
                 _ => Ok(()),
             }
         })
+    }
+
+    fn follow(&self, stream: &str) -> crate::server::EventStream {
+        self.redis.follow(stream)
     }
 
     fn listen(&self, deliver: Deliver) {

@@ -484,7 +484,10 @@ async fn session_replica(redis: &Redis) -> (SocketAddr, CancellationToken) {
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
     let options = HttpOptions::default().shared_through(redis).await.unwrap();
-    let server = FastMCP::new("replica").tool(add).tool(greet_asked);
+    let server = FastMCP::new("replica")
+        .tool(add)
+        .tool(greet_asked)
+        .tool(touch);
     tokio::spawn(async move { server.serve_http(listener, options, stop).await.unwrap() });
     (addr, shutdown)
 }
@@ -531,16 +534,32 @@ fn session_request(addr: SocketAddr, session: &str, body: Value) -> reqwest::Req
 
 /// Reads SSE `stream` until a message `wanted` accepts (bounded: 30 s).
 async fn next_message(stream: &mut reqwest::Response, wanted: impl Fn(&Value) -> bool) -> Value {
+    next_event(stream, &mut String::new(), wanted).await.1
+}
+
+/// Reads SSE `stream` (what is left of it in `buffer`) until a message `wanted` accepts
+/// (bounded: 30 s): its event id and the message.
+async fn next_event(
+    stream: &mut reqwest::Response,
+    buffer: &mut String,
+    wanted: impl Fn(&Value) -> bool,
+) -> (Option<String>, Value) {
     let read = async {
-        let mut buffer = String::new();
         loop {
-            while let Some(end) = buffer.find('\n') {
-                let line: String = buffer.drain(..=end).collect();
-                if let Some(data) = line.trim_end().strip_prefix("data:")
-                    && let Ok(message) = serde_json::from_str::<Value>(data.trim())
+            // One event at a time: its lines up to a blank one (fields in any order).
+            while let Some(end) = buffer.find("\n\n") {
+                let event: String = buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    event
+                        .lines()
+                        .find_map(|line| line.strip_prefix(name))
+                        .map(|value| value.trim().to_owned())
+                };
+                if let Some(data) = field("data:")
+                    && let Ok(message) = serde_json::from_str::<Value>(&data)
                     && wanted(&message)
                 {
-                    return message;
+                    return (field("id:"), message);
                 }
             }
             let chunk = stream.chunk().await.unwrap().expect("the stream ended");
@@ -550,6 +569,87 @@ async fn next_message(stream: &mut reqwest::Response, wanted: impl Fn(&Value) ->
     tokio::time::timeout(Duration::from_secs(30), read)
         .await
         .expect("no such message within 30 s")
+}
+
+/// Tells subscribers that `uri` changed.
+#[tool]
+fn touch(ctx: &Context, uri: String) -> String {
+    ctx.server().notify_resource_updated(&uri);
+    uri
+}
+
+/// A `GET` stream of `session` on `addr` (resumed after `last_event_id` if given).
+async fn get_stream(
+    addr: SocketAddr,
+    session: &str,
+    last_event_id: Option<&str>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .get(format!("http://{addr}/mcp"))
+        .header("accept", "text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("mcp-session-id", session);
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response
+}
+
+/// An initialized legacy session on `addr`.
+async fn open_session(addr: SocketAddr) -> String {
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
+        "clientInfo": {"name": "raw", "version": "0"}}});
+    let (status, session, _) = legacy_post(addr, None, init).await;
+    assert_eq!(status, 200);
+    let session = session.expect("a session id");
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(legacy_post(addr, Some(&session), initialized).await.0, 202);
+    session
+}
+
+#[tokio::test]
+async fn what_one_replica_sends_a_session_reaches_its_get_stream_on_another() {
+    let store = RedisServer::start().await;
+    let (a, stop_a) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    let (b, stop_b) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    let session = open_session(a).await;
+    let on_b = |id: i64, method: &str, params: Value| {
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let session = session.clone();
+        async move {
+            let (status, _, messages) = legacy_post(b, Some(&session), body).await;
+            assert_eq!(status, 200, "{messages:?}");
+        }
+    };
+    on_b(2, "resources/subscribe", json!({"uri": "note://1"})).await;
+    on_b(3, "resources/subscribe", json!({"uri": "note://2"})).await;
+    on_b(4, "resources/subscribe", json!({"uri": "note://3"})).await;
+    let touch = |uri: &str| json!({"name": "touch", "arguments": {"uri": uri}});
+    let updated = |m: &Value| m["method"] == "notifications/resources/updated";
+
+    // Sent by B before any GET stream is open: kept for the one the client opens, on A.
+    on_b(5, "tools/call", touch("note://1")).await;
+    let mut stream = get_stream(a, &session, None).await;
+    let mut buffer = String::new();
+    let (_, first) = next_event(&mut stream, &mut buffer, updated).await;
+    assert_eq!(first["params"]["uri"], "note://1", "{first}");
+    // Sent by B while A holds the stream: it arrives there, once (the next update is this one).
+    on_b(6, "tools/call", touch("note://2")).await;
+    let (id, second) = next_event(&mut stream, &mut buffer, updated).await;
+    assert_eq!(second["params"]["uri"], "note://2", "{second}");
+    drop(stream);
+
+    // The stream resumed through B after the last event seen: what came since, nothing twice.
+    on_b(7, "tools/call", touch("note://3")).await;
+    let id = id.expect("events of a shared stream have ids");
+    let mut resumed = get_stream(b, &session, Some(&id)).await;
+    let (_, third) = next_event(&mut resumed, &mut String::new(), updated).await;
+    assert_eq!(third["params"]["uri"], "note://3", "{third}");
+    stop_a.cancel();
+    stop_b.cancel();
 }
 
 #[tokio::test]

@@ -6,6 +6,11 @@
 //! it sends (`{tag}~{original id as JSON}`); a replica that receives an answer tagged by another
 //! hands it to a [`Relay`] (Redis pub/sub: `stores/relay.rs`), which delivers it to that
 //! replica's session. Without a relay nothing is tagged.
+//!
+//! Messages for a session's `GET` stream (notifications and requests not sent while serving a
+//! call) are not kept in the memory of the replica that sends them: every replica stores them
+//! in the session's shared event stream, and the `GET` stream, on whichever replica the client
+//! opened it, follows that stream ([`Relay::follow`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,6 +40,9 @@ pub(crate) trait Relay: std::fmt::Debug + Send + Sync + 'static {
     ) -> Forwarded<'a>;
     /// Starts handing what other replicas forward here to `deliver`.
     fn listen(&self, deliver: Deliver);
+    /// The stored event stream `stream` (a session's `GET` stream, which every replica writes
+    /// to), from the first event no `GET` stream has sent yet, then as events come.
+    fn follow(&self, stream: &str) -> super::EventStream;
 }
 
 const SEPARATOR: char = '~';

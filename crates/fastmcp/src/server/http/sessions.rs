@@ -333,6 +333,10 @@ impl Live {
     /// opens.
     async fn broadcast(&self, message: ServerJsonRpcMessage) {
         let event = self.common_log().record(message).await;
+        if self.follows_shared_stream() {
+            // Stored for the `GET` stream, on whichever replica it is open.
+            return;
+        }
         let open = {
             let mut common = lock(&self.common);
             match &common.stream {
@@ -350,6 +354,12 @@ impl Live {
         if let Some(stream) = open {
             let _ = stream.send(event).await;
         }
+    }
+
+    /// With replicas (a relay and a shared event store), the `GET` stream follows the session's
+    /// stored stream instead of this replica's memory.
+    fn follows_shared_stream(&self) -> bool {
+        self.relay.is_some() && self.events.is_some()
     }
 
     fn common_log(&self) -> Log {
@@ -608,9 +618,12 @@ impl SessionManager for Manager {
     ) -> Result<impl Stream<Item = ServerSseMessage> + Send + Sync + 'static, SessionError> {
         let live = self.sessions.get(id)?;
         let ended = live.ended.clone();
-        let events = match live.open_common() {
-            Some(receiver) => receiver_stream(receiver).left_stream(),
-            None => futures::stream::pending().right_stream(),
+        let events: Events = match &live.relay {
+            Some(relay) if live.follows_shared_stream() => relay.follow(&live.common_log().name),
+            _ => match live.open_common() {
+                Some(receiver) => Box::pin(receiver_stream(receiver)),
+                None => Box::pin(futures::stream::pending()),
+            },
         };
         Ok(Box::pin(
             events.take_until(async move { ended.cancelled().await }),
