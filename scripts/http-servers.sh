@@ -2,7 +2,14 @@
 # Helpers for scripts that start our example servers over HTTP on 127.0.0.1. Source it after
 # setting LOGS (a directory for server logs). Servers started here are killed on exit.
 HTTP_PIDS=()
-stop_http_servers() { for pid in "${HTTP_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+stop_http_servers() {
+  for pid in "${HTTP_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Gone before the script ends (10 s each for a graceful stop, then killed).
+  for pid in "${HTTP_PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
 trap stop_http_servers EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -224,6 +224,15 @@ async fn serve(endpoint: Arc<Endpoint>, mut request: Request) -> Response {
         Ok(response) => return response,
         Err(request) => request,
     };
+    if request.method() == http::Method::DELETE {
+        let mut response = endpoint.rmcp.handle(request).await.map(Body::new);
+        // rmcp says `202` for a closed session; the Python and TypeScript SDKs answer `200`, and
+        // the Python client logs any other status as a failed termination.
+        if response.status() == http::StatusCode::ACCEPTED {
+            *response.status_mut() = http::StatusCode::OK;
+        }
+        return response;
+    }
     if request.method() != http::Method::POST || !direct::content_is_json(request.headers()) {
         return endpoint.rmcp.handle(request).await.map(Body::new);
     }
