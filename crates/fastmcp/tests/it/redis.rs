@@ -375,6 +375,15 @@ impl Replica {
         self.raw.until_response(id).await.1
     }
 
+    /// Calls `tool` (a task tool) and returns the task's id.
+    async fn start_task(&mut self, tool: &str) -> String {
+        let created = self
+            .ask("tools/call", json!({"name": tool, "arguments": {}}))
+            .await;
+        assert_eq!(created["result"]["resultType"], "task", "{created}");
+        created["result"]["taskId"].as_str().unwrap().to_owned()
+    }
+
     /// Polls `tasks/get` until the task's status is `status` (bounded: 30 s).
     async fn until(&mut self, task: &str, status: &str) -> Value {
         let wait = async {
@@ -398,14 +407,7 @@ async fn a_task_started_on_one_replica_is_followed_answered_and_cancelled_throug
     let mut a = Replica::start(&Redis::connect(&store.url()).await.unwrap()).await;
     let mut b = Replica::start(&Redis::connect(&store.url()).await.unwrap()).await;
 
-    let created = a
-        .ask(
-            "tools/call",
-            json!({"name": "ask_in_task", "arguments": {}}),
-        )
-        .await;
-    assert_eq!(created["result"]["resultType"], "task", "{created}");
-    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    let id = a.start_task("ask_in_task").await;
     // Followed through B: B runs no such task, so it asks A.
     let waiting = b.until(&id, "input_required").await;
     let key = waiting["inputRequests"]
@@ -423,13 +425,7 @@ async fn a_task_started_on_one_replica_is_followed_answered_and_cancelled_throug
     );
 
     // Cancelled through B.
-    let created = a
-        .ask(
-            "tools/call",
-            json!({"name": "runs_forever", "arguments": {}}),
-        )
-        .await;
-    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    let id = a.start_task("runs_forever").await;
     let ack = b.ask("tasks/cancel", json!({"taskId": id})).await;
     assert_eq!(ack["result"]["resultType"], "complete", "{ack}");
     a.until(&id, "cancelled").await;
@@ -444,10 +440,7 @@ async fn a_task_result_outlives_the_replica_that_ran_it() {
     let store = RedisServer::start().await;
     let mut a = Replica::start(&Redis::connect(&store.url()).await.unwrap()).await;
     let mut b = Replica::start(&Redis::connect(&store.url()).await.unwrap()).await;
-    let created = a
-        .ask("tools/call", json!({"name": "quick", "arguments": {}}))
-        .await;
-    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    let id = a.start_task("quick").await;
     a.until(&id, "completed").await;
     // The replica that ran it is gone: no replica answers on its channel any more.
     store.cli(&["SET", &format!("fastmcp:task-owner:{id}"), "gone"]);
@@ -458,13 +451,7 @@ async fn a_task_result_outlives_the_replica_that_ran_it() {
     assert_eq!(ack["result"]["resultType"], "complete", "{ack}");
 
     // Without a final record, a task whose replica is gone is an error saying so.
-    let created = a
-        .ask(
-            "tools/call",
-            json!({"name": "runs_forever", "arguments": {}}),
-        )
-        .await;
-    let id = created["result"]["taskId"].as_str().unwrap().to_owned();
+    let id = a.start_task("runs_forever").await;
     store.cli(&["SET", &format!("fastmcp:task-owner:{id}"), "gone"]);
     let lost = b.ask("tasks/get", json!({"taskId": id})).await;
     let message = lost["error"]["message"].as_str().unwrap_or_default();
@@ -657,14 +644,7 @@ async fn a_legacy_session_opened_on_one_replica_continues_on_another_answers_inc
     let store = RedisServer::start().await;
     let (a, stop_a) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
     let (b, stop_b) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
-    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
-        "clientInfo": {"name": "raw", "version": "0"}}});
-    let (status, session, _) = legacy_post(a, None, init).await;
-    assert_eq!(status, 200);
-    let session = session.expect("a session id");
-    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    assert_eq!(legacy_post(a, Some(&session), initialized).await.0, 202);
+    let session = open_session(a).await;
 
     // B never saw this session: it takes it over from the store.
     let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
