@@ -12,7 +12,11 @@
 //!   resumption, its default; `fastmcp-stateful-nostore` does not, like plain rmcp);
 //! - opt-in (named in `FASTMCP_BENCH_SERVERS`, built with `--features redis`):
 //!   `fastmcp-stateful-redis`, the stateful server with its events in a `redis-server` this
-//!   binary starts on a Unix socket (pinned with the servers; its CPU is not in the server's).
+//!   binary starts on a Unix socket (pinned with the servers; its CPU is not in the server's);
+//!   `fastmcp-stateless-x2`, two `fastmcp-stateless` replicas behind `haproxy` (round robin,
+//!   every request balanced on its own, no affinity; `scripts/debian-packages.sh haproxy`),
+//!   its CPU the sum of the replicas' and haproxy's. On a 2-core machine the replicas share
+//!   the servers' core, so this shows the cost of the balancer hop, not scale-out.
 //!
 //! Scenarios: 2026-07-28 requests and legacy requests without a session (echo and the
 //! stateless servers), legacy sessions (the stateful servers). On a shared machine a single
@@ -51,17 +55,18 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 
-const SERVERS: [&str; 7] = [
+const SERVERS: [&str; 8] = [
     "echo",
     "rmcp-stateless",
     "fastmcp-stateless",
+    "fastmcp-stateless-x2",
     "rmcp-stateful",
     "fastmcp-stateful",
     "fastmcp-stateful-nostore",
     "fastmcp-stateful-redis",
 ];
 /// Servers run only when `FASTMCP_BENCH_SERVERS` names them.
-const OPT_IN: [&str; 1] = ["fastmcp-stateful-redis"];
+const OPT_IN: [&str; 2] = ["fastmcp-stateful-redis", "fastmcp-stateless-x2"];
 const CONCURRENCY: [usize; 2] = [1, 50];
 
 fn main() -> anyhow::Result<()> {
@@ -249,10 +254,16 @@ const SCENARIOS: [Scenario; 3] = [
     Scenario {
         name: "2026-07-28 stateless (JSON)",
         load: Load::Stateless2026,
-        servers: &["echo", "rmcp-stateless", "fastmcp-stateless"],
+        servers: &[
+            "echo",
+            "rmcp-stateless",
+            "fastmcp-stateless",
+            "fastmcp-stateless-x2",
+        ],
         ratios: &[
             ("fastmcp-stateless", "rmcp-stateless"),
             ("fastmcp-stateless", "echo"),
+            ("fastmcp-stateless-x2", "fastmcp-stateless"),
         ],
     },
     Scenario {
@@ -291,13 +302,23 @@ struct Window {
     errors: u64,
 }
 
-/// A started server.
+/// A started server (its processes: one, or replicas and their balancer).
 struct Server {
     name: &'static str,
     // Held so the server lives as long as this; killed when dropped.
-    _child: Child,
+    _children: Vec<Child>,
     port: u16,
-    pid: u32,
+    pids: Vec<u32>,
+}
+
+impl Server {
+    fn cpu_ticks(&self) -> u64 {
+        self.pids.iter().map(|pid| cpu_ticks(*pid)).sum()
+    }
+
+    fn rss_mib(&self) -> f64 {
+        self.pids.iter().map(|pid| rss_mib(*pid)).sum()
+    }
 }
 
 fn env_number(name: &str, default: f64) -> f64 {
@@ -334,20 +355,29 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
     let redis_url = redis.as_ref().map(RedisChild::url);
     let mut servers = Vec::new();
     for name in SERVERS.into_iter().filter(|s| chosen(s)) {
-        let (child, port) = spawn(name, pinned, redis_url.as_deref()).await?;
-        let pid = child.id().context("child pid")?;
+        let (children, port) = match name {
+            "fastmcp-stateless-x2" => spawn_replicas(pinned).await?,
+            _ => {
+                let (child, port) = spawn(name, pinned, redis_url.as_deref()).await?;
+                (vec![child], port)
+            }
+        };
+        let pids = children
+            .iter()
+            .map(|child| child.id().context("child pid"))
+            .collect::<anyhow::Result<_>>()?;
         servers.push(Server {
             name,
-            _child: child,
+            _children: children,
             port,
-            pid,
+            pids,
         });
     }
     for server in &servers {
         println!(
             "  {:>24}: RSS idle {:.1} MiB",
             server.name,
-            rss_mib(server.pid)
+            server.rss_mib()
         );
     }
     for scenario in &SCENARIOS {
@@ -378,7 +408,7 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
         println!(
             "  {:>24}: RSS after the load {:.1} MiB",
             server.name,
-            rss_mib(server.pid)
+            server.rss_mib()
         );
     }
     // Each server is killed as its `Child` drops.
@@ -485,6 +515,56 @@ async fn spawn(server: &str, pinned: bool, redis: Option<&str>) -> anyhow::Resul
     Ok((child, port))
 }
 
+/// Two `fastmcp-stateless` replicas and `haproxy` in front (round robin, keep-alive on both
+/// sides, each request balanced on its own); the processes and the balancer's port.
+async fn spawn_replicas(pinned: bool) -> anyhow::Result<(Vec<Child>, u16)> {
+    let mut children = Vec::new();
+    let mut backends = String::new();
+    for n in 1..=2 {
+        let (child, port) = spawn("fastmcp-stateless", pinned, None).await?;
+        children.push(child);
+        backends.push_str(&format!("    server r{n} 127.0.0.1:{port}\n"));
+    }
+    let front = TcpListener::bind("127.0.0.1:0").await?.local_addr()?.port();
+    let config =
+        std::env::temp_dir().join(format!("fastmcp-bench-haproxy-{}.cfg", std::process::id()));
+    std::fs::write(
+        &config,
+        format!(
+            "global\n    nbthread 1\n    maxconn 4000\ndefaults\n    mode http\n    timeout connect 5s\n    \
+             timeout client 60s\n    timeout server 60s\n    http-reuse always\nfrontend mcp\n    \
+             bind 127.0.0.1:{front}\n    default_backend replicas\nbackend replicas\n    \
+             balance roundrobin\n{backends}"
+        ),
+    )?;
+    let mut command = if pinned {
+        let mut command = Command::new("taskset");
+        command.args(["-c", "0", "haproxy"]);
+        command
+    } else {
+        Command::new("haproxy")
+    };
+    let haproxy = command
+        .arg("-f")
+        .arg(&config)
+        .arg("-db")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting haproxy (scripts/debian-packages.sh haproxy)")?;
+    children.push(haproxy);
+    let listening = async {
+        while TcpStream::connect(("127.0.0.1", front)).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), listening)
+        .await
+        .context("haproxy did not listen within 30 s")?;
+    let _ = std::fs::remove_file(&config);
+    Ok((children, front))
+}
+
 /// One window: `concurrency` connections (sessions opened and warmed before the clock starts)
 /// calling as fast as answers come back, for `duration`.
 async fn measure(
@@ -500,7 +580,7 @@ async fn measure(
     for worker in &mut workers {
         worker.call().await?;
     }
-    let cpu_before = cpu_ticks(server.pid);
+    let cpu_before = server.cpu_ticks();
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = workers
@@ -530,7 +610,7 @@ async fn measure(
         workers.push(worker);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu = (cpu_ticks(server.pid) - cpu_before) as f64 / clock_ticks_per_second();
+    let cpu = (server.cpu_ticks() - cpu_before) as f64 / clock_ticks_per_second();
     let calls = latencies.len() as f64;
     window.calls_per_s = calls / elapsed;
     window.cpu_us_per_call = cpu / calls * 1e6;
