@@ -144,14 +144,7 @@ impl RedisChild {
     async fn start(pinned: bool) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!("fastmcp-bench-redis-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
-        let mut command = if pinned {
-            let mut command = Command::new("taskset");
-            command.args(["-c", "0", "redis-server"]);
-            command
-        } else {
-            Command::new("redis-server")
-        };
-        let mut child = command
+        let mut child = server_command("redis-server", pinned)
             .args([
                 "--port",
                 "0",
@@ -475,6 +468,16 @@ fn report(scenario: &Scenario, servers: &[&Server], windows: &HashMap<&str, Vec<
     }
 }
 
+/// A command running `program`, on the servers' CPU 0 when `pinned`.
+fn server_command(program: impl AsRef<std::ffi::OsStr>, pinned: bool) -> Command {
+    if !pinned {
+        return Command::new(program);
+    }
+    let mut command = Command::new("taskset");
+    command.args(["-c", "0"]).arg(program);
+    command
+}
+
 /// Moves this process to CPU 1 (before the runtime's threads exist, so they inherit it).
 fn pin_load_generator() -> bool {
     std::process::Command::new("taskset")
@@ -486,14 +489,7 @@ fn pin_load_generator() -> bool {
 
 /// Starts `server` as a child of this binary; returns it and its port.
 async fn spawn(server: &str, pinned: bool, redis: Option<&str>) -> anyhow::Result<(Child, u16)> {
-    let me = std::env::current_exe()?;
-    let mut command = if pinned {
-        let mut command = Command::new("taskset");
-        command.arg("-c").arg("0").arg(me);
-        command
-    } else {
-        Command::new(me)
-    };
+    let mut command = server_command(std::env::current_exe()?, pinned);
     if let Some(url) = redis {
         command.env("FASTMCP_BENCH_REDIS_URL", url);
     }
@@ -537,14 +533,7 @@ async fn spawn_replicas(pinned: bool) -> anyhow::Result<(Vec<Child>, u16)> {
              balance roundrobin\n{backends}"
         ),
     )?;
-    let mut command = if pinned {
-        let mut command = Command::new("taskset");
-        command.args(["-c", "0", "haproxy"]);
-        command
-    } else {
-        Command::new("haproxy")
-    };
-    let haproxy = command
+    let haproxy = server_command("haproxy", pinned)
         .arg("-f")
         .arg(&config)
         .arg("-db")
