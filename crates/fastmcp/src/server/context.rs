@@ -1,8 +1,7 @@
 //! [`Context`]: what a tool can do with the request that called it.
 #![allow(deprecated)] // MCP logging types are marked deprecated in rmcp (SEP-2577).
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::Arc;
 
 use rmcp::model::{
     LoggingMessageNotification, LoggingMessageNotificationParam, ProgressToken, RequestId,
@@ -10,6 +9,8 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{Peer, RoleServer};
+
+pub(crate) use super::session_state::SessionState;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -36,171 +37,6 @@ fn task_status(progress: f64, total: Option<f64>, message: Option<&str>) -> Stri
     match message {
         Some(message) => format!("{amount}: {message}"),
         None => amount,
-    }
-}
-
-/// State that lives as long as one client connection (session).
-#[derive(Debug)]
-pub(crate) struct SessionState {
-    /// What the session's id is made from.
-    secret: &'static super::secret::Secret,
-    /// An id for the session, made when first asked for.
-    id: OnceLock<String>,
-    /// The minimum level set by `logging/setLevel`; `None` sends every level.
-    log_level: Mutex<Option<LogLevel>>,
-    /// The connection, once a request has been seen on it.
-    peer: OnceLock<Peer<RoleServer>>,
-    /// URIs the client subscribed to with `resources/subscribe`.
-    subscriptions: Mutex<BTreeSet<String>>,
-    /// Values tools stored with `Context::set_state`.
-    values: Mutex<HashMap<String, Value>>,
-    /// Counts this session among the server's live ones until dropped.
-    live: OnceLock<super::lifespan::LiveSession>,
-    /// List changes and resource updates on their way to a legacy session, in order.
-    notices: OnceLock<super::notify::NoticeQueue>,
-    /// Enable/disable rules of this session only, after the server's.
-    visibility: Mutex<Vec<(super::Filter, bool)>>,
-    /// This session's connections to the servers of the proxies it reached (closed with it).
-    #[cfg(feature = "client")]
-    pub(crate) upstreams: crate::proxy::SessionUpstreams,
-}
-
-impl SessionState {
-    pub(crate) fn new(secret: &'static super::secret::Secret) -> Self {
-        Self {
-            secret,
-            id: OnceLock::new(),
-            log_level: Mutex::default(),
-            peer: OnceLock::new(),
-            subscriptions: Mutex::default(),
-            values: Mutex::default(),
-            live: OnceLock::new(),
-            notices: OnceLock::new(),
-            visibility: Mutex::default(),
-            #[cfg(feature = "client")]
-            upstreams: Default::default(),
-        }
-    }
-
-    /// The server's visibility rules followed by this session's own.
-    pub(crate) fn visibility<'a>(
-        &self,
-        server: &'a super::registry::Visibility,
-    ) -> std::borrow::Cow<'a, super::registry::Visibility> {
-        let own = self
-            .visibility
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if own.is_empty() {
-            return std::borrow::Cow::Borrowed(server);
-        }
-        let mut combined = server.clone();
-        for (filter, enabled) in own.iter() {
-            combined.push(filter.clone(), *enabled);
-        }
-        std::borrow::Cow::Owned(combined)
-    }
-
-    fn set_visibility(&self, rule: Option<(super::Filter, bool)>) {
-        let mut own = self
-            .visibility
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        match rule {
-            Some(rule) => own.push(rule),
-            None => own.clear(),
-        }
-    }
-
-    pub(crate) fn track(&self, live: super::lifespan::LiveSession) {
-        let _ = self.live.set(live);
-    }
-
-    pub(crate) fn id(&self) -> &str {
-        self.id.get_or_init(|| self.secret.new_id())
-    }
-
-    pub(crate) fn remember_peer(&self, peer: &Peer<RoleServer>) {
-        if self.peer.get().is_none() {
-            let _ = self.peer.set(peer.clone());
-        }
-    }
-
-    /// The connection, if this session began with `initialize` (the legacy era, where the
-    /// server may send notifications at any time).
-    pub(crate) fn legacy_peer(&self) -> Option<Peer<RoleServer>> {
-        self.peer
-            .get()
-            .filter(|peer| peer.peer_info().is_some())
-            .cloned()
-    }
-
-    /// The queue of notifications to a legacy session (started on first use); `None` for a
-    /// session that has no connection to notify.
-    pub(crate) fn notice_queue(
-        &self,
-        runtime: &tokio::runtime::Handle,
-    ) -> Option<&super::notify::NoticeQueue> {
-        if let Some(queue) = self.notices.get() {
-            return Some(queue);
-        }
-        let peer = self.legacy_peer()?;
-        Some(self.notices.get_or_init(|| {
-            super::notify::NoticeQueue::start(runtime, move |notification| {
-                let peer = peer.clone();
-                async move { peer.send_notification(notification).await.is_ok() }
-            })
-        }))
-    }
-
-    pub(crate) fn subscribe(&self, uri: String) {
-        self.subscriptions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(uri);
-    }
-
-    pub(crate) fn unsubscribe(&self, uri: &str) {
-        self.subscriptions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(uri);
-    }
-
-    fn set_value(&self, key: String, value: Value) {
-        self.values
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, value);
-    }
-
-    fn value(&self, key: &str) -> Option<Value> {
-        self.values
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-            .cloned()
-    }
-
-    pub(crate) fn is_subscribed(&self, uri: &str) -> bool {
-        self.subscriptions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(uri)
-    }
-
-    pub(crate) fn set_log_level(&self, level: LogLevel) {
-        *self
-            .log_level
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(level);
-    }
-
-    pub(crate) fn sends(&self, level: LogLevel) -> bool {
-        self.log_level
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_none_or(|minimum| level >= minimum)
     }
 }
 

@@ -204,12 +204,30 @@ impl Session {
         // Named by type, not by the request's method, so the hot path copies nothing. Boxed:
         // rmcp spawns a task per request around this future and moves it several times, and
         // the unboxed dispatch (every handler's state) is kilobytes; a box is one allocation.
-        let result = Box::pin(self.dispatch(request, context)).await?;
-        T::pick(result).ok_or_else(|| {
+        let shared_state = uses_session_state(&request);
+        if shared_state {
+            self.state.catch_up().await;
+        }
+        let result = Box::pin(self.dispatch(request, context)).await;
+        if shared_state {
+            self.state.flush().await;
+        }
+        T::pick(result?).ok_or_else(|| {
             let expected = std::any::type_name::<T>();
             ErrorData::internal_error(format!("dispatch did not produce a {expected}"), None)
         })
     }
+}
+
+/// Whether `request` may read or change what a session keeps (log level, stored values,
+/// visibility, subscriptions): with replicas, the session's record is read before it and
+/// written after it.
+fn uses_session_state(request: &ClientRequest) -> bool {
+    use ClientRequest as R;
+    !matches!(
+        request,
+        R::InitializeRequest(_) | R::PingRequest(_) | R::DiscoverRequest(_)
+    )
 }
 
 /// Whether a proxy passes `request` on (lists it gathers itself; `initialize` and

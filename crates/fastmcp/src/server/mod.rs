@@ -20,11 +20,13 @@ pub(crate) mod param;
 mod progress;
 mod refusals;
 pub(crate) mod registry;
+pub(crate) mod replicated;
 mod run;
 mod sampling;
 pub(crate) mod scopes;
 mod secret;
 mod session;
+pub(crate) mod session_state;
 mod tasks;
 
 use std::sync::{Arc, Mutex, RwLock};
@@ -115,6 +117,9 @@ struct Shared {
     /// How this server's tasks are reached from other replicas (`FastMCP::share_tasks`).
     #[cfg(feature = "redis")]
     shared_tasks: std::sync::OnceLock<crate::stores::tasks::SharedTasks>,
+    /// With replicas sharing sessions: how resource updates and list changes reach the
+    /// sessions of every replica (set when the server starts serving HTTP).
+    replica_sessions: std::sync::OnceLock<replicated::ReplicaSessions>,
 }
 
 #[derive(Clone)]

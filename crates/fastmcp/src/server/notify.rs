@@ -97,7 +97,8 @@ fn session_states(shared: &Shared) -> Vec<Arc<SessionState>> {
 /// Sends `notification` to every legacy session of a server that `wants` selects and to every
 /// listener that accepted it (with `only`: to that session alone, if `wants` selects it).
 /// Fire and forget: a slow client does not block the caller, and each client gets its
-/// notifications in order.
+/// notifications in order. Sessions that replicas share are not among them: they are reached
+/// through the store ([`reach_replicas`]).
 fn broadcast(
     shared: &Shared,
     notification: ServerNotification,
@@ -109,6 +110,7 @@ fn broadcast(
     };
     for session in session_states(shared) {
         if only.is_none_or(|only| std::ptr::eq(only, Arc::as_ptr(&session)))
+            && !session.is_replicated()
             && wants(&session)
             && let Some(queue) = session.notice_queue(&runtime)
         {
@@ -144,11 +146,33 @@ fn parents(shared: &Shared) -> Vec<(Arc<Shared>, Option<String>)> {
         .collect()
 }
 
+/// With replicas sharing sessions: sends `notification` to the shared sessions subscribed to
+/// any of `uris` (`None`: to all of them), whichever replica holds them; with `only`, to that
+/// session alone if it is shared (and, with `uris`, subscribed: its copy here does not know).
+fn reach_replicas(
+    shared: &Shared,
+    notification: ServerNotification,
+    only: Option<&SessionState>,
+    uris: Option<Vec<String>>,
+) {
+    let Some(replicas) = shared.replica_sessions.get() else {
+        return;
+    };
+    match only {
+        None => replicas.notify(uris, notification),
+        Some(session) if session.is_replicated() => {
+            replicas.notify_one(session.id().to_owned(), uris, notification);
+        }
+        Some(_) => {}
+    }
+}
+
 /// Tells a server's clients, and those of every server it is mounted in, that a list changed.
 /// With `only`, that session alone hears it (a proxy's upstream session changed for it).
 fn list_changed(shared: &Shared, kind: ListKind, only: Option<&SessionState>) {
     shared.changes.fetch_add(1, Ordering::Relaxed);
     broadcast(shared, kind.notification(), only, |_| true);
+    reach_replicas(shared, kind.notification(), only, None);
     for (parent, _) in parents(shared) {
         list_changed(&parent, kind, only);
     }
@@ -162,9 +186,11 @@ fn resource_updated(shared: &Shared, uri: &str, known_as: &str, only: Option<&Se
     let notification = ServerNotification::ResourceUpdatedNotification(
         ResourceUpdatedNotification::new(ResourceUpdatedNotificationParam::new(known_as)),
     );
-    broadcast(shared, notification, only, |session| {
+    broadcast(shared, notification.clone(), only, |session| {
         session.is_subscribed(known_as) || session.is_subscribed(uri)
     });
+    let uris = vec![known_as.to_owned(), uri.to_owned()];
+    reach_replicas(shared, notification, only, Some(uris));
     for (parent, namespace) in parents(shared) {
         let parent_uri = match &namespace {
             Some(namespace) => super::mount::prefixed_uri(known_as, namespace),
@@ -230,6 +256,12 @@ impl FastMCP {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         listeners.retain(|listener| listener.id != id);
+    }
+
+    /// Reaches the sessions of all replicas through `replicas` from now on (once).
+    #[cfg(feature = "http-server")]
+    pub(crate) fn reach_replica_sessions(&self, replicas: super::replicated::ReplicaSessions) {
+        let _ = self.shared.replica_sessions.set(replicas);
     }
 
     pub(crate) fn notify_list_changed(&self, kind: ListKind) {

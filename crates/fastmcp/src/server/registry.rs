@@ -25,7 +25,8 @@ pub enum DuplicatePolicy {
 
 /// Selects components for [`FastMCP::enable`](super::FastMCP::enable) and
 /// [`FastMCP::disable`](super::FastMCP::disable).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Filter {
     /// Every component.
     All,

@@ -24,6 +24,7 @@
 
 mod redis;
 pub(crate) mod relay;
+pub(crate) mod session_share;
 pub(crate) mod tasks;
 
 pub use redis::{Redis, RedisEventStore, RedisSessionStore};

@@ -471,10 +471,19 @@ async fn session_replica(redis: &Redis) -> (SocketAddr, CancellationToken) {
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
     let options = HttpOptions::default().shared_through(redis).await.unwrap();
-    let server = FastMCP::new("replica")
-        .tool(add)
-        .tool(greet_asked)
-        .tool(touch);
+    let server =
+        FastMCP::new("replica")
+            .tool(add)
+            .tool(greet_asked)
+            .tool(touch)
+            .tool(remember)
+            .tool(recall)
+            .tool(chatter)
+            .tool(unlock)
+            .tool(fastmcp::Tool::builder("wipe").tags(["admin"]).handler(
+                |_, _ctx: Context| async { Ok::<_, String>(fastmcp::ToolResult::text("wiped")) },
+            ));
+    server.disable(fastmcp::Filter::tag("admin"));
     tokio::spawn(async move { server.serve_http(listener, options, stop).await.unwrap() });
     (addr, shutdown)
 }
@@ -563,6 +572,34 @@ async fn next_event(
 fn touch(ctx: &Context, uri: String) -> String {
     ctx.server().notify_resource_updated(&uri);
     uri
+}
+
+/// Keeps `value` under `key` for the rest of the session.
+#[tool]
+fn remember(ctx: &Context, key: String, value: String) -> String {
+    ctx.set_state(key, &value).unwrap();
+    value
+}
+
+/// What the session keeps under `key` ("" when nothing).
+#[tool]
+fn recall(ctx: &Context, key: String) -> String {
+    ctx.get_state::<String>(&key).unwrap_or_default()
+}
+
+/// Logs at info, then at warning.
+#[tool]
+async fn chatter(ctx: Context) -> String {
+    ctx.info("an info line").await;
+    ctx.warning("a warning line").await;
+    "said".into()
+}
+
+/// Shows this session the admin tools.
+#[tool]
+async fn unlock(ctx: Context) -> String {
+    ctx.enable_components(fastmcp::Filter::tag("admin")).await;
+    "unlocked".into()
 }
 
 /// A `GET` stream of `session` on `addr` (resumed after `last_event_id` if given).
@@ -677,6 +714,99 @@ async fn a_legacy_session_opened_on_one_replica_continues_on_another_answers_inc
     // A session nobody opened is still unknown.
     let ping = json!({"jsonrpc": "2.0", "id": 3, "method": "ping"});
     assert_eq!(legacy_post(b, Some("made-up"), ping).await.0, 404);
+    stop_a.cancel();
+    stop_b.cancel();
+}
+
+#[tokio::test]
+async fn what_a_session_keeps_follows_it_to_every_replica() {
+    let store = RedisServer::start().await;
+    let (a, stop_a) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    let (b, stop_b) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    let session = open_session(a).await;
+    let mut next_id = 10;
+    let mut on = |addr: SocketAddr, method: &str, params: Value| {
+        next_id += 1;
+        let body = json!({"jsonrpc": "2.0", "id": next_id, "method": method, "params": params});
+        let session = session.clone();
+        async move {
+            let (status, _, messages) = legacy_post(addr, Some(&session), body).await;
+            assert_eq!(status, 200, "{messages:?}");
+            messages
+        }
+    };
+    let call = |name: &str, arguments: Value| json!({"name": name, "arguments": arguments});
+    let text = |messages: &[Value]| {
+        let answer = messages
+            .iter()
+            .find(|m| m.get("result").is_some())
+            .expect("an answer");
+        answer["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // A value stored by a call on A is there for a call on B.
+    on(
+        a,
+        "tools/call",
+        call("remember", json!({"key": "colour", "value": "teal"})),
+    )
+    .await;
+    let recalled = on(b, "tools/call", call("recall", json!({"key": "colour"}))).await;
+    assert_eq!(text(&recalled), "teal");
+
+    // The level set on A filters the logs of a call on B.
+    on(a, "logging/setLevel", json!({"level": "warning"})).await;
+    let messages = on(b, "tools/call", call("chatter", json!({}))).await;
+    let logged: Vec<_> = messages
+        .iter()
+        .filter(|m| m["method"] == "notifications/message")
+        .map(|m| m["params"]["data"].clone())
+        .collect();
+    assert_eq!(logged, [json!("a warning line")], "{messages:?}");
+
+    // Components unlocked for the session on A are listed for it on B.
+    on(a, "tools/call", call("unlock", json!({}))).await;
+    let listed = on(b, "tools/list", json!({})).await;
+    let answer = listed.iter().find(|m| m.get("result").is_some()).unwrap();
+    let names: Vec<_> = answer["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].clone())
+        .collect();
+    assert!(names.contains(&json!("wipe")), "{names:?}");
+
+    // Subscribed on A, updated on B, heard on the GET stream opened on B; unsubscribed on B,
+    // an update on A is not heard (the next event is the one after it).
+    on(a, "resources/subscribe", json!({"uri": "note://a"})).await;
+    on(a, "resources/subscribe", json!({"uri": "note://b"})).await;
+    let mut stream = get_stream(b, &session, None).await;
+    let mut buffer = String::new();
+    let updated = |m: &Value| m["method"] == "notifications/resources/updated";
+    on(b, "tools/call", call("touch", json!({"uri": "note://a"}))).await;
+    let (_, heard) = next_event(&mut stream, &mut buffer, updated).await;
+    assert_eq!(heard["params"]["uri"], "note://a", "{heard}");
+    on(b, "resources/unsubscribe", json!({"uri": "note://a"})).await;
+    on(a, "tools/call", call("touch", json!({"uri": "note://a"}))).await;
+    on(a, "tools/call", call("touch", json!({"uri": "note://b"}))).await;
+    let (_, heard) = next_event(&mut stream, &mut buffer, updated).await;
+    assert_eq!(heard["params"]["uri"], "note://b", "{heard}");
+
+    // Ended through B: its record is gone from the store.
+    let deleted = reqwest::Client::new()
+        .delete(format!("http://{b}/mcp"))
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("mcp-session-id", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    let keys = |pattern: &str| store.cli(&["--scan", "--pattern", pattern]);
+    assert_eq!(keys(&format!("fastmcp:session-state:{session}")), "");
+    assert_eq!(keys("fastmcp:subscribers:*"), "");
     stop_a.cancel();
     stop_b.cancel();
 }

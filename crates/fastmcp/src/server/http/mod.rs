@@ -73,10 +73,14 @@ impl FastMCP {
         let sessions = Arc::new(Sessions::new(
             event_store,
             options.relay.clone(),
+            options.session_share.clone(),
             config.sse_retry,
             options.session_idle_timeout,
         ));
         sessions.listen_to_relay();
+        if let Some(replicas) = sessions.replica_sessions() {
+            self.reach_replica_sessions(replicas);
+        }
         // Streams of requests outside sessions are stored for resumption when there is a
         // store: rmcp's path does that, so the direct path leaves those requests to it.
         let direct = Direct::new(

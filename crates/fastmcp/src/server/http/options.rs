@@ -7,6 +7,10 @@ use rmcp::transport::StreamableHttpServerConfig;
 use tokio_util::sync::CancellationToken;
 
 use super::events::{EventStore, MemoryEventStore};
+
+/// How long replicas keep a legacy session (its `initialize` and what it shares) in the store.
+#[cfg(feature = "redis")]
+const SHARED_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 pub use rmcp::transport::streamable_http_server::session::{
     SessionState as StoredSession, SessionStore, SessionStoreError,
 };
@@ -31,6 +35,8 @@ pub struct HttpOptions {
     event_store: Events,
     session_store: Option<Arc<dyn SessionStore>>,
     pub(super) relay: Option<Arc<dyn super::relay::Relay>>,
+    /// Where replicas keep what they share of each session (`shared_through`).
+    pub(super) session_share: Option<Arc<dyn crate::server::replicated::SessionShare>>,
 }
 
 /// Which event store serves `Last-Event-ID` resumption.
@@ -66,6 +72,7 @@ impl Default for HttpOptions {
             event_store: Events::Default,
             session_store: None,
             relay: None,
+            session_share: None,
         }
     }
 }
@@ -180,9 +187,12 @@ impl HttpOptions {
         self.relay = Some(Arc::new(
             crate::stores::relay::RedisRelay::start(redis).await?,
         ));
+        self.session_share = Some(Arc::new(
+            crate::stores::session_share::RedisSessionShare::new(redis, SHARED_SESSION_TTL),
+        ));
         Ok(self
             .event_store(redis.event_store())
-            .session_store(redis.session_store()))
+            .session_store(redis.session_store_with_ttl(SHARED_SESSION_TTL)))
     }
 
     /// Serves without an event store: sessions resume only from rmcp's small per-stream

@@ -44,6 +44,7 @@ use tokio_util::sync::CancellationToken;
 use super::relay::{self, Relay};
 use crate::server::Session;
 use crate::server::outbound::ResponseStream;
+use crate::server::replicated::{Deliver, ReplicaSessions, SessionShare};
 
 /// Messages a request may have on their way out before its handler waits for the client.
 const STREAM_CAPACITY: usize = 64;
@@ -84,6 +85,8 @@ pub(super) struct Sessions {
     events: Option<Arc<dyn EventStore>>,
     /// Carries answers to other replicas' requests (with replicas).
     relay: Option<Arc<dyn Relay>>,
+    /// Where replicas keep what they share of each session (with replicas).
+    share: Option<Arc<dyn SessionShare>>,
     /// The reconnection delay announced by each stream's priming event.
     pub(super) retry: Option<Duration>,
     /// A session without requests or messages for this long is closed.
@@ -94,6 +97,7 @@ impl Sessions {
     pub(super) fn new(
         events: Option<Arc<dyn EventStore>>,
         relay: Option<Arc<dyn Relay>>,
+        share: Option<Arc<dyn SessionShare>>,
         retry: Option<Duration>,
         idle: Option<Duration>,
     ) -> Self {
@@ -101,6 +105,7 @@ impl Sessions {
             live: RwLock::default(),
             events,
             relay,
+            share,
             retry,
             idle,
         }
@@ -129,6 +134,26 @@ impl Sessions {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(id)
+    }
+
+    /// With replicas sharing sessions: how the server reaches sessions wherever they are (a
+    /// notification is stored in the session's shared event stream, which its `GET` stream
+    /// follows).
+    pub(super) fn replica_sessions(self: &Arc<Self>) -> Option<ReplicaSessions> {
+        let share = self.share.clone()?;
+        let events = self.events.clone()?;
+        self.relay.as_ref()?;
+        let deliver: Deliver = Arc::new(move |session: String, notification| {
+            let log = Log {
+                events: Some(Arc::clone(&events)),
+                name: common_stream(&session),
+            };
+            Box::pin(async move {
+                log.record(ServerJsonRpcMessage::notification(notification))
+                    .await;
+            })
+        });
+        Some(ReplicaSessions { share, deliver })
     }
 
     /// Starts taking answers other replicas forward to this one's sessions.
@@ -251,14 +276,22 @@ pub(crate) struct Attached {
     peer: Peer<RoleServer>,
 }
 
-/// Put in a session's `initialize` request so its handler hands itself over ([`attach`]).
+/// Put in a session's `initialize` request so its handler hands itself over ([`attach`]),
+/// with the session's id and, with replicas, where they share it.
 #[derive(Clone)]
-pub(crate) struct AttachTo(Arc<OnceLock<Attached>>);
+pub(crate) struct AttachTo {
+    slot: Arc<OnceLock<Attached>>,
+    id: SessionId,
+    share: Option<Arc<dyn SessionShare>>,
+}
 
 /// Called by [`Session`] on `initialize`: if the request came through [`Sessions`], this
 /// session's requests are dispatched to `session` from now on.
 pub(crate) fn attach(session: &Session, context: &RequestContext<RoleServer>) {
-    if let Some(AttachTo(slot)) = context.extensions.get::<AttachTo>() {
+    if let Some(AttachTo { slot, id, share }) = context.extensions.get::<AttachTo>() {
+        if let Some(share) = share {
+            session.state.replicate(id, Arc::clone(share));
+        }
         let _ = slot.set(Attached {
             session: session.clone(),
             peer: context.peer.clone(),
@@ -368,7 +401,7 @@ impl Live {
             name: self
                 .events
                 .as_ref()
-                .map(|_| format!("{}/common", self.id))
+                .map(|_| common_stream(&self.id))
                 .unwrap_or_default(),
         }
     }
@@ -388,6 +421,11 @@ impl Live {
         common.stream = Some(sender);
         Some(receiver)
     }
+}
+
+/// The name of session `id`'s `GET` stream in the event store.
+fn common_stream(id: &str) -> String {
+    format!("{id}/common")
 }
 
 /// The request a server message belongs with: the one it answers, the one a server→client
@@ -529,10 +567,11 @@ impl SessionManager for Manager {
         let ClientJsonRpcMessage::Request(mut request) = message else {
             return Err(SessionError::Unexpected("initialize must be a request"));
         };
-        request
-            .request
-            .extensions_mut()
-            .insert(AttachTo(Arc::clone(&live.attached)));
+        request.request.extensions_mut().insert(AttachTo {
+            slot: Arc::clone(&live.attached),
+            id: id.clone(),
+            share: self.sessions.share.clone(),
+        });
         let (sender, mut answers) = mpsc::channel(1);
         let request_id = request.id.clone();
         live.route(
@@ -560,6 +599,9 @@ impl SessionManager for Manager {
 
     async fn close_session(&self, id: &SessionId) -> Result<(), SessionError> {
         if let Some(live) = self.sessions.remove(id) {
+            if let Some(attached) = live.attached() {
+                attached.session.state.forget().await;
+            }
             live.end();
         }
         Ok(())

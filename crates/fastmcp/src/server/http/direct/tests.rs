@@ -53,7 +53,7 @@ fn request(extra: &[(&str, &str)]) -> Request {
 #[tokio::test]
 async fn serves_plain_2026_requests_and_hands_back_the_rest() {
     let config = rmcp::transport::StreamableHttpServerConfig::default();
-    let sessions = Arc::new(Sessions::new(None, None, None, None));
+    let sessions = Arc::new(Sessions::new(None, None, None, None, None));
     let direct = Direct::new(
         FastMCP::new("t"),
         &config,
