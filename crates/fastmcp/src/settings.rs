@@ -297,6 +297,7 @@ async fn on_redis(
         server.request_state_key(redis.request_state_key())?
     };
     server.share_tasks(&redis).await?;
+    server.share_changes(&redis).await?;
     let http = if http.is_stateless() {
         http
     } else {

@@ -120,6 +120,9 @@ struct Shared {
     /// With replicas sharing sessions: how resource updates and list changes reach the
     /// sessions of every replica (set when the server starts serving HTTP).
     replica_sessions: std::sync::OnceLock<replicated::ReplicaSessions>,
+    /// How list changes reach other replicas' listeners (`FastMCP::share_changes`).
+    #[cfg(feature = "redis")]
+    shared_changes: std::sync::OnceLock<crate::stores::changes::SharedChanges>,
 }
 
 #[derive(Clone)]

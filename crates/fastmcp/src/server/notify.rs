@@ -146,15 +146,22 @@ fn parents(shared: &Shared) -> Vec<(Arc<Shared>, Option<String>)> {
         .collect()
 }
 
-/// With replicas sharing sessions: sends `notification` to the shared sessions subscribed to
-/// any of `uris` (`None`: to all of them), whichever replica holds them; with `only`, to that
-/// session alone if it is shared (and, with `uris`, subscribed: its copy here does not know).
+/// With replicas: tells the other replicas' listeners (`FastMCP::share_changes`), and sends
+/// `notification` to the shared sessions subscribed to any of `uris` (`None`: to all of them),
+/// whichever replica holds them; with `only`, to that session alone if it is shared (and, with
+/// `uris`, subscribed: its copy here does not know).
 fn reach_replicas(
     shared: &Shared,
     notification: ServerNotification,
     only: Option<&SessionState>,
     uris: Option<Vec<String>>,
 ) {
+    #[cfg(feature = "redis")]
+    if only.is_none()
+        && let Some(changes) = shared.shared_changes.get()
+    {
+        changes.publish(notification.clone());
+    }
     let Some(replicas) = shared.replica_sessions.get() else {
         return;
     };
@@ -247,6 +254,44 @@ impl FastMCP {
             .unwrap_or_else(PoisonError::into_inner);
         listeners.push(Listener { id, queue });
         id
+    }
+
+    /// Hands `notification` (a change another replica had) to this server's listeners.
+    #[cfg(feature = "redis")]
+    pub(crate) fn tell_listeners(&self, notification: ServerNotification) {
+        let listeners = self
+            .shared
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for listener in listeners.iter() {
+            listener.queue.push(notification.clone());
+        }
+    }
+
+    /// Tells the `subscriptions/listen` streams (2026-07-28) of every replica sharing `redis`
+    /// when this server's lists or resources change, and hands their changes to this one's.
+    /// ([`FastMCP::run`] with `--redis` does this itself.)
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), fastmcp::Error> {
+    /// let redis = fastmcp::stores::Redis::connect("redis://127.0.0.1:6379").await?;
+    /// let server = fastmcp::FastMCP::new("demo");
+    /// server.share_changes(&redis).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "redis")]
+    pub async fn share_changes(&self, redis: &crate::stores::Redis) -> Result<(), crate::Error> {
+        if self.shared.shared_changes.get().is_some() {
+            return Ok(());
+        }
+        let weak = super::WeakServer {
+            config: std::sync::Arc::clone(&self.config),
+            shared: Arc::downgrade(&self.shared),
+        };
+        let changes = crate::stores::changes::SharedChanges::start(redis.clone(), weak).await?;
+        let _ = self.shared.shared_changes.set(changes);
+        Ok(())
     }
 
     pub(crate) fn remove_listener(&self, id: u64) {

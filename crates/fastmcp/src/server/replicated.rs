@@ -147,6 +147,7 @@ pub(crate) struct Replicated {
 }
 
 enum Op {
+    Join,
     Save(Change),
     Load(oneshot::Sender<Extras>),
     Flush(oneshot::Sender<()>),
@@ -154,9 +155,11 @@ enum Op {
 }
 
 impl Replicated {
-    /// Starts the writer of session `id`'s copy (it ends when the copy is dropped).
+    /// Starts the writer of session `id`'s copy (it ends when the copy is dropped), which
+    /// first counts the session among the live ones (list changes reach it).
     pub(crate) fn start(id: String, share: Arc<dyn SessionShare>) -> Self {
         let (ops, waiting) = mpsc::unbounded_channel();
+        let _ = ops.send(Op::Join);
         tokio::spawn(write(id, share, waiting));
         Self { ops }
     }
@@ -208,6 +211,11 @@ async fn write(id: String, share: Arc<dyn SessionShare>, mut waiting: mpsc::Unbo
                 }
                 if let Err(error) = share.save(&id, &changes).await {
                     tracing::warn!(%error, session = %id, "session changes not shared");
+                }
+            }
+            Op::Join => {
+                if let Err(error) = share.save(&id, &[]).await {
+                    tracing::warn!(%error, session = %id, "session not shared");
                 }
             }
             Op::Load(answer) => match share.load(&id).await {

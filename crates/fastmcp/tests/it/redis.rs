@@ -480,6 +480,7 @@ async fn session_replica(redis: &Redis) -> (SocketAddr, CancellationToken) {
             .tool(recall)
             .tool(chatter)
             .tool(unlock)
+            .tool(grow)
             .tool(fastmcp::Tool::builder("wipe").tags(["admin"]).handler(
                 |_, _ctx: Context| async { Ok::<_, String>(fastmcp::ToolResult::text("wiped")) },
             ));
@@ -600,6 +601,16 @@ async fn chatter(ctx: Context) -> String {
 async fn unlock(ctx: Context) -> String {
     ctx.enable_components(fastmcp::Filter::tag("admin")).await;
     "unlocked".into()
+}
+
+/// Adds a tool to this replica (its sessions' clients, wherever they are, hear the list
+/// changed).
+#[tool]
+fn grow(ctx: &Context) -> String {
+    let grown = fastmcp::Tool::builder("grown")
+        .handler(|_, _ctx: Context| async { Ok::<_, String>(fastmcp::ToolResult::text("grown")) });
+    let _ = ctx.server().add_tool(grown);
+    "grown".into()
 }
 
 /// A `GET` stream of `session` on `addr` (resumed after `last_event_id` if given).
@@ -794,6 +805,12 @@ async fn what_a_session_keeps_follows_it_to_every_replica() {
     on(a, "tools/call", call("touch", json!({"uri": "note://b"}))).await;
     let (_, heard) = next_event(&mut stream, &mut buffer, updated).await;
     assert_eq!(heard["params"]["uri"], "note://b", "{heard}");
+
+    // A tool added on A (the GET stream is on B): the list changed is heard.
+    let grown = on(a, "tools/call", call("grow", json!({}))).await;
+    assert_eq!(text(&grown), "grown");
+    let changed = |m: &Value| m["method"] == "notifications/tools/list_changed";
+    next_event(&mut stream, &mut buffer, changed).await;
 
     // Ended through B: its record is gone from the store.
     let deleted = reqwest::Client::new()
