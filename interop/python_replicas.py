@@ -8,7 +8,8 @@ Replicas it restarts are started here (same binary, same port, the environment i
 FASTMCP_REDIS_URL) and stopped when it ends.
 
 1. The official Python client (`mcp`) runs a legacy session through the balancer: every request
-   may land on another replica. Tools, progress, sampling, elicitation and logging.
+   may land on another replica. Tools, progress, sampling, elicitation, logging, a resource
+   subscription (updates on every replica heard) and a list change.
 2. A replica holding a session's GET stream is killed (`kill -9`): the client resumes with
    Last-Event-ID through the balancer and gets every event sent since, exactly once.
 3. A task started through one replica is followed to its result through the others, and its
@@ -208,12 +209,44 @@ async def on_elicitation(context, params):
     return types.ElicitResult(action="accept", content={"username": "ada", "email": "ada@example.com"})
 
 
-def python_client(logs: list[str]) -> Client:
+def python_client(logs: list[str], heard: list[tuple[str, str]] | None = None) -> Client:
     async def on_log(params: types.LoggingMessageNotificationParams) -> None:
         logs.append(str(params.data))
 
+    async def on_message(message) -> None:
+        notification = getattr(message, "root", message)
+        method = getattr(notification, "method", None)
+        if heard is not None and method:
+            params = getattr(notification, "params", None)
+            heard.append((method, str(getattr(params, "uri", ""))))
+
     return Client(URL, mode="legacy", sampling_callback=on_sampling, elicitation_callback=on_elicitation,
-                  logging_callback=on_log)
+                  logging_callback=on_log, message_handler=on_message)
+
+
+async def until_heard(heard: list[tuple[str, str]], wanted: tuple[str, str], count: int, tag: str) -> None:
+    """Waits (30 s at most) until `wanted` was heard `count` times."""
+    deadline = time.monotonic() + 30
+    while heard.count(wanted) < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    check(heard.count(wanted) >= count, f"{tag}: {wanted} heard {heard.count(wanted)} of {count} times: {heard}")
+
+
+async def subscription_and_list_change(client: Client, heard: list[tuple[str, str]]) -> None:
+    """Subscribed through one replica; the resource updated on each (its notification reaches
+    the client's GET stream, wherever that is); then a list change on one of them."""
+    uri = "test://watched-resource"
+    await client.subscribe_resource(uri)
+    for _ in REPLICAS:
+        touched = await client.call_tool("test_touch_watched_resource", {})
+        check(not touched.is_error, f"[subscription] touch {touched.content}")
+    await until_heard(heard, ("notifications/resources/updated", uri), len(REPLICAS), "[subscription]")
+    await client.unsubscribe_resource(uri)
+    changed = await client.call_tool("test_trigger_tool_change", {})
+    check(not changed.is_error, f"[list change] {changed.content}")
+    await until_heard(heard, ("notifications/tools/list_changed", ""), 1, "[list change]")
+    check(heard.count(("notifications/resources/updated", uri)) == len(REPLICAS),
+          f"[subscription] updates after unsubscribing: {heard}")
 
 
 async def exercise(client: Client, tag: str) -> None:
@@ -240,11 +273,13 @@ async def exercise(client: Client, tag: str) -> None:
 
 async def python_session_and_rolling_restart() -> None:
     logs: list[str] = []
-    async with python_client(logs) as client:
+    heard: list[tuple[str, str]] = []
+    async with python_client(logs, heard) as client:
         check(client.protocol_version == "2025-11-25", f"version {client.protocol_version}")
         await exercise(client, "[python session]")
         check(sum("Tool" in line for line in logs) >= 3, f"[python session] logs {logs}")
-        report("the Python client's legacy session ran through all replicas")
+        await subscription_and_list_change(client, heard)
+        report("the Python client's legacy session ran through all replicas (subscription, list change included)")
 
         # 4. Every replica restarted in turn; the session goes on through each new set.
         for name in REPLICAS:

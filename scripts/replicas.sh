@@ -7,8 +7,9 @@
 # conformance server suites, against stateless replicas (`--stateless`) and stateful ones
 # (legacy sessions taken over from the store by whichever replica a request reaches). The legacy
 # suites run with the baselines of one process; the 2026-07-28 ones with replicas-*.yaml, which
-# list what is not shared yet (components added at runtime). Then the Python `mcp` client runs a
-# session through the balancer while replicas are killed and restarted (interop/python_replicas.py).
+# list what is not shared (components added at runtime). Then our Client and the Python `mcp`
+# client run sessions through the balancer, the latter while replicas are killed and restarted
+# (crates/fastmcp/tests/it/balancer.rs, interop/python_replicas.py).
 # Exit status non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -109,6 +110,18 @@ run "0.1.16 --suite all (stateful ×$REPLICAS)" .ci/conformance/replicas-server-
   --url "$url" --suite all
 run "0.2.0-alpha.12 --spec-version 2026-07-28 (stateful ×$REPLICAS)" .ci/conformance/replicas-server-2026-07-28.yaml \
   "$CONFORMANCE_02" --url "$url" --suite all --spec-version 2026-07-28
+
+# Our Client's legacy session through the balancer: tools, progress, elicitation, a subscription
+# updated on every replica, a list change (crates/fastmcp/tests/it/balancer.rs).
+echo "== our Client's legacy session (stateful ×$REPLICAS)"
+if FASTMCP_BALANCER_URL="$url" FASTMCP_REPLICAS=$REPLICAS timeout 600 \
+    cargo test --quiet -p fastmcp --all-features --test it -- --ignored balancer:: >"$LOGS/our_client.log" 2>&1; then
+  result=ok
+else
+  result=FAILED; status=1
+  tail -40 "$LOGS/our_client.log"
+fi
+summary+=("$(printf '%-62s %-28s %s' "our Client's session (stateful ×$REPLICAS)" "$(grep -o '[0-9]* passed' "$LOGS/our_client.log" | tail -1)" "$result")")
 
 # Sessions, streams and tasks while replicas are killed and restarted (interop/python_replicas.py).
 echo "== python mcp client session, kill -9 under a GET stream, a task after kill -9, rolling restart (stateful ×$REPLICAS)"

@@ -92,6 +92,7 @@ pub fn server() -> FastMCP {
         .tool(test_logging_tool)
         .tool(test_trigger_tool_change)
         .tool(test_trigger_prompt_change)
+        .tool(test_touch_watched_resource)
         .resource(
             Resource::builder("test://static-text")
                 .name("static-text")
@@ -112,7 +113,9 @@ pub fn server() -> FastMCP {
             Resource::builder("test://watched-resource")
                 .name("watched-resource")
                 .title("Watched Resource")
-                .description("A resource that auto-updates every 3 seconds")
+                .description(
+                    "A resource whose subscribers hear of each test_touch_watched_resource call",
+                )
                 .mime_type("text/plain")
                 .text("Watched resource content"),
         )

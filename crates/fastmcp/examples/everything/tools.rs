@@ -266,3 +266,11 @@ pub(crate) fn test_custom_headers() -> Tool {
 pub fn admin_echo(text: String) -> String {
     text
 }
+
+/// Tells the clients subscribed to test://watched-resource that it changed
+#[tool]
+pub(crate) fn test_touch_watched_resource(ctx: &Context) -> ToolResult {
+    ctx.server()
+        .notify_resource_updated("test://watched-resource");
+    ToolResult::text("test://watched-resource updated")
+}

@@ -6,6 +6,8 @@ mod common;
 
 #[cfg(all(feature = "server-auth", feature = "auth"))]
 mod auth;
+#[cfg(feature = "client")]
+mod balancer;
 mod cache_hints;
 mod composition;
 mod context;
