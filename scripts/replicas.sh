@@ -6,8 +6,9 @@
 # Through the balancer, every request of either era may land on any replica: the official
 # conformance server suites, against stateless replicas (`--stateless`) and stateful ones
 # (legacy sessions taken over from the store by whichever replica a request reaches). The legacy
-# suites run with the baselines of one process; the 2026-07-28 ones with replicas-*.yaml, which
-# list what is not shared (components added at runtime). Then our Client and the Python `mcp`
+# suites and the 2026-07-28 requirements run with the baselines of one process; the 2026-07-28
+# suite with replicas-server-2026-07-28.yaml, which lists what is not shared (components added
+# at runtime). Then our Client and the Python `mcp`
 # client run sessions through the balancer, the latter while replicas are killed and restarted
 # (crates/fastmcp/tests/it/balancer.rs, interop/python_replicas.py).
 # Exit status non-zero on any failure.
@@ -100,7 +101,7 @@ run "0.1.16 --suite all (stateless ×$REPLICAS)" .ci/conformance/server-0.1.16-s
 run "0.2.0-alpha.12 --spec-version 2026-07-28 (stateless ×$REPLICAS)" .ci/conformance/replicas-server-2026-07-28.yaml \
   "$CONFORMANCE_02" --url "$url" --suite all --spec-version 2026-07-28
 run "0.2.0-alpha.12 --requirements 2026-07-28 (stateless ×$REPLICAS)" \
-  .ci/conformance/replicas-server-requirements-2026-07-28.yaml "$CONFORMANCE_02" --url "$url" --requirements 2026-07-28
+  .ci/conformance/server-requirements-2026-07-28.yaml "$CONFORMANCE_02" --url "$url" --requirements 2026-07-28
 
 # Stateful replicas: legacy sessions kept in the store, taken over by whichever replica a request
 # lands on (the handshake replayed from the store).
