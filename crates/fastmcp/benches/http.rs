@@ -13,6 +13,8 @@
 //! - opt-in (named in `FASTMCP_BENCH_SERVERS`, built with `--features redis`):
 //!   `fastmcp-stateful-redis`, the stateful server with its events in a `redis-server` this
 //!   binary starts on a Unix socket (pinned with the servers; its CPU is not in the server's);
+//!   `fastmcp-stateful-shared`, the same with everything a replica shares there
+//!   (`HttpOptions::shared_through`: events, sessions and what each keeps, the relay);
 //!   `fastmcp-stateless-x2`, two `fastmcp-stateless` replicas behind `haproxy` (round robin,
 //!   every request balanced on its own, no affinity; `scripts/debian-packages.sh haproxy`),
 //!   its CPU the sum of the replicas' and haproxy's. On a 2-core machine the replicas share
@@ -55,7 +57,7 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 
-const SERVERS: [&str; 8] = [
+const SERVERS: [&str; 9] = [
     "echo",
     "rmcp-stateless",
     "fastmcp-stateless",
@@ -64,9 +66,14 @@ const SERVERS: [&str; 8] = [
     "fastmcp-stateful",
     "fastmcp-stateful-nostore",
     "fastmcp-stateful-redis",
+    "fastmcp-stateful-shared",
 ];
 /// Servers run only when `FASTMCP_BENCH_SERVERS` names them.
-const OPT_IN: [&str; 2] = ["fastmcp-stateful-redis", "fastmcp-stateless-x2"];
+const OPT_IN: [&str; 3] = [
+    "fastmcp-stateful-redis",
+    "fastmcp-stateful-shared",
+    "fastmcp-stateless-x2",
+];
 const CONCURRENCY: [usize; 2] = [1, 50];
 
 fn main() -> anyhow::Result<()> {
@@ -111,17 +118,24 @@ async fn serve(kind: &str) -> anyhow::Result<()> {
                 .await?;
             Ok(())
         }
-        "fastmcp-stateful-redis" => serve_on_redis(listener).await,
+        "fastmcp-stateful-redis" => serve_on_redis(listener, false).await,
+        "fastmcp-stateful-shared" => serve_on_redis(listener, true).await,
         other => bail!("unknown server {other}"),
     }
 }
 
-/// The stateful quickstart with its event store in Redis (`FASTMCP_BENCH_REDIS_URL`).
+/// The stateful quickstart with its event store in Redis (`FASTMCP_BENCH_REDIS_URL`); `shared`:
+/// with everything replicas share (`shared_through`: events, sessions and what they keep, the
+/// relay), as a replica runs.
 #[cfg(feature = "redis")]
-async fn serve_on_redis(listener: TcpListener) -> anyhow::Result<()> {
+async fn serve_on_redis(listener: TcpListener, shared: bool) -> anyhow::Result<()> {
     let url = std::env::var("FASTMCP_BENCH_REDIS_URL").context("FASTMCP_BENCH_REDIS_URL")?;
     let redis = fastmcp::stores::Redis::connect(&url).await?;
-    let options = fastmcp::server::HttpOptions::default().event_store(redis.event_store());
+    let options = fastmcp::server::HttpOptions::default();
+    let options = match shared {
+        true => options.shared_through(&redis).await?,
+        false => options.event_store(redis.event_store()),
+    };
     let never = tokio_util::sync::CancellationToken::new();
     quickstart::server()
         .serve_http(listener, options, never)
@@ -130,8 +144,8 @@ async fn serve_on_redis(listener: TcpListener) -> anyhow::Result<()> {
 }
 
 #[cfg(not(feature = "redis"))]
-async fn serve_on_redis(_: TcpListener) -> anyhow::Result<()> {
-    bail!("fastmcp-stateful-redis needs `cargo bench --features redis`")
+async fn serve_on_redis(_: TcpListener, _: bool) -> anyhow::Result<()> {
+    bail!("the Redis-backed servers need `cargo bench --features redis`")
 }
 
 /// A `redis-server` on a Unix socket in a temporary directory, for the Redis-backed server.
@@ -276,11 +290,13 @@ const SCENARIOS: [Scenario; 3] = [
             "fastmcp-stateful",
             "fastmcp-stateful-nostore",
             "fastmcp-stateful-redis",
+            "fastmcp-stateful-shared",
         ],
         ratios: &[
             ("fastmcp-stateful", "rmcp-stateful"),
             ("fastmcp-stateful-nostore", "rmcp-stateful"),
             ("fastmcp-stateful-redis", "fastmcp-stateful"),
+            ("fastmcp-stateful-shared", "fastmcp-stateful"),
         ],
     },
 ];
@@ -341,7 +357,7 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
             "unpinned"
         }
     );
-    let redis = match chosen("fastmcp-stateful-redis") {
+    let redis = match chosen("fastmcp-stateful-redis") || chosen("fastmcp-stateful-shared") {
         true => Some(RedisChild::start(pinned).await?),
         false => None,
     };

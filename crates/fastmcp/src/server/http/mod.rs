@@ -118,6 +118,7 @@ impl FastMCP {
         let gate = Arc::new(Gate {
             sessions,
             max_sessions: options.max_sessions.filter(|_| !options.is_stateless()),
+            takes_over: options.session_store.is_some(),
             draining,
         });
         if gate.max_sessions.is_none() && gate.draining.is_none() {
@@ -294,6 +295,8 @@ fn status(code: http::StatusCode, text: String) -> Response {
 struct Gate {
     sessions: Arc<Sessions>,
     max_sessions: Option<usize>,
+    /// Sessions unknown here are taken over from a session store.
+    takes_over: bool,
     /// Cancelled when a graceful shutdown starts.
     draining: Option<CancellationToken>,
 }
@@ -301,13 +304,22 @@ struct Gate {
 /// Answers `503 Service Unavailable` to a request that would start new work outside a
 /// session (a POST without `Mcp-Session-Id`) during a graceful shutdown, and to one that would
 /// open one session too many. A legacy `initialize` opens a session; a 2026-07-28 request (it
-/// names its method in `Mcp-Method`) does not.
+/// names its method in `Mcp-Method`) does not; with replicas, a request in a session this
+/// replica does not hold takes it over from the store, which opens one here too.
 async fn admit(
     gate: Arc<Gate>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let headers = request.headers();
+    if let (Some(max), Some(id)) = (gate.max_sessions, headers.get(header::MCP_SESSION_ID))
+        && gate.takes_over
+        && gate.sessions.len() >= max
+        && id.to_str().is_ok_and(|id| gate.sessions.get(id).is_err())
+    {
+        tracing::warn!(max, "refusing to take a session over: too many live sessions");
+        return unavailable("too many sessions; try again later");
+    }
     let sessionless =
         request.method() == http::Method::POST && !headers.contains_key(header::MCP_SESSION_ID);
     if sessionless {

@@ -33,7 +33,7 @@ pub struct HttpOptions {
     pub(super) session_idle_timeout: Option<Duration>,
     pub(super) max_sessions: Option<usize>,
     event_store: Events,
-    session_store: Option<Arc<dyn SessionStore>>,
+    pub(super) session_store: Option<Arc<dyn SessionStore>>,
     pub(super) relay: Option<Arc<dyn super::relay::Relay>>,
     /// Where replicas keep what they share of each session (`shared_through`).
     pub(super) session_share: Option<Arc<dyn crate::server::replicated::SessionShare>>,

@@ -762,19 +762,40 @@ impl Call {
     /// storing its events) if the client goes away.
     pub(super) async fn answer(mut self, live: Arc<Live>, retry: Option<Duration>) -> Answer {
         let log = live.log();
-        let priming = log.priming(retry).await;
-        tokio::select! {
-            biased;
-            last = &mut self.work => {
-                live.unroute(&self.id);
-                let mut events: Vec<ServerSseMessage> = priming.into_iter().collect();
-                while let Ok(message) = self.messages.try_recv() {
-                    events.push(log.record(message).await);
-                }
-                events.push(log.record(last).await);
-                Answer::Now(events)
+        // The priming event is stored while the handler runs, and the events of an answer in
+        // one piece are stored without waiting for it: a store's round trips overlap (Redis
+        // pipelines them on one connection). Each event's store is started after the
+        // priming's, so the priming comes first in the stream.
+        let mut priming = Box::pin(log.priming(retry));
+        let mut primed = None;
+        let first = loop {
+            tokio::select! {
+                biased;
+                event = priming.as_mut(), if primed.is_none() => primed = Some(event),
+                last = &mut self.work => break Ok(last),
+                Some(first) = self.messages.recv() => break Err(first),
             }
-            Some(first) = self.messages.recv() => {
+        };
+        let priming = async {
+            match primed {
+                Some(event) => event,
+                None => priming.await,
+            }
+        };
+        match first {
+            Ok(last) => {
+                live.unroute(&self.id);
+                let mut messages = Vec::new();
+                while let Ok(message) = self.messages.try_recv() {
+                    messages.push(message);
+                }
+                messages.push(last);
+                let rest = futures::future::join_all(messages.into_iter().map(|m| log.record(m)));
+                let (priming, rest) = tokio::join!(priming, rest);
+                Answer::Now(priming.into_iter().chain(rest).collect())
+            }
+            Err(first) => {
+                let priming = priming.await;
                 let (sender, receiver) = mpsc::channel(STREAM_CAPACITY);
                 tokio::spawn(self.finish(live, log, first, sender));
                 Answer::Streaming(priming, receiver)
