@@ -1,6 +1,7 @@
 //! The Redis [`Relay`]: a client's answer to a server→client request, carried over pub/sub to
-//! the replica that sent the request (channel `{prefix}:relay:{tag}`, one per replica); a
-//! session's `GET` stream, followed in its Redis event stream.
+//! the replica that sent the request (channel `{prefix}:relay:{tag}`, one per replica); the
+//! end of a session, told to every replica (`{prefix}:sessions-ended`); a session's `GET`
+//! stream, followed in its Redis event stream.
 
 use std::sync::Mutex;
 
@@ -12,7 +13,10 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 use super::redis::Redis;
 use crate::error::Error;
-use crate::server::http::relay::{Deliver, Forwarded, Relay};
+use crate::server::http::relay::{Deliver, Ended, Forwarded, Relay};
+
+/// The channel (under the prefix) on which a replica tells the others a session ended.
+const ENDED: &str = "sessions-ended";
 
 #[derive(Serialize, Deserialize)]
 struct Carried {
@@ -41,7 +45,14 @@ impl RedisRelay {
     /// Subscribes (before any request is tagged, so no answer can arrive unheard).
     pub(crate) async fn start(redis: &Redis) -> Result<Self, Error> {
         let tag = crate::server::new_replica_id()?;
-        let pubsub = redis.subscribe(&format!("relay:{tag}")).await?;
+        let mut pubsub = redis.subscribe(&format!("relay:{tag}")).await?;
+        pubsub
+            .subscribe(redis.key(ENDED))
+            .await
+            .map_err(|error| Error::Store {
+                message: format!("cannot subscribe to {ENDED}"),
+                source: error.into(),
+            })?;
         let stop = CancellationToken::new();
         Ok(Self {
             redis: redis.clone(),
@@ -85,11 +96,22 @@ impl Relay for RedisRelay {
         })
     }
 
+    fn end_everywhere<'a>(&'a self, session: &'a str) -> Forwarded<'a> {
+        Box::pin(async move {
+            ::redis::cmd("PUBLISH")
+                .arg(self.redis.key(ENDED))
+                .arg(session)
+                .query_async::<()>(&mut self.redis.connection())
+                .await
+                .map_err(|error| error.to_string())
+        })
+    }
+
     fn follow(&self, stream: &str) -> crate::server::EventStream {
         self.redis.follow(stream)
     }
 
-    fn listen(&self, deliver: Deliver) {
+    fn listen(&self, deliver: Deliver, ended: Ended) {
         let taken = self
             .subscription
             .lock()
@@ -97,6 +119,7 @@ impl Relay for RedisRelay {
             .take();
         let Some(mut pubsub) = taken else { return };
         let stop = self.stop.clone();
+        let ended_channel = self.redis.key(ENDED);
         tokio::spawn(async move {
             let mut messages = pubsub.on_message();
             loop {
@@ -110,6 +133,13 @@ impl Relay for RedisRelay {
                         }
                     },
                 };
+                if message.get_channel_name() == ended_channel {
+                    match std::str::from_utf8(message.get_payload_bytes()) {
+                        Ok(session) => ended(session.to_owned()),
+                        Err(_) => tracing::warn!("ignoring an unreadable ended session id"),
+                    }
+                    continue;
+                }
                 match serde_json::from_slice::<Carried>(message.get_payload_bytes()) {
                     Ok(carried) => deliver(carried.session, carried.message).await,
                     Err(error) => tracing::warn!(%error, "ignoring an unreadable relayed answer"),

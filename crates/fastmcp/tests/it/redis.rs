@@ -466,11 +466,19 @@ fn add(a: i64, b: i64) -> i64 {
 
 /// A stateful replica keeping what replicas share in `redis`.
 async fn session_replica(redis: &Redis) -> (SocketAddr, CancellationToken) {
+    session_replica_with(redis, HttpOptions::default()).await
+}
+
+/// A stateful replica keeping what replicas share in `redis`, with `options`.
+async fn session_replica_with(
+    redis: &Redis,
+    options: HttpOptions,
+) -> (SocketAddr, CancellationToken) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
-    let options = HttpOptions::default().shared_through(redis).await.unwrap();
+    let options = options.shared_through(redis).await.unwrap();
     let server =
         FastMCP::new("replica")
             .tool(add)
@@ -824,6 +832,36 @@ async fn what_a_session_keeps_follows_it_to_every_replica() {
     let keys = |pattern: &str| store.cli(&["--scan", "--pattern", pattern]);
     assert_eq!(keys(&format!("fastmcp:session-state:{session}")), "");
     assert_eq!(keys("fastmcp:subscribers:*"), "");
+    // A's copy ends too (B tells every replica; A hears it over pub/sub, so ask until then).
+    let ended_on_a = async {
+        loop {
+            let ping = json!({"jsonrpc": "2.0", "id": 99, "method": "ping"});
+            if legacy_post(a, Some(&session), ping).await.0 == 404 {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), ended_on_a)
+        .await
+        .expect("the session ends on A too");
+    stop_a.cancel();
+    stop_b.cancel();
+}
+
+#[tokio::test]
+async fn a_full_replica_does_not_take_sessions_over() {
+    let store = RedisServer::start().await;
+    let (a, stop_a) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    let full = HttpOptions::default().max_sessions(Some(1));
+    let (b, stop_b) =
+        session_replica_with(&Redis::connect(&store.url()).await.unwrap(), full).await;
+    let on_b = open_session(b).await;
+    let on_a = open_session(a).await;
+    let ping = json!({"jsonrpc": "2.0", "id": 7, "method": "ping"});
+    // B holds one session, its limit: it refuses to take A's over, and serves its own.
+    assert_eq!(legacy_post(b, Some(&on_a), ping.clone()).await.0, 503);
+    assert_eq!(legacy_post(b, Some(&on_b), ping.clone()).await.0, 200);
+    assert_eq!(legacy_post(a, Some(&on_b), ping).await.0, 200);
     stop_a.cancel();
     stop_b.cancel();
 }

@@ -317,7 +317,10 @@ async fn admit(
         && gate.sessions.len() >= max
         && id.to_str().is_ok_and(|id| gate.sessions.get(id).is_err())
     {
-        tracing::warn!(max, "refusing to take a session over: too many live sessions");
+        tracing::warn!(
+            max,
+            "refusing to take a session over: too many live sessions"
+        );
         return unavailable("too many sessions; try again later");
     }
     let sessionless =

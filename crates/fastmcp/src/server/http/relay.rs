@@ -27,6 +27,9 @@ pub(crate) type Deliver = Arc<
     dyn Fn(String, ClientJsonRpcMessage) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync,
 >;
 
+/// Ends this replica's copy of session `.0` (another replica ended the session).
+pub(crate) type Ended = Arc<dyn Fn(String) + Send + Sync>;
+
 /// Carries answers between replicas.
 pub(crate) trait Relay: std::fmt::Debug + Send + Sync + 'static {
     /// This replica's tag.
@@ -38,8 +41,11 @@ pub(crate) trait Relay: std::fmt::Debug + Send + Sync + 'static {
         session: &'a str,
         message: &'a ClientJsonRpcMessage,
     ) -> Forwarded<'a>;
-    /// Starts handing what other replicas forward here to `deliver`.
-    fn listen(&self, deliver: Deliver);
+    /// Starts handing what other replicas forward here to `deliver`, and the sessions they
+    /// end to `ended`.
+    fn listen(&self, deliver: Deliver, ended: Ended);
+    /// Tells every replica that session `session` ended (a `DELETE`), so none serves it on.
+    fn end_everywhere<'a>(&'a self, session: &'a str) -> Forwarded<'a>;
     /// The stored event stream `stream` (a session's `GET` stream, which every replica writes
     /// to), from the first event no `GET` stream has sent yet, then as events come.
     fn follow(&self, stream: &str) -> super::EventStream;

@@ -41,7 +41,7 @@ use rmcp::{Peer, RoleServer};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::relay::{self, Relay};
+use super::relay::{self, Ended, Relay};
 use crate::server::Session;
 use crate::server::outbound::ResponseStream;
 use crate::server::replicated::{Deliver, ReplicaSessions, SessionShare};
@@ -156,22 +156,34 @@ impl Sessions {
         Some(ReplicaSessions { share, deliver })
     }
 
-    /// Starts taking answers other replicas forward to this one's sessions.
+    /// Starts taking answers other replicas forward to this one's sessions, and ending the
+    /// copies here of sessions other replicas ended.
     pub(super) fn listen_to_relay(self: &Arc<Self>) {
         let Some(relay) = &self.relay else { return };
         let sessions = Arc::downgrade(self);
-        relay.listen(Arc::new(move |session: String, message: ClientJsonRpcMessage| {
-            let sessions = sessions.clone();
-            Box::pin(async move {
-                let live = sessions.upgrade().and_then(|s| s.get(&session).ok());
-                match live {
-                    Some(live) => {
-                        let _ = live.inbox.send(Box::new(message)).await;
+        let ending = sessions.clone();
+        let ended: Ended = Arc::new(move |session: String| {
+            if let Some(live) = ending.upgrade().and_then(|s| s.remove(&session.into())) {
+                live.end();
+            }
+        });
+        let deliver: super::relay::Deliver = Arc::new(
+            move |session: String, message: ClientJsonRpcMessage| {
+                let sessions = sessions.clone();
+                Box::pin(async move {
+                    let live = sessions.upgrade().and_then(|s| s.get(&session).ok());
+                    match live {
+                        Some(live) => {
+                            let _ = live.inbox.send(Box::new(message)).await;
+                        }
+                        None => {
+                            tracing::debug!(%session, "an answer forwarded for a session this replica no longer has")
+                        }
                     }
-                    None => tracing::debug!(%session, "an answer forwarded for a session this replica no longer has"),
-                }
-            })
-        }));
+                })
+            },
+        );
+        relay.listen(deliver, ended);
     }
 
     /// A new live session under `id`, and the transport its service loop runs on.
@@ -597,12 +609,27 @@ impl SessionManager for Manager {
         Ok(self.sessions.get(id).is_ok())
     }
 
+    /// Ends the session here; with replicas, drops what they share of it and tells every
+    /// replica to end its copy (the `DELETE` may reach one that never held the session).
     async fn close_session(&self, id: &SessionId) -> Result<(), SessionError> {
-        if let Some(live) = self.sessions.remove(id) {
-            if let Some(attached) = live.attached() {
-                attached.session.state.forget().await;
+        let live = self.sessions.remove(id);
+        let shared_copy = live.as_ref().and_then(|live| live.attached());
+        match (shared_copy, &self.sessions.share) {
+            (Some(attached), _) => attached.session.state.forget().await,
+            (None, Some(share)) => {
+                if let Err(error) = share.forget(id).await {
+                    tracing::warn!(%error, session = %id, "shared session not dropped");
+                }
             }
+            (None, None) => {}
+        }
+        if let Some(live) = live {
             live.end();
+        }
+        if let Some(relay) = &self.sessions.relay
+            && let Err(error) = relay.end_everywhere(id).await
+        {
+            tracing::warn!(%error, session = %id, "other replicas were not told the session ended");
         }
         Ok(())
     }
