@@ -15,8 +15,10 @@
 //! | `--auth-base-url URL` | `FASTMCP_AUTH_BASE_URL` | the server's public URL, for the metadata and challenges |
 //! | `--request-state-key KEY` | `FASTMCP_REQUEST_STATE_KEY` | seal `requestState` with this key (≥ 32 bytes; the same on every replica) |
 //! | `--request-state-previous-key KEY` | `FASTMCP_REQUEST_STATE_PREVIOUS_KEY` | still open what this older key sealed (rotation) |
-//! | `--redis URL` | `FASTMCP_REDIS_URL` | keep shared state in Redis/Valkey (feature `redis`): the `requestState` key, resumable streams |
+//! | `--redis URL` | `FASTMCP_REDIS_URL` | keep what replicas share in Redis/Valkey (feature `redis`): the `requestState` key, tasks, resumable streams, legacy sessions and what they keep, list changes |
 //! | `--redis-prefix P` | `FASTMCP_REDIS_PREFIX` | the prefix of every Redis key (default `fastmcp`) |
+//! | `--redis-session-ttl SECS` | `FASTMCP_REDIS_SESSION_TTL` | how long a legacy session is kept in Redis after it starts (default 86400) |
+//! | `--redis-events-ttl SECS` | `FASTMCP_REDIS_EVENTS_TTL` | how long a stream's events are kept in Redis after its last one (default 300 open, 60 finished) |
 //!
 //! Flags win over the environment. Unknown flags are left alone, so a server can take its
 //! own arguments too.
@@ -59,12 +61,28 @@ pub struct Settings {
     auth_flags: AuthFlags,
     /// The `requestState` key (and the previous one, still accepted), when configured.
     pub request_state_keys: Option<(String, Option<String>)>,
-    /// Redis/Valkey for shared state (`--redis`): its URL and key prefix.
+    /// Redis/Valkey for what replicas share (`--redis` and the `--redis-*` flags).
     #[cfg(feature = "redis")]
-    pub redis: Option<(String, Option<String>)>,
+    pub redis: Option<RedisSettings>,
     request_state_previous: Option<String>,
+    /// The `--redis-*` values, gathered before `--redis` is known.
     #[cfg(feature = "redis")]
-    redis_prefix: Option<String>,
+    redis_flags: RedisSettings,
+}
+
+/// Where replicas keep what they share (`--redis URL`), and for how long.
+#[cfg(feature = "redis")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RedisSettings {
+    /// `redis://host:port/db` or `redis+unix:///path`.
+    pub url: String,
+    /// The prefix of every key (`--redis-prefix`; default `fastmcp`).
+    pub prefix: Option<String>,
+    /// How long a legacy session is kept after it starts (`--redis-session-ttl`).
+    pub session_ttl: Option<std::time::Duration>,
+    /// How long a stream's events are kept after its last one (`--redis-events-ttl`).
+    pub events_ttl: Option<std::time::Duration>,
 }
 
 /// The `--auth-*` values, gathered from every source before the verifier is built.
@@ -176,7 +194,7 @@ impl Default for Settings {
             redis: None,
             request_state_previous: None,
             #[cfg(feature = "redis")]
-            redis_prefix: None,
+            redis_flags: RedisSettings::default(),
         }
     }
 }
@@ -234,11 +252,20 @@ impl Settings {
         }
         #[cfg(feature = "redis")]
         {
+            let flags = &mut self.redis_flags;
             if let Some(url) = source.value("--redis", "FASTMCP_REDIS_URL")? {
-                self.redis = Some((url, None));
+                flags.url = url;
             }
             if let Some(prefix) = source.value("--redis-prefix", "FASTMCP_REDIS_PREFIX")? {
-                self.redis_prefix = Some(prefix);
+                flags.prefix = Some(prefix);
+            }
+            let session_ttl = source.value("--redis-session-ttl", "FASTMCP_REDIS_SESSION_TTL")?;
+            if let Some(secs) = session_ttl {
+                flags.session_ttl = Some(seconds("--redis-session-ttl", &secs)?);
+            }
+            let events_ttl = source.value("--redis-events-ttl", "FASTMCP_REDIS_EVENTS_TTL")?;
+            if let Some(secs) = events_ttl {
+                flags.events_ttl = Some(seconds("--redis-events-ttl", &secs)?);
             }
         }
         Ok(())
@@ -257,14 +284,15 @@ impl Settings {
             }
         }
         #[cfg(feature = "redis")]
-        if let Some(prefix) = self.redis_prefix.take() {
-            match &mut self.redis {
-                Some((_, slot)) => *slot = Some(prefix),
-                None => {
-                    return Err(Error::Settings(
-                        "--redis-prefix needs --redis URL (or FASTMCP_REDIS_URL)".into(),
-                    ));
-                }
+        {
+            let flags = std::mem::take(&mut self.redis_flags);
+            if !flags.url.is_empty() {
+                self.redis = Some(flags);
+            } else if flags != RedisSettings::default() {
+                return Err(Error::Settings(
+                    "--redis-prefix (like --redis-session-ttl, --redis-events-ttl) needs --redis URL (or FASTMCP_REDIS_URL)"
+                        .into(),
+                ));
             }
         }
         #[cfg(feature = "server-auth")]
@@ -275,21 +303,38 @@ impl Settings {
     }
 }
 
-/// `server` and `http` with their shared state in Redis, when `redis` (URL, prefix) is set:
-/// the `requestState` key (unless one was configured), tasks, and, with sessions, the event
-/// store.
+/// A whole number of seconds, for `flag`.
+#[cfg(feature = "redis")]
+fn seconds(flag: &str, value: &str) -> Result<std::time::Duration, Error> {
+    match value.parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(std::time::Duration::from_secs(secs)),
+        _ => Err(Error::Settings(format!(
+            "{flag} takes a number of seconds above 0, e.g. {flag} 3600 (got {value:?})"
+        ))),
+    }
+}
+
+/// `server` and `http` with their shared state in Redis, when `redis` is set: the
+/// `requestState` key (unless one was configured), tasks, list changes, and, with sessions,
+/// events, sessions and what they keep.
 #[cfg(feature = "redis")]
 async fn on_redis(
     server: FastMCP,
     http: HttpOptions,
-    redis: Option<(String, Option<String>)>,
+    redis: Option<RedisSettings>,
 ) -> Result<(FastMCP, HttpOptions), Error> {
-    let Some((url, prefix)) = redis else {
+    let Some(settings) = redis else {
         return Ok((server, http));
     };
-    let mut redis = crate::stores::Redis::connect(&url).await?;
-    if let Some(prefix) = prefix {
+    let mut redis = crate::stores::Redis::connect(&settings.url).await?;
+    if let Some(prefix) = settings.prefix {
         redis = redis.prefix(prefix).await?;
+    }
+    if let Some(ttl) = settings.session_ttl {
+        redis = redis.session_ttl(ttl);
+    }
+    if let Some(ttl) = settings.events_ttl {
+        redis = redis.events_ttl(ttl);
     }
     let server = if server.has_request_state_key() {
         server
@@ -490,14 +535,29 @@ mod tests {
         let settings =
             Settings::from_args(["--redis", "redis://127.0.0.1:6379", "--redis-prefix", "app"])
                 .unwrap();
-        assert_eq!(
-            settings.redis,
-            Some((
-                "redis://127.0.0.1:6379".to_string(),
-                Some("app".to_string())
-            ))
-        );
+        let redis = settings.redis.unwrap();
+        assert_eq!(redis.url, "redis://127.0.0.1:6379");
+        assert_eq!(redis.prefix.as_deref(), Some("app"));
+        assert_eq!(redis.session_ttl, None);
         let error = Settings::from_args(["--redis-prefix", "app"]).unwrap_err();
         assert!(error.to_string().contains("needs --redis"), "{error}");
+        let settings = Settings::from_args([
+            "--redis",
+            "redis://h",
+            "--redis-session-ttl",
+            "3600",
+            "--redis-events-ttl",
+            "30",
+        ])
+        .unwrap();
+        let redis = settings.redis.unwrap();
+        assert_eq!(
+            redis.session_ttl,
+            Some(std::time::Duration::from_secs(3600))
+        );
+        assert_eq!(redis.events_ttl, Some(std::time::Duration::from_secs(30)));
+        let error = Settings::from_args(["--redis", "redis://h", "--redis-events-ttl", "soon"])
+            .unwrap_err();
+        assert!(error.to_string().contains("number of seconds"), "{error}");
     }
 }

@@ -34,6 +34,9 @@ use crate::server::{
 /// The prefix of every key, unless [`Redis::prefix`] says otherwise.
 const DEFAULT_PREFIX: &str = "fastmcp";
 
+/// How long a legacy session is kept, unless [`Redis::session_ttl`] says otherwise.
+const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Entries read per round trip when replaying.
 const PAGE: usize = 100;
 
@@ -60,6 +63,10 @@ pub struct Redis {
     connection: ConnectionManager,
     prefix: Arc<str>,
     secret: Arc<[u8; 32]>,
+    /// How long a legacy session is kept after it starts.
+    session_ttl: Duration,
+    /// The bounds of every event stream.
+    limits: EventLimits,
 }
 
 impl std::fmt::Debug for Redis {
@@ -85,6 +92,8 @@ impl Redis {
             connection,
             prefix: DEFAULT_PREFIX.into(),
             secret: Arc::new([0; 32]),
+            session_ttl: DEFAULT_SESSION_TTL,
+            limits: EventLimits::default(),
         };
         redis.secret = Arc::new(redis.shared_secret().await?);
         Ok(redis)
@@ -98,15 +107,36 @@ impl Redis {
         Ok(self)
     }
 
+    /// Keeps legacy sessions (their `initialize` and what they keep) for `ttl` after they
+    /// start (default 24 hours), in the stores made from here on.
+    pub fn session_ttl(mut self, ttl: Duration) -> Self {
+        self.session_ttl = ttl;
+        self
+    }
+
+    /// Keeps a stream's events for `ttl` after its last one, open or finished (default 5
+    /// minutes for an open stream, 60 s for a finished one), in the stores made from here on.
+    pub fn events_ttl(mut self, ttl: Duration) -> Self {
+        self.limits.idle_ttl = ttl;
+        self.limits.finished_ttl = ttl;
+        self
+    }
+
+    /// How long a legacy session is kept after it starts.
+    pub(crate) fn session_ttl_setting(&self) -> Duration {
+        self.session_ttl
+    }
+
     /// The key every replica seals `requestState` with (derived from the shared secret): hand
     /// it to [`FastMCP::request_state_key`](crate::FastMCP::request_state_key).
     pub fn request_state_key(&self) -> Vec<u8> {
         self.derive(b"request-state", b"").to_vec()
     }
 
-    /// An event store in this Redis, with the default bounds.
+    /// An event store in this Redis, with the default bounds (or those of
+    /// [`events_ttl`](Self::events_ttl)).
     pub fn event_store(&self) -> RedisEventStore {
-        self.event_store_with_limits(EventLimits::default())
+        self.event_store_with_limits(self.limits)
     }
 
     /// An event store in this Redis, with the given bounds (`total` does not apply: Redis's
@@ -122,9 +152,9 @@ impl Redis {
     }
 
     /// A session store in this Redis: legacy sessions continue on any replica. Records expire
-    /// 24 hours after the session's `initialize`.
+    /// 24 hours (or [`session_ttl`](Self::session_ttl)) after the session's `initialize`.
     pub fn session_store(&self) -> RedisSessionStore {
-        self.session_store_with_ttl(Duration::from_secs(24 * 60 * 60))
+        self.session_store_with_ttl(self.session_ttl)
     }
 
     /// A session store whose records expire `ttl` after the session's `initialize`.

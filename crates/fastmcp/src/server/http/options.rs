@@ -8,9 +8,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::{EventStore, MemoryEventStore};
 
-/// How long replicas keep a legacy session (its `initialize` and what it shares) in the store.
-#[cfg(feature = "redis")]
-const SHARED_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 pub use rmcp::transport::streamable_http_server::session::{
     SessionState as StoredSession, SessionStore, SessionStoreError,
 };
@@ -188,11 +185,14 @@ impl HttpOptions {
             crate::stores::relay::RedisRelay::start(redis).await?,
         ));
         self.session_share = Some(Arc::new(
-            crate::stores::session_share::RedisSessionShare::new(redis, SHARED_SESSION_TTL),
+            crate::stores::session_share::RedisSessionShare::new(
+                redis,
+                redis.session_ttl_setting(),
+            ),
         ));
         Ok(self
             .event_store(redis.event_store())
-            .session_store(redis.session_store_with_ttl(SHARED_SESSION_TTL)))
+            .session_store(redis.session_store()))
     }
 
     /// Serves without an event store: sessions resume only from rmcp's small per-stream
