@@ -15,6 +15,8 @@
 //!   binary starts on a Unix socket (pinned with the servers; its CPU is not in the server's);
 //!   `fastmcp-stateful-shared`, the same with everything a replica shares there
 //!   (`HttpOptions::shared_through`: events, sessions and what each keeps, the relay);
+//!   `fastmcp-stateful-sessions`, that with its events back in memory (what the session
+//!   store and record cost alone);
 //!   `fastmcp-stateless-x2`, two `fastmcp-stateless` replicas behind `haproxy` (round robin,
 //!   every request balanced on its own, no affinity; `scripts/debian-packages.sh haproxy`),
 //!   its CPU the sum of the replicas' and haproxy's. On a 2-core machine the replicas share
@@ -57,7 +59,7 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 
-const SERVERS: [&str; 9] = [
+const SERVERS: [&str; 10] = [
     "echo",
     "rmcp-stateless",
     "fastmcp-stateless",
@@ -66,11 +68,13 @@ const SERVERS: [&str; 9] = [
     "fastmcp-stateful",
     "fastmcp-stateful-nostore",
     "fastmcp-stateful-redis",
+    "fastmcp-stateful-sessions",
     "fastmcp-stateful-shared",
 ];
 /// Servers run only when `FASTMCP_BENCH_SERVERS` names them.
-const OPT_IN: [&str; 3] = [
+const OPT_IN: [&str; 4] = [
     "fastmcp-stateful-redis",
+    "fastmcp-stateful-sessions",
     "fastmcp-stateful-shared",
     "fastmcp-stateless-x2",
 ];
@@ -118,23 +122,29 @@ async fn serve(kind: &str) -> anyhow::Result<()> {
                 .await?;
             Ok(())
         }
-        "fastmcp-stateful-redis" => serve_on_redis(listener, false).await,
-        "fastmcp-stateful-shared" => serve_on_redis(listener, true).await,
+        "fastmcp-stateful-redis" | "fastmcp-stateful-sessions" | "fastmcp-stateful-shared" => {
+            serve_on_redis(listener, kind).await
+        }
         other => bail!("unknown server {other}"),
     }
 }
 
-/// The stateful quickstart with its event store in Redis (`FASTMCP_BENCH_REDIS_URL`); `shared`:
-/// with everything replicas share (`shared_through`: events, sessions and what they keep, the
-/// relay), as a replica runs.
+/// The stateful quickstart with state in Redis (`FASTMCP_BENCH_REDIS_URL`): `-redis`, its
+/// events; `-shared`, everything replicas share (`shared_through`: events, sessions and what
+/// they keep, the relay), as a replica runs; `-sessions`, the same with its events back in
+/// memory (not a working replica: it isolates what the session store and record cost).
 #[cfg(feature = "redis")]
-async fn serve_on_redis(listener: TcpListener, shared: bool) -> anyhow::Result<()> {
+async fn serve_on_redis(listener: TcpListener, kind: &str) -> anyhow::Result<()> {
     let url = std::env::var("FASTMCP_BENCH_REDIS_URL").context("FASTMCP_BENCH_REDIS_URL")?;
     let redis = fastmcp::stores::Redis::connect(&url).await?;
     let options = fastmcp::server::HttpOptions::default();
-    let options = match shared {
-        true => options.shared_through(&redis).await?,
-        false => options.event_store(redis.event_store()),
+    let options = match kind {
+        "fastmcp-stateful-redis" => options.event_store(redis.event_store()),
+        "fastmcp-stateful-sessions" => options
+            .shared_through(&redis)
+            .await?
+            .event_store(fastmcp::server::MemoryEventStore::default()),
+        _ => options.shared_through(&redis).await?,
     };
     let never = tokio_util::sync::CancellationToken::new();
     quickstart::server()
@@ -144,7 +154,7 @@ async fn serve_on_redis(listener: TcpListener, shared: bool) -> anyhow::Result<(
 }
 
 #[cfg(not(feature = "redis"))]
-async fn serve_on_redis(_: TcpListener, _: bool) -> anyhow::Result<()> {
+async fn serve_on_redis(_: TcpListener, _: &str) -> anyhow::Result<()> {
     bail!("the Redis-backed servers need `cargo bench --features redis`")
 }
 
@@ -290,12 +300,14 @@ const SCENARIOS: [Scenario; 3] = [
             "fastmcp-stateful",
             "fastmcp-stateful-nostore",
             "fastmcp-stateful-redis",
+            "fastmcp-stateful-sessions",
             "fastmcp-stateful-shared",
         ],
         ratios: &[
             ("fastmcp-stateful", "rmcp-stateful"),
             ("fastmcp-stateful-nostore", "rmcp-stateful"),
             ("fastmcp-stateful-redis", "fastmcp-stateful"),
+            ("fastmcp-stateful-sessions", "fastmcp-stateful"),
             ("fastmcp-stateful-shared", "fastmcp-stateful"),
         ],
     },
@@ -357,7 +369,12 @@ async fn run(pinned: bool) -> anyhow::Result<()> {
             "unpinned"
         }
     );
-    let redis = match chosen("fastmcp-stateful-redis") || chosen("fastmcp-stateful-shared") {
+    let on_redis = [
+        "fastmcp-stateful-redis",
+        "fastmcp-stateful-sessions",
+        "fastmcp-stateful-shared",
+    ];
+    let redis = match on_redis.into_iter().any(chosen) {
         true => Some(RedisChild::start(pinned).await?),
         false => None,
     };

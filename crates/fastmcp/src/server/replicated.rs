@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rmcp::model::ServerNotification;
 use serde_json::Value;
@@ -140,10 +141,15 @@ impl ReplicaSessions {
     }
 }
 
-/// One copy of a shared session: the task that reads and writes its record.
+/// One copy of a shared session: the task that writes its record, in order.
 #[derive(Debug)]
 pub(crate) struct Replicated {
+    id: String,
+    share: Arc<dyn SessionShare>,
     ops: mpsc::UnboundedSender<Op>,
+    /// Writes queued and not yet done: with none, reads go straight to the store (no write
+    /// of this copy can be overtaken) and there is nothing to flush.
+    pending: Arc<AtomicUsize>,
 }
 
 enum Op {
@@ -159,18 +165,52 @@ impl Replicated {
     /// first counts the session among the live ones (list changes reach it).
     pub(crate) fn start(id: String, share: Arc<dyn SessionShare>) -> Self {
         let (ops, waiting) = mpsc::unbounded_channel();
-        let _ = ops.send(Op::Join);
-        tokio::spawn(write(id, share, waiting));
-        Self { ops }
+        let pending = Arc::new(AtomicUsize::new(0));
+        let writer = Writer {
+            id: id.clone(),
+            share: Arc::clone(&share),
+            pending: Arc::clone(&pending),
+        };
+        tokio::spawn(writer.run(waiting));
+        let replicated = Self {
+            id,
+            share,
+            ops,
+            pending,
+        };
+        replicated.write(Op::Join);
+        replicated
+    }
+
+    fn write(&self, op: Op) -> bool {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        let sent = self.ops.send(op).is_ok();
+        if !sent {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+        }
+        sent
+    }
+
+    fn writing(&self) -> bool {
+        self.pending.load(Ordering::Acquire) > 0
     }
 
     /// Queues `change` for the store.
     pub(crate) fn save(&self, change: Change) {
-        let _ = self.ops.send(Op::Save(change));
+        self.write(Op::Save(change));
     }
 
     /// The session's record, after every change queued before (`None`: the store failed).
     pub(crate) async fn load(&self) -> Option<Extras> {
+        if !self.writing() {
+            return match self.share.load(&self.id).await {
+                Ok(extras) => Some(extras),
+                Err(error) => {
+                    tracing::warn!(%error, session = %self.id, "shared session not read");
+                    None
+                }
+            };
+        }
         let (answer, loaded) = oneshot::channel();
         self.ops.send(Op::Load(answer)).ok()?;
         loaded.await.ok()
@@ -179,13 +219,16 @@ impl Replicated {
     /// Drops the session's record (after the changes queued before).
     pub(crate) async fn forget(&self) {
         let (done, dropped) = oneshot::channel();
-        if self.ops.send(Op::Forget(done)).is_ok() {
+        if self.write(Op::Forget(done)) {
             let _ = dropped.await;
         }
     }
 
     /// Waits until every change queued before is written (or failed).
     pub(crate) async fn flush(&self) {
+        if !self.writing() {
+            return;
+        }
         let (done, written) = oneshot::channel();
         if self.ops.send(Op::Flush(done)).is_ok() {
             let _ = written.await;
@@ -193,49 +236,64 @@ impl Replicated {
     }
 }
 
-/// The writer: changes in order, several at a time when they queue up.
-async fn write(id: String, share: Arc<dyn SessionShare>, mut waiting: mpsc::UnboundedReceiver<Op>) {
-    let mut next = waiting.recv().await;
-    while let Some(op) = next.take() {
-        match op {
-            Op::Save(change) => {
-                let mut changes = vec![change];
-                while let Ok(op) = waiting.try_recv() {
-                    match op {
-                        Op::Save(change) => changes.push(change),
-                        other => {
-                            next = Some(other);
-                            break;
+/// The writer of one copy: changes in order, several at a time when they queue up.
+struct Writer {
+    id: String,
+    share: Arc<dyn SessionShare>,
+    pending: Arc<AtomicUsize>,
+}
+
+impl Writer {
+    async fn run(self, mut waiting: mpsc::UnboundedReceiver<Op>) {
+        let mut next = waiting.recv().await;
+        while let Some(op) = next.take() {
+            match op {
+                Op::Save(change) => {
+                    let mut changes = vec![change];
+                    while let Ok(op) = waiting.try_recv() {
+                        match op {
+                            Op::Save(change) => changes.push(change),
+                            other => {
+                                next = Some(other);
+                                break;
+                            }
                         }
                     }
+                    self.save(&changes, "session changes not shared").await;
+                    self.pending.fetch_sub(changes.len(), Ordering::AcqRel);
                 }
-                if let Err(error) = share.save(&id, &changes).await {
-                    tracing::warn!(%error, session = %id, "session changes not shared");
+                Op::Join => {
+                    self.save(&[], "session not shared").await;
+                    self.pending.fetch_sub(1, Ordering::AcqRel);
+                }
+                Op::Load(answer) => match self.share.load(&self.id).await {
+                    Ok(extras) => {
+                        let _ = answer.send(extras);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, session = %self.id, "shared session not read");
+                    }
+                },
+                Op::Flush(done) => {
+                    let _ = done.send(());
+                }
+                Op::Forget(done) => {
+                    if let Err(error) = self.share.forget(&self.id).await {
+                        tracing::warn!(%error, session = %self.id, "shared session not dropped");
+                    }
+                    self.pending.fetch_sub(1, Ordering::AcqRel);
+                    let _ = done.send(());
                 }
             }
-            Op::Join => {
-                if let Err(error) = share.save(&id, &[]).await {
-                    tracing::warn!(%error, session = %id, "session not shared");
-                }
-            }
-            Op::Load(answer) => match share.load(&id).await {
-                Ok(extras) => {
-                    let _ = answer.send(extras);
-                }
-                Err(error) => tracing::warn!(%error, session = %id, "shared session not read"),
-            },
-            Op::Flush(done) => {
-                let _ = done.send(());
-            }
-            Op::Forget(done) => {
-                if let Err(error) = share.forget(&id).await {
-                    tracing::warn!(%error, session = %id, "shared session not dropped");
-                }
-                let _ = done.send(());
+            if next.is_none() {
+                next = waiting.recv().await;
             }
         }
-        if next.is_none() {
-            next = waiting.recv().await;
+    }
+
+    async fn save(&self, changes: &[Change], failed: &str) {
+        if let Err(error) = self.share.save(&self.id, changes).await {
+            tracing::warn!(%error, session = %self.id, "{failed}");
         }
     }
 }
