@@ -4,7 +4,6 @@
 //! shared records instead: `server/replicated.rs`.)
 
 use ::redis::aio::PubSub;
-use futures::StreamExt as _;
 use rmcp::model::ServerNotification;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::{CancellationToken, DropGuard};
@@ -74,29 +73,23 @@ impl SharedChanges {
     }
 }
 
-async fn hear(mut pubsub: PubSub, replica: String, server: WeakServer, stop: CancellationToken) {
-    let mut messages = pubsub.on_message();
-    loop {
-        let message = tokio::select! {
-            () = stop.cancelled() => return,
-            message = messages.next() => match message {
-                Some(message) => message,
-                None => {
-                    tracing::warn!("the change channel closed; listeners here no longer hear other replicas' changes");
-                    return;
-                }
-            },
-        };
-        let Ok(change) = serde_json::from_slice::<Change>(message.get_payload_bytes()) else {
-            tracing::warn!("ignoring an unreadable message on the change channel");
-            continue;
-        };
-        if change.from == replica {
-            continue;
+async fn hear(pubsub: PubSub, replica: String, server: WeakServer, stop: CancellationToken) {
+    let lost = "listeners here no longer hear other replicas' changes";
+    Redis::each_message(pubsub, stop, lost, |message| {
+        let change = serde_json::from_slice::<Change>(message.get_payload_bytes());
+        let server = server.upgrade();
+        let replica = &replica;
+        async move {
+            let Some(server) = server else {
+                return false;
+            };
+            match change {
+                Ok(change) if change.from != *replica => server.tell_listeners(change.notification),
+                Ok(_) => {}
+                Err(_) => tracing::warn!("ignoring an unreadable message on the change channel"),
+            }
+            true
         }
-        let Some(server) = server.upgrade() else {
-            return;
-        };
-        server.tell_listeners(change.notification);
-    }
+    })
+    .await;
 }

@@ -258,6 +258,35 @@ impl Redis {
         self.replay(token, "0-0".to_owned(), Some(cursor))
     }
 
+    /// Hands each message of `pubsub` to `handle` until `stop` is cancelled, `handle` says
+    /// to stop (`false`), or the subscription closes (warned about as `lost`: what stops
+    /// working then).
+    pub(super) async fn each_message<F, Fut>(
+        mut pubsub: ::redis::aio::PubSub,
+        stop: tokio_util::sync::CancellationToken,
+        lost: &'static str,
+        mut handle: F,
+    ) where
+        F: FnMut(::redis::Msg) -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        use futures::StreamExt as _;
+        let mut messages = pubsub.on_message();
+        loop {
+            let message = tokio::select! {
+                () = stop.cancelled() => return,
+                message = messages.next() => message,
+            };
+            let Some(message) = message else {
+                tracing::warn!("a Redis subscription closed: {lost}");
+                return;
+            };
+            if !handle(message).await {
+                return;
+            }
+        }
+    }
+
     /// A connection of its own, for blocking reads (they would hold up the shared one).
     pub(super) async fn blocking_connection(&self) -> Result<MultiplexedConnection, RedisError> {
         let config = AsyncConnectionConfig::new().set_response_timeout(None);

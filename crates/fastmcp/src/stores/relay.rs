@@ -6,7 +6,6 @@
 use std::sync::Mutex;
 
 use ::redis::aio::PubSub;
-use futures::StreamExt as _;
 use rmcp::model::ClientJsonRpcMessage;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::{CancellationToken, DropGuard};
@@ -17,6 +16,29 @@ use crate::server::http::relay::{Deliver, Ended, Forwarded, Relay};
 
 /// The channel (under the prefix) on which a replica tells the others a session ended.
 const ENDED: &str = "sessions-ended";
+
+/// Ends a session `ended` names, or hands a carried answer to `deliver` (to be awaited).
+fn take_message(
+    message: &::redis::Msg,
+    ended_channel: &str,
+    deliver: &Deliver,
+    ended: &Ended,
+) -> Option<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>> {
+    if message.get_channel_name() == ended_channel {
+        match std::str::from_utf8(message.get_payload_bytes()) {
+            Ok(session) => ended(session.to_owned()),
+            Err(_) => tracing::warn!("ignoring an unreadable ended session id"),
+        }
+        return None;
+    }
+    match serde_json::from_slice::<Carried>(message.get_payload_bytes()) {
+        Ok(carried) => Some(deliver(carried.session, carried.message)),
+        Err(error) => {
+            tracing::warn!(%error, "ignoring an unreadable relayed answer");
+            None
+        }
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct Carried {
@@ -117,34 +139,22 @@ impl Relay for RedisRelay {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
-        let Some(mut pubsub) = taken else { return };
-        let stop = self.stop.clone();
+        let Some(pubsub) = taken else { return };
         let ended_channel = self.redis.key(ENDED);
-        tokio::spawn(async move {
-            let mut messages = pubsub.on_message();
-            loop {
-                let message = tokio::select! {
-                    () = stop.cancelled() => return,
-                    message = messages.next() => match message {
-                        Some(message) => message,
-                        None => {
-                            tracing::warn!("the relay channel closed; answers sent through other replicas no longer arrive");
-                            return;
-                        }
-                    },
-                };
-                if message.get_channel_name() == ended_channel {
-                    match std::str::from_utf8(message.get_payload_bytes()) {
-                        Ok(session) => ended(session.to_owned()),
-                        Err(_) => tracing::warn!("ignoring an unreadable ended session id"),
+        let lost = "answers sent through other replicas no longer arrive";
+        tokio::spawn(Redis::each_message(
+            pubsub,
+            self.stop.clone(),
+            lost,
+            move |message| {
+                let handled = take_message(&message, &ended_channel, &deliver, &ended);
+                async move {
+                    if let Some(delivered) = handled {
+                        delivered.await;
                     }
-                    continue;
+                    true
                 }
-                match serde_json::from_slice::<Carried>(message.get_payload_bytes()) {
-                    Ok(carried) => deliver(carried.session, carried.message).await,
-                    Err(error) => tracing::warn!(%error, "ignoring an unreadable relayed answer"),
-                }
-            }
-        });
+            },
+        ));
     }
 }

@@ -16,7 +16,6 @@
 use std::time::Duration;
 
 use ::redis::aio::PubSub;
-use futures::StreamExt as _;
 use rmcp::model::{ErrorData, GetTaskResult, InputResponses};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -203,52 +202,48 @@ fn settled_answer(task: &str, last: &[u8], ask: Ask) -> Result<Value, ErrorData>
 
 /// The subscriber: each message a question about one of this replica's tasks, answered on its
 /// reply key. Ends when the server (or its `SharedTasks`) is gone.
-async fn answer_asks(
-    mut pubsub: PubSub,
-    redis: Redis,
-    server: WeakServer,
-    stop: CancellationToken,
-) {
-    let mut messages = pubsub.on_message();
-    loop {
-        let message = tokio::select! {
-            () = stop.cancelled() => return,
-            message = messages.next() => match message {
-                Some(message) => message,
-                None => {
-                    tracing::warn!("the shared task channel closed; tasks on this replica are no longer reachable from others");
-                    return;
-                }
-            },
-        };
-        let Ok(envelope) = serde_json::from_slice::<Envelope>(message.get_payload_bytes()) else {
-            tracing::warn!("ignoring an unreadable message on the shared task channel");
-            continue;
-        };
-        let Some(server) = server.upgrade() else {
-            return;
-        };
-        let answer = match server.task_op_here(&envelope.task, envelope.ask) {
-            Ok(value) => Answer::Ok(value),
-            Err(error) => Answer::Error(error),
-        };
-        let Ok(answer) = serde_json::to_string(&answer) else {
-            continue;
-        };
-        let pushed = ::redis::pipe()
-            .cmd("RPUSH")
-            .arg(&envelope.reply)
-            .arg(answer)
-            .ignore()
-            .cmd("PEXPIRE")
-            .arg(&envelope.reply)
-            .arg(ANSWER_WAIT.as_millis() as u64 * 3)
-            .ignore()
-            .query_async::<()>(&mut redis.connection())
-            .await;
-        if let Err(error) = pushed {
-            tracing::warn!(%error, task = %envelope.task, "could not answer another replica");
+async fn answer_asks(pubsub: PubSub, redis: Redis, server: WeakServer, stop: CancellationToken) {
+    let lost = "tasks on this replica are no longer reachable from others";
+    Redis::each_message(pubsub, stop, lost, |message| {
+        let (redis, server) = (redis.clone(), server.clone());
+        async move {
+            let Ok(envelope) = serde_json::from_slice::<Envelope>(message.get_payload_bytes())
+            else {
+                tracing::warn!("ignoring an unreadable message on the shared task channel");
+                return true;
+            };
+            let Some(server) = server.upgrade() else {
+                return false;
+            };
+            answer_ask(&redis, &server, envelope).await;
+            true
         }
+    })
+    .await;
+}
+
+/// Answers what another replica asked of a task running here.
+async fn answer_ask(redis: &Redis, server: &crate::FastMCP, envelope: Envelope) {
+    let answer = match server.task_op_here(&envelope.task, envelope.ask) {
+        Ok(value) => Answer::Ok(value),
+        Err(error) => Answer::Error(error),
+    };
+    let Ok(answer) = serde_json::to_string(&answer) else {
+        return;
+    };
+    let pushed = ::redis::pipe()
+        .cmd("RPUSH")
+        .arg(&envelope.reply)
+        .arg(answer)
+        .ignore()
+        .cmd("PEXPIRE")
+        .arg(&envelope.reply)
+        .arg(ANSWER_WAIT.as_millis() as u64 * 3)
+        .ignore()
+        .query_async::<()>(&mut redis.connection())
+        .await;
+    if let Err(error) = pushed {
+        tracing::warn!(%error, task = %envelope.task, "could not answer another replica");
     }
 }
 
