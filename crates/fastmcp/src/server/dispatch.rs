@@ -211,6 +211,7 @@ impl Session {
         let result = Box::pin(self.dispatch(request, context)).await;
         if shared_state {
             self.state.flush().await;
+            self.server.replica_notifications_delivered().await;
         }
         T::pick(result?).ok_or_else(|| {
             let expected = std::any::type_name::<T>();

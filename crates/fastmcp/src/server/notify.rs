@@ -303,6 +303,14 @@ impl FastMCP {
         listeners.retain(|listener| listener.id != id);
     }
 
+    /// Waits until the notifications this replica queued for other replicas' sessions are
+    /// delivered (a request's, before it is answered).
+    pub(crate) async fn replica_notifications_delivered(&self) {
+        if let Some(replicas) = self.shared.replica_sessions.get() {
+            replicas.drained().await;
+        }
+    }
+
     /// Reaches the sessions of all replicas through `replicas` from now on (once).
     #[cfg(feature = "http-server")]
     pub(crate) fn reach_replica_sessions(&self, replicas: super::replicated::ReplicaSessions) {

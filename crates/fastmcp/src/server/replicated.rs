@@ -74,47 +74,54 @@ pub(crate) type Deliver = Arc<
 >;
 
 /// How a server reaches the sessions of all its replicas (set by the HTTP layer when replicas
-/// share sessions).
+/// share sessions). Its notifications are delivered in order, by one task; a request waits
+/// for those it caused before it is answered ([`drained`](Self::drained)), so a client never
+/// sees the answer to its next request before the notifications of the previous one.
 #[derive(Clone)]
 pub(crate) struct ReplicaSessions {
-    pub(crate) share: Arc<dyn SessionShare>,
-    pub(crate) deliver: Deliver,
+    queue: mpsc::UnboundedSender<Delivery>,
+    /// Notifications queued and not yet delivered.
+    pending: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for ReplicaSessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReplicaSessions")
-            .field("share", &self.share)
+            .field("pending", &self.pending)
             .finish_non_exhaustive()
     }
 }
 
-impl ReplicaSessions {
-    /// Sends `notification` to the sessions subscribed to any of `uris` (`None`: to all).
-    /// Fire and forget, like notifications to local sessions.
-    pub(crate) fn notify(&self, uris: Option<Vec<String>>, notification: ServerNotification) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let this = self.clone();
-        runtime.spawn(async move {
-            let sessions = match &uris {
-                Some(uris) => this.share.subscribers(uris).await,
-                None => this.share.sessions().await,
-            };
-            match sessions {
-                Ok(sessions) => {
-                    for session in sessions {
-                        (this.deliver)(session, notification.clone()).await;
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "cannot read which sessions to notify"),
-            }
-        });
-    }
+enum Delivery {
+    /// To the sessions subscribed to any of `uris` (`None`: to all), or with `only`, to that
+    /// session alone (if subscribed, with `uris`).
+    Notify {
+        uris: Option<Vec<String>>,
+        only: Option<String>,
+        notification: Box<ServerNotification>,
+    },
+    Drained(oneshot::Sender<()>),
 }
 
 impl ReplicaSessions {
+    /// Starts the task delivering through `deliver` to the sessions `share` names.
+    pub(crate) fn start(share: Arc<dyn SessionShare>, deliver: Deliver) -> Self {
+        let (queue, waiting) = mpsc::unbounded_channel();
+        let pending = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(deliver_in_order(
+            share,
+            deliver,
+            waiting,
+            Arc::clone(&pending),
+        ));
+        Self { queue, pending }
+    }
+
+    /// Sends `notification` to the sessions subscribed to any of `uris` (`None`: to all).
+    pub(crate) fn notify(&self, uris: Option<Vec<String>>, notification: ServerNotification) {
+        self.queue_delivery(uris, None, notification);
+    }
+
     /// Sends `notification` to session `session` (if subscribed to any of `uris`, when given).
     pub(crate) fn notify_one(
         &self,
@@ -122,22 +129,72 @@ impl ReplicaSessions {
         uris: Option<Vec<String>>,
         notification: ServerNotification,
     ) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
+        self.queue_delivery(uris, Some(session), notification);
+    }
+
+    fn queue_delivery(
+        &self,
+        uris: Option<Vec<String>>,
+        only: Option<String>,
+        notification: ServerNotification,
+    ) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        let delivery = Delivery::Notify {
+            uris,
+            only,
+            notification: Box::new(notification),
         };
-        let this = self.clone();
-        runtime.spawn(async move {
-            if let Some(uris) = &uris {
-                match this.share.subscribers(uris).await {
-                    Ok(subscribers) if subscribers.contains(&session) => {}
-                    Ok(_) => return,
-                    Err(error) => {
-                        return tracing::warn!(%error, "cannot read which sessions to notify");
-                    }
+        if self.queue.send(delivery).is_err() {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Waits until every notification queued before is delivered (at once when none is).
+    pub(crate) async fn drained(&self) {
+        if self.pending.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        let (done, delivered) = oneshot::channel();
+        if self.queue.send(Delivery::Drained(done)).is_ok() {
+            let _ = delivered.await;
+        }
+    }
+}
+
+async fn deliver_in_order(
+    share: Arc<dyn SessionShare>,
+    deliver: Deliver,
+    mut waiting: mpsc::UnboundedReceiver<Delivery>,
+    pending: Arc<AtomicUsize>,
+) {
+    while let Some(delivery) = waiting.recv().await {
+        let Delivery::Notify {
+            uris,
+            only,
+            notification,
+        } = delivery
+        else {
+            if let Delivery::Drained(done) = delivery {
+                let _ = done.send(());
+            }
+            continue;
+        };
+        let sessions = match &uris {
+            Some(uris) => share.subscribers(uris).await,
+            None => share.sessions().await,
+        };
+        match sessions {
+            Ok(sessions) => {
+                let to = sessions
+                    .into_iter()
+                    .filter(|session| only.as_ref().is_none_or(|only| only == session));
+                for session in to {
+                    deliver(session, (*notification).clone()).await;
                 }
             }
-            (this.deliver)(session, notification).await;
-        });
+            Err(error) => tracing::warn!(%error, "cannot read which sessions to notify"),
+        }
+        pending.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

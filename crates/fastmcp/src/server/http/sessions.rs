@@ -153,7 +153,7 @@ impl Sessions {
                     .await;
             })
         });
-        Some(ReplicaSessions { share, deliver })
+        Some(ReplicaSessions::start(share, deliver))
     }
 
     /// Starts taking answers other replicas forward to this one's sessions, and ending the
