@@ -37,6 +37,8 @@ pub mod completion;
 pub mod error;
 pub mod logging;
 pub mod middleware;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod prompts;
 mod protocol;
 #[cfg(feature = "client")]

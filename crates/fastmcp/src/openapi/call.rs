@@ -1,0 +1,304 @@
+//! One operation called over HTTP: arguments serialized where the document puts them (path,
+//! query, header, cookie; styles `simple`, `form`, `spaceDelimited`, `pipeDelimited`,
+//! `deepObject`, with `explode`), the body as JSON (or a form), and the answer turned into a
+//! tool result: JSON as structured content and text, text as text, images as images, other
+//! bytes as an embedded blob, an HTTP error as an `isError` result naming the status.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use super::schema::Target;
+use super::spec::{Location, Parameter, is_json};
+use crate::tools::ToolResult;
+
+/// What a path segment keeps as it is (RFC 3986 unreserved characters); the rest is encoded.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// What a tool needs to call its operation.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    pub(crate) method: reqwest::Method,
+    pub(crate) path: String,
+    pub(crate) arguments: Vec<(String, Target)>,
+    /// The body's media type, when the operation takes one.
+    pub(crate) body_media: Option<String>,
+    /// Whether structured content is wrapped as `{"result": …}` (a non-object output schema).
+    pub(crate) wrap: bool,
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// What every tool of one document shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) base_url: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) headers: reqwest::header::HeaderMap,
+}
+
+/// The parts of a request, gathered from the arguments.
+#[derive(Default)]
+struct Parts {
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    cookies: Vec<String>,
+    body: Map<String, Value>,
+    whole_body: Option<Value>,
+}
+
+impl Endpoint {
+    /// Calls the operation with `arguments` (by the tool's argument names).
+    pub(crate) async fn call(&self, arguments: &Map<String, Value>) -> Result<ToolResult, String> {
+        let parts = self.parts(arguments)?;
+        let url = format!(
+            "{}{}",
+            self.shared.base_url.trim_end_matches('/'),
+            parts.path
+        );
+        let mut request = self
+            .shared
+            .client
+            .request(self.method.clone(), &url)
+            .headers(self.shared.headers.clone())
+            .query(&parts.query);
+        for (name, value) in &parts.headers {
+            request = request.header(name, value);
+        }
+        if !parts.cookies.is_empty() {
+            request = request.header(reqwest::header::COOKIE, parts.cookies.join("; "));
+        }
+        request = self.with_body(request, parts.whole_body, parts.body)?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| format!("{} {url} failed: {}", self.method, describe(&error)))?;
+        answer(response, self.wrap).await
+    }
+
+    fn parts(&self, arguments: &Map<String, Value>) -> Result<Parts, String> {
+        let mut parts = Parts {
+            path: self.path.clone(),
+            ..Parts::default()
+        };
+        for (name, target) in &self.arguments {
+            let Some(value) = arguments.get(name).filter(|value| !value.is_null()) else {
+                if let Target::Parameter(parameter) = target
+                    && parameter.location == Location::Path
+                {
+                    return Err(format!("missing path parameter {name:?}"));
+                }
+                continue;
+            };
+            match target {
+                Target::Parameter(parameter) => place(&mut parts, parameter, value),
+                Target::BodyProperty(property) => {
+                    parts.body.insert(property.clone(), value.clone());
+                }
+                Target::Body => parts.whole_body = Some(value.clone()),
+            }
+        }
+        Ok(parts)
+    }
+
+    fn with_body(
+        &self,
+        request: reqwest::RequestBuilder,
+        whole: Option<Value>,
+        properties: Map<String, Value>,
+    ) -> Result<reqwest::RequestBuilder, String> {
+        let Some(media) = &self.body_media else {
+            return Ok(request);
+        };
+        let body = match whole {
+            Some(body) => body,
+            None if properties.is_empty() => return Ok(request),
+            None => Value::Object(properties),
+        };
+        if media.starts_with("application/x-www-form-urlencoded") {
+            let fields: Vec<(String, String)> = match &body {
+                Value::Object(object) => {
+                    object.iter().map(|(k, v)| (k.clone(), scalar(v))).collect()
+                }
+                _ => return Err("a form body takes an object".into()),
+            };
+            return Ok(request.form(&fields));
+        }
+        if is_json(media) {
+            return Ok(request.json(&body));
+        }
+        let text = match body {
+            Value::String(text) => text,
+            other => other.to_string(),
+        };
+        Ok(request
+            .header(reqwest::header::CONTENT_TYPE, media.as_str())
+            .body(text))
+    }
+}
+
+/// Puts one parameter's value where it goes.
+fn place(parts: &mut Parts, parameter: &Parameter, value: &Value) {
+    let style = parameter
+        .style
+        .as_deref()
+        .unwrap_or(parameter.location.default_style());
+    let explode = parameter.explode.unwrap_or(style == "form");
+    let name = &parameter.name;
+    match parameter.location {
+        Location::Path => {
+            let text = simple(value, explode, |text| {
+                percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
+            });
+            parts.path = parts.path.replace(&format!("{{{name}}}"), &text);
+        }
+        Location::Header => parts
+            .headers
+            .push((name.clone(), simple(value, explode, str::to_owned))),
+        Location::Cookie => parts
+            .cookies
+            .push(format!("{name}={}", simple(value, false, str::to_owned))),
+        Location::Query => parts.query.extend(query_pairs(name, style, explode, value)),
+    }
+}
+
+/// `simple` style: arrays comma-separated; objects `k,v,k,v` (`k=v,k=v` exploded).
+fn simple(value: &Value, explode: bool, encode: impl Fn(&str) -> String) -> String {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| encode(&scalar(item)))
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(object) => object
+            .iter()
+            .map(|(key, value)| match explode {
+                true => format!("{}={}", encode(key), encode(&scalar(value))),
+                false => format!("{},{}", encode(key), encode(&scalar(value))),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        other => encode(&scalar(other)),
+    }
+}
+
+/// A query parameter's pairs (reqwest encodes them).
+fn query_pairs(name: &str, style: &str, explode: bool, value: &Value) -> Vec<(String, String)> {
+    match (value, style) {
+        (Value::Object(object), "deepObject") => object
+            .iter()
+            .map(|(key, value)| (format!("{name}[{key}]"), scalar(value)))
+            .collect(),
+        (Value::Object(object), _) if explode => object
+            .iter()
+            .map(|(key, value)| (key.clone(), scalar(value)))
+            .collect(),
+        (Value::Array(items), _) if explode => items
+            .iter()
+            .map(|item| (name.to_owned(), scalar(item)))
+            .collect(),
+        (Value::Array(items), _) => {
+            let separator = match style {
+                "spaceDelimited" => " ",
+                "pipeDelimited" => "|",
+                _ => ",",
+            };
+            let joined = items.iter().map(scalar).collect::<Vec<_>>().join(separator);
+            vec![(name.to_owned(), joined)]
+        }
+        (other, _) => vec![(name.to_owned(), simple(other, false, str::to_owned))],
+    }
+}
+
+/// A value as text: strings as they are, everything else as JSON.
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The tool result of an HTTP answer.
+async fn answer(response: reqwest::Response, wrap: bool) -> Result<ToolResult, String> {
+    let status = response.status();
+    let media = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|error| format!("reading the answer failed: {}", describe(&error)))?;
+    if !status.is_success() {
+        let reason = status.canonical_reason().unwrap_or("");
+        let body = match serde_json::from_slice::<Value>(&bytes) {
+            Ok(json) => json.to_string(),
+            Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        return Ok(ToolResult::error(format!(
+            "HTTP error {}: {reason} - {body}",
+            status.as_u16()
+        )));
+    }
+    if is_json(&media)
+        && let Ok(json) = serde_json::from_slice::<Value>(&bytes)
+    {
+        return Ok(json_result(json, wrap));
+    }
+    if media.starts_with("text/") || media.contains("xml") {
+        return Ok(ToolResult::text(
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ));
+    }
+    if media.starts_with("image/") {
+        return Ok(ToolResult::new().with_image(&bytes, essence(&media)));
+    }
+    if bytes.is_empty() {
+        return Ok(ToolResult::text(""));
+    }
+    let blob = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let contents = crate::types::ResourceContents::blob(blob, "openapi://response")
+        .with_mime_type(essence(&media));
+    let block = crate::types::ContentBlock::resource(contents);
+    Ok(ToolResult::new().with_content(block))
+}
+
+/// JSON as structured content (wrapped when the output schema is) and as text.
+fn json_result(json: Value, wrap: bool) -> ToolResult {
+    let text = json.to_string();
+    let structured = match (wrap, json) {
+        (true, json) => Some(serde_json::json!({ "result": json })),
+        (false, json @ Value::Object(_)) => Some(json),
+        (false, _) => None,
+    };
+    match structured {
+        Some(structured) => ToolResult::text(text).with_structured(structured),
+        None => ToolResult::text(text),
+    }
+}
+
+fn essence(media: &str) -> &str {
+    media.split(';').next().unwrap_or(media).trim()
+}
+
+/// A reqwest error with its cause (its own text leaves the cause out).
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if error.is_timeout() {
+        text.push_str(" (timed out)");
+    }
+    text
+}
