@@ -145,18 +145,22 @@ pub(crate) fn output(
         return Ok(None);
     };
     let mut refs = Refs::default();
-    let rewritten = refs.rewrite(schema);
-    let is_object = spec.resolve(schema)?.get("type") == Some(&json!("object"))
-        || spec.resolve(schema)?.get("properties").is_some();
-    let mut out = match is_object {
-        true => match rewritten {
-            Value::Object(object) => object,
+    let mut out = match is_object(spec, schema, 0)? {
+        // An object schema is the output schema itself, so its root says `type: object`.
+        true => match refs.rewrite(spec.resolve(schema)?) {
+            Value::Object(mut object) => {
+                object.entry("type").or_insert_with(|| json!("object"));
+                object
+            }
             _ => return Ok(None),
         },
         false => {
             let mut wrapped = Map::new();
             wrapped.insert("type".into(), json!("object"));
-            wrapped.insert("properties".into(), json!({ "result": rewritten }));
+            wrapped.insert(
+                "properties".into(),
+                json!({ "result": refs.rewrite(schema) }),
+            );
             wrapped.insert("required".into(), json!(["result"]));
             wrapped.insert(WRAP_RESULT_MARKER.into(), json!(true));
             wrapped
@@ -171,6 +175,26 @@ pub(crate) fn output(
         Value::Object(out) => Ok(Some(out)),
         _ => Ok(None),
     }
+}
+
+/// Whether `schema` describes objects: `type: object`, properties, or an `allOf` of objects.
+fn is_object(spec: &Spec, schema: &Value, depth: usize) -> Result<bool, OpenApiError> {
+    let schema = spec.resolve(schema)?;
+    if schema.get("type") == Some(&json!("object")) || schema.get("properties").is_some() {
+        return Ok(true);
+    }
+    let Some(parts) = schema.get("allOf").and_then(Value::as_array) else {
+        return Ok(false);
+    };
+    if depth > 8 || parts.is_empty() {
+        return Ok(false);
+    }
+    for part in parts {
+        if !is_object(spec, part, depth + 1)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The component schemas a tool's schema refers to, gathered while rewriting its `$ref`s

@@ -19,6 +19,8 @@ mod interop_ts;
 mod limits;
 mod load;
 mod middleware;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod progress;
 mod proxy;
 #[cfg(feature = "redis")]
