@@ -79,8 +79,19 @@ enum Command {
     /// the network, several servers (an mcpServers JSON file) behind one.
     Run {
         /// The server: a command line, a script path, an http(s):// URL, or an mcpServers
-        /// JSON file.
-        target: String,
+        /// JSON file (or none, with --openapi).
+        #[arg(required_unless_present = "openapi")]
+        target: Option<String>,
+        /// Serve the REST API this OpenAPI 3.x document describes (a path or an http(s)://
+        /// URL; JSON or YAML), each operation a tool, instead of proxying TARGET.
+        #[arg(long, value_name = "SPEC", conflicts_with = "target")]
+        openapi: Option<String>,
+        /// Where the REST API is (default: the document's first server).
+        #[arg(long, value_name = "URL", requires = "openapi")]
+        base_url: Option<String>,
+        /// A header sent with every call to the REST API, as "Name: value" (repeatable).
+        #[arg(long = "header", value_name = "NAME: VALUE", requires = "openapi")]
+        headers: Vec<String>,
         /// How to serve it.
         #[arg(long, value_enum, env = "FASTMCP_TRANSPORT", default_value = "stdio")]
         transport: RunTransport,
@@ -174,6 +185,18 @@ impl Failure {
             message: error.to_string(),
         }
     }
+
+    /// An error with its causes, on one line.
+    fn chain(error: impl std::error::Error) -> Self {
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Self::connection(message)
+    }
 }
 
 #[tokio::main]
@@ -206,6 +229,9 @@ async fn main() -> ExitCode {
         }
         Command::Run {
             target,
+            openapi,
+            base_url,
+            headers,
             transport,
             host,
             port,
@@ -225,7 +251,16 @@ async fn main() -> ExitCode {
                     stateless,
                     auth,
                 });
-                run(&connect, &target, http).await
+                let source = match (openapi, target) {
+                    (Some(spec), _) => Source::OpenApi {
+                        spec,
+                        base_url,
+                        headers,
+                    },
+                    (None, Some(target)) => Source::Proxy(target),
+                    (None, None) => unreachable!("clap requires TARGET without --openapi"),
+                };
+                run(&connect, source, http).await
             }
         },
         Command::Version => {
@@ -312,16 +347,77 @@ struct Http {
     auth: Option<fastmcp::server::auth::RemoteAuth>,
 }
 
-/// Serves `target` as a proxy until the client goes away (stdio) or Ctrl-C (http).
-async fn run(connect: &Connect, target: &str, http: Option<Http>) -> Result<(), Failure> {
-    let timeout = seconds("--connect-timeout", connect.timeout)?;
-    let options = fastmcp::proxy::ProxyOptions::new()
-        .name("fastmcp-run")
-        .client(Client::builder().connect_timeout(timeout));
-    // A bridge passes every progress value on, as the server sent it.
-    let proxy = fastmcp::FastMCP::proxy_with(target, options)
-        .map_err(Failure::connection)?
-        .progress_interval(None);
+/// What `fastmcp run` serves.
+enum Source {
+    /// A proxy of this target.
+    Proxy(String),
+    /// The REST API an OpenAPI document describes.
+    OpenApi {
+        spec: String,
+        base_url: Option<String>,
+        headers: Vec<String>,
+    },
+}
+
+impl Source {
+    /// The server, and what it serves (for the banner).
+    async fn server(self, connect: &Connect) -> Result<(fastmcp::FastMCP, String), Failure> {
+        match self {
+            Source::Proxy(target) => {
+                let timeout = seconds("--connect-timeout", connect.timeout)?;
+                let options = fastmcp::proxy::ProxyOptions::new()
+                    .name("fastmcp-run")
+                    .client(Client::builder().connect_timeout(timeout));
+                // A bridge passes every progress value on, as the server sent it.
+                let proxy = fastmcp::FastMCP::proxy_with(&target, options)
+                    .map_err(Failure::connection)?
+                    .progress_interval(None);
+                Ok((proxy, format!("proxy of {target}")))
+            }
+            Source::OpenApi {
+                spec,
+                base_url,
+                headers,
+            } => {
+                let server = openapi_server(&spec, base_url, &headers).await?;
+                Ok((server, format!("REST API of {spec}")))
+            }
+        }
+    }
+}
+
+/// The server of an OpenAPI document (a path or a URL).
+async fn openapi_server(
+    spec: &str,
+    base_url: Option<String>,
+    headers: &[String],
+) -> Result<fastmcp::FastMCP, Failure> {
+    use fastmcp::openapi::{OpenApi, Spec};
+    let document = if spec.starts_with("http://") || spec.starts_with("https://") {
+        Spec::from_url(spec).await
+    } else {
+        Spec::from_file(spec)
+    };
+    let mut openapi = OpenApi::new(document.map_err(Failure::chain)?);
+    if let Some(url) = base_url {
+        openapi = openapi.base_url(url);
+    }
+    for header in headers {
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(Failure::connection(format!(
+                "--header {header:?}: give \"Name: value\""
+            )));
+        };
+        openapi = openapi
+            .header(name.trim(), value.trim())
+            .map_err(Failure::chain)?;
+    }
+    openapi.build().map_err(Failure::chain)
+}
+
+/// Serves what `source` names until the client goes away (stdio) or Ctrl-C (http).
+async fn run(connect: &Connect, source: Source, http: Option<Http>) -> Result<(), Failure> {
+    let (proxy, serving) = source.server(connect).await?;
     let Some(http) = http else {
         return proxy.run_stdio().await.map_err(Failure::connection);
     };
@@ -335,7 +431,7 @@ async fn run(connect: &Connect, target: &str, http: Option<Http>) -> Result<(), 
         .map_err(|error| Failure::connection(format!("cannot listen on {address}: {error}")))?;
     let local = listener.local_addr().map_err(Failure::connection)?;
     eprintln!(
-        "fastmcp run: serving MCP over HTTP at http://{local}{} (proxy of {target})",
+        "fastmcp run: serving MCP over HTTP at http://{local}{} ({serving})",
         http.path
     );
     let options = fastmcp::HttpOptions::default()

@@ -66,7 +66,20 @@ impl Spec {
         Self::parse(&text)
     }
 
-    /// A document served at `url` (JSON or YAML).
+    /// A document served at `url` (JSON or YAML), fetched with a client of its own (30 s
+    /// timeout).
+    pub async fn from_url(url: &str) -> Result<Self, OpenApiError> {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|source| OpenApiError::Fetch {
+                url: url.to_owned(),
+                source,
+            })?;
+        Self::fetch(url, &client).await
+    }
+
+    /// A document served at `url` (JSON or YAML), fetched with `client`.
     pub async fn fetch(url: &str, client: &reqwest::Client) -> Result<Self, OpenApiError> {
         let fetch_error = |source| OpenApiError::Fetch {
             url: url.to_owned(),
