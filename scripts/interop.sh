@@ -12,7 +12,9 @@
 #      stdio -> our quickstart over HTTP;
 #   6. server auth: the Python FastMCP client with a bearer token (JWT from a local JWKS)
 #      against our everything server started with the --auth-* flags, and behind
-#      `fastmcp run --transport http` with the same flags.
+#      `fastmcp run --transport http` with the same flags;
+#   7. OpenAPI: a FastAPI app served with `fastmcp run --openapi`, driven by the Python client,
+#      compared with Python FastMCP's `from_openapi` for the same app (names, arguments, results).
 # Creates a venv with the pinned Python peers on first use ($FASTMCP_VENV, default .venv)
 # and installs the Node peers into .ci/cache (scripts/node-tools.sh).
 set -euo pipefail
@@ -123,3 +125,6 @@ start_listening RUN_PORT run-python "$FASTMCP" run "$PY interop/fastmcp_server.p
 timeout 300 "$PY" interop/python_proxy.py "http://127.0.0.1:$RUN_PORT/mcp" --elicit
 echo "== bridges: python mcp client -> fastmcp run (stdio) -> our quickstart (http)"
 timeout 300 "$PY" interop/python_proxy.py "$FASTMCP run http://127.0.0.1:$QS_PORT/mcp" --delay-ms 30
+
+echo "== openapi: a FastAPI app through fastmcp run --openapi, against Python FastMCP's from_openapi"
+timeout 300 "$PY" interop/python_openapi.py "$FASTMCP"

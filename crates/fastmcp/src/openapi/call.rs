@@ -270,18 +270,15 @@ async fn answer(response: reqwest::Response, wrap: bool) -> Result<ToolResult, S
     Ok(ToolResult::new().with_content(block))
 }
 
-/// JSON as structured content (wrapped when the output schema is) and as text.
+/// JSON as structured content and as text; anything but an object (or anything, when the
+/// output schema says so) wrapped as `{"result": …}`, as Python FastMCP does.
 fn json_result(json: Value, wrap: bool) -> ToolResult {
     let text = json.to_string();
-    let structured = match (wrap, json) {
-        (true, json) => Some(serde_json::json!({ "result": json })),
-        (false, json @ Value::Object(_)) => Some(json),
-        (false, _) => None,
+    let structured = match json {
+        Value::Object(_) if !wrap => json,
+        other => serde_json::json!({ "result": other }),
     };
-    match structured {
-        Some(structured) => ToolResult::text(text).with_structured(structured),
-        None => ToolResult::text(text),
-    }
+    ToolResult::text(text).with_structured(structured)
 }
 
 fn essence(media: &str) -> &str {

@@ -144,6 +144,11 @@ pub(crate) fn output(
     let Some(schema) = json_schema else {
         return Ok(None);
     };
+    // An empty schema (FastAPI's default "Successful Response") says nothing to check.
+    let resolved = spec.resolve(schema)?;
+    if resolved == &Value::Bool(true) || resolved.as_object().is_some_and(Map::is_empty) {
+        return Ok(None);
+    }
     let mut refs = Refs::default();
     let mut out = match is_object(spec, schema, 0)? {
         // An object schema is the output schema itself, so its root says `type: object`.
