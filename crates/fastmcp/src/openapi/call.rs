@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::schema::Target;
 use super::spec::{Location, Parameter, is_json};
+use crate::resources::ResourceContent;
 use crate::tools::ToolResult;
 
 /// What a path segment keeps as it is (RFC 3986 unreserved characters); the rest is encoded.
@@ -53,8 +54,33 @@ struct Parts {
 }
 
 impl Endpoint {
-    /// Calls the operation with `arguments` (by the tool's argument names).
+    /// Calls the operation with `arguments` (by the tool's argument names): its answer as a
+    /// tool result.
     pub(crate) async fn call(&self, arguments: &Map<String, Value>) -> Result<ToolResult, String> {
+        let answer = self.send(arguments).await?;
+        Ok(tool_result(answer, self.wrap))
+    }
+
+    /// Reads the operation as a resource (`arguments`: a template's variables): its answer as
+    /// the resource's contents; an HTTP error is an error.
+    pub(crate) async fn read(
+        &self,
+        arguments: &Map<String, Value>,
+    ) -> Result<ResourceContent, String> {
+        let answer = self.send(arguments).await?;
+        if let Some(error) = answer.error() {
+            return Err(error);
+        }
+        let media = essence(&answer.media).to_owned();
+        let textual = is_json(&media) || media.starts_with("text/") || media.contains("xml");
+        Ok(match textual {
+            true => ResourceContent::text(String::from_utf8_lossy(&answer.bytes).into_owned()),
+            false => ResourceContent::blob(answer.bytes),
+        }
+        .with_mime_type(media))
+    }
+
+    async fn send(&self, arguments: &Map<String, Value>) -> Result<Answer, String> {
         let parts = self.parts(arguments)?;
         let url = format!(
             "{}{}",
@@ -78,7 +104,22 @@ impl Endpoint {
             .send()
             .await
             .map_err(|error| format!("{} {url} failed: {}", self.method, describe(&error)))?;
-        answer(response, self.wrap).await
+        let status = response.status();
+        let media = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|error| format!("reading the answer failed: {}", describe(&error)))?;
+        Ok(Answer {
+            status,
+            media,
+            bytes: bytes.to_vec(),
+        })
     }
 
     fn parts(&self, arguments: &Map<String, Value>) -> Result<Parts, String> {
@@ -223,51 +264,56 @@ fn scalar(value: &Value) -> String {
     }
 }
 
-/// The tool result of an HTTP answer.
-async fn answer(response: reqwest::Response, wrap: bool) -> Result<ToolResult, String> {
-    let status = response.status();
-    let media = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_owned();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|error| format!("reading the answer failed: {}", describe(&error)))?;
-    if !status.is_success() {
-        let reason = status.canonical_reason().unwrap_or("");
-        let body = match serde_json::from_slice::<Value>(&bytes) {
+/// What the API answered.
+struct Answer {
+    status: reqwest::StatusCode,
+    media: String,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    /// For an HTTP error: `HTTP error {status}: {reason} - {body}` (the body as compact JSON
+    /// when it is JSON).
+    fn error(&self) -> Option<String> {
+        if self.status.is_success() {
+            return None;
+        }
+        let reason = self.status.canonical_reason().unwrap_or("");
+        let body = match serde_json::from_slice::<Value>(&self.bytes) {
             Ok(json) => json.to_string(),
-            Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => String::from_utf8_lossy(&self.bytes).into_owned(),
         };
-        return Ok(ToolResult::error(format!(
+        Some(format!(
             "HTTP error {}: {reason} - {body}",
-            status.as_u16()
-        )));
+            self.status.as_u16()
+        ))
     }
+}
+
+/// The tool result of an HTTP answer.
+fn tool_result(answer: Answer, wrap: bool) -> ToolResult {
+    if let Some(error) = answer.error() {
+        return ToolResult::error(error);
+    }
+    let Answer { media, bytes, .. } = answer;
     if is_json(&media)
         && let Ok(json) = serde_json::from_slice::<Value>(&bytes)
     {
-        return Ok(json_result(json, wrap));
+        return json_result(json, wrap);
     }
     if media.starts_with("text/") || media.contains("xml") {
-        return Ok(ToolResult::text(
-            String::from_utf8_lossy(&bytes).into_owned(),
-        ));
+        return ToolResult::text(String::from_utf8_lossy(&bytes).into_owned());
     }
     if media.starts_with("image/") {
-        return Ok(ToolResult::new().with_image(&bytes, essence(&media)));
+        return ToolResult::new().with_image(&bytes, essence(&media));
     }
     if bytes.is_empty() {
-        return Ok(ToolResult::text(""));
+        return ToolResult::text("");
     }
     let blob = base64::engine::general_purpose::STANDARD.encode(&bytes);
     let contents = crate::types::ResourceContents::blob(blob, "openapi://response")
         .with_mime_type(essence(&media));
-    let block = crate::types::ContentBlock::resource(contents);
-    Ok(ToolResult::new().with_content(block))
+    ToolResult::new().with_content(crate::types::ContentBlock::resource(contents))
 }
 
 /// JSON as structured content and as text; anything but an object (or anything, when the

@@ -4,8 +4,7 @@
 //! Every operation becomes a tool by default, named as Python FastMCP names it (the
 //! `operationId`, else the summary, else `{METHOD}_{path}`), with one input object holding its
 //! parameters and body properties; calling the tool calls the endpoint with `reqwest`.
-//! [`RouteMap`]s leave operations out (a first slice: resources and resource templates are
-//! not built yet, and say so).
+//! [`RouteMap`]s make operations resources or resource templates instead, or leave them out.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -78,14 +77,6 @@ pub enum OpenApiError {
     /// A header given for every call is not a valid HTTP header.
     #[error("invalid header {0:?}")]
     Header(String),
-    /// An operation mapped to what this version does not build yet.
-    #[error("{operation}: {mcp_type:?} is not built yet; map it to a tool or exclude it")]
-    Unsupported {
-        /// `GET /path`.
-        operation: String,
-        /// What a route map asked for.
-        mcp_type: McpType,
-    },
     /// The server refused a component (a duplicate name, say).
     #[error("cannot add {name}")]
     Component {
@@ -218,15 +209,8 @@ impl OpenApi {
                 &operation.path,
                 &operation.tags,
             );
-            match kind {
-                McpType::Exclude => continue,
-                McpType::Tool => {}
-                other => {
-                    return Err(OpenApiError::Unsupported {
-                        operation: format!("{} {}", operation.method, operation.path),
-                        mcp_type: other,
-                    });
-                }
+            if kind == McpType::Exclude {
+                continue;
             }
             let name = unique.name(names::operation_name(
                 &self.mcp_names,
@@ -235,10 +219,12 @@ impl OpenApi {
                 &operation.method,
                 &operation.path,
             ));
-            let tool = self.tool(&name, &operation, Arc::clone(&shared))?;
-            server
-                .add_tool(tool)
-                .map_err(|source| OpenApiError::Component { name, source })?;
+            let shared = Arc::clone(&shared);
+            let added = match kind {
+                McpType::Tool => server.add_tool(self.tool(&name, &operation, shared)?),
+                _ => self.add_resource(&server, &name, &operation, shared)?,
+            };
+            added.map_err(|source| OpenApiError::Component { name, source })?;
         }
         Ok(server)
     }
@@ -276,6 +262,92 @@ impl OpenApi {
             async move { endpoint.call(&arguments).await }
         }))
     }
+}
+
+impl OpenApi {
+    /// Adds `operation` as the resource `resource://{name}`, or, when its path has
+    /// parameters, the template `resource://{name}/{a}/{b}` (the parameters sorted by name).
+    /// Its other parameters are left to the API's defaults.
+    fn add_resource(
+        &self,
+        server: &FastMCP,
+        name: &str,
+        operation: &spec::Operation,
+        shared: Arc<call::Shared>,
+    ) -> Result<Result<(), crate::Error>, OpenApiError> {
+        let mut path_params: Vec<&spec::Parameter> = operation
+            .parameters
+            .iter()
+            .filter(|parameter| parameter.location == spec::Location::Path)
+            .collect();
+        path_params.sort_by(|a, b| a.name.cmp(&b.name));
+        let method = reqwest::Method::from_bytes(operation.method.as_bytes())
+            .map_err(|_| OpenApiError::Invalid(format!("method {}", operation.method)))?;
+        let arguments = path_params
+            .iter()
+            .map(|parameter| {
+                (
+                    parameter.name.clone(),
+                    schema::Target::Parameter((*parameter).clone()),
+                )
+            })
+            .collect();
+        let endpoint = Arc::new(call::Endpoint {
+            method,
+            path: operation.path.clone(),
+            arguments,
+            body_media: None,
+            wrap: false,
+            shared,
+        });
+        let description = description(operation);
+        let mime = response_media(operation);
+        if path_params.is_empty() {
+            let mut builder = crate::Resource::builder(format!("resource://{name}"))
+                .name(name)
+                .description(description)
+                .tags(operation.tags.clone());
+            if let Some(mime) = mime {
+                builder = builder.mime_type(mime);
+            }
+            let resource = builder.handler(move |request, _ctx: crate::Context| {
+                let endpoint = Arc::clone(&endpoint);
+                async move { endpoint.read(&request.params).await.map_err(read_error) }
+            });
+            return Ok(server.add_resource(resource));
+        }
+        let variables: Vec<String> = path_params
+            .iter()
+            .map(|p| format!("{{{}}}", p.name))
+            .collect();
+        let uri = format!("resource://{name}/{}", variables.join("/"));
+        let mut builder = crate::ResourceTemplate::builder(uri)
+            .name(name)
+            .description(description)
+            .tags(operation.tags.clone());
+        if let Some(mime) = mime {
+            builder = builder.mime_type(mime);
+        }
+        let template = builder.handler(move |request, _ctx: crate::Context| {
+            let endpoint = Arc::clone(&endpoint);
+            async move { endpoint.read(&request.params).await.map_err(read_error) }
+        });
+        Ok(server.add_resource_template(template))
+    }
+}
+
+/// The media type of an operation's first 2xx answer, if the document says.
+fn response_media(operation: &spec::Operation) -> Option<String> {
+    let (_, response) = operation
+        .responses
+        .iter()
+        .find(|(status, _)| status.starts_with('2'))?;
+    response.get("content")?.as_object()?.keys().next().cloned()
+}
+
+/// A failed read as the error `resources/read` answers.
+fn read_error(message: String) -> crate::error::RequestError {
+    crate::types::ErrorData::internal_error(message, None).into()
 }
 
 /// How long one call may take unless the caller's client says otherwise.

@@ -276,14 +276,51 @@ async fn documents_that_cannot_be_served_say_why() {
         OpenApi::new(no_server).build().unwrap_err(),
         OpenApiError::NoBaseUrl
     ));
-    let resources = OpenApi::new(Spec::parse(SHOP).unwrap())
-        .route_map(RouteMap::new(McpType::Resource).methods(["GET"]))
-        .build()
-        .unwrap_err();
-    assert!(
-        matches!(resources, OpenApiError::Unsupported { .. }),
-        "{resources}"
+}
+
+#[tokio::test]
+async fn route_maps_make_resources_and_templates() {
+    let addr = shop().await;
+    let maps = vec![
+        RouteMap::new(McpType::ResourceTemplate)
+            .methods(["GET"])
+            .pattern(r"^/items/")
+            .unwrap(),
+        RouteMap::new(McpType::Resource).pattern("^/logo$").unwrap(),
+        RouteMap::new(McpType::Exclude).methods(["POST", "PUT"]),
+    ];
+    let (_server, client) = connect(addr, maps).await;
+    let tools = client.list_tools().await.unwrap();
+    let mut names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
+    names.sort();
+    assert_eq!(names, ["GET_statsby_tag", "Search_by_tags", "archive"]);
+    let templates = client.list_resource_templates().await.unwrap();
+    assert_eq!(templates.len(), 1);
+    assert_eq!(
+        templates[0].uri_template,
+        "resource://read_item_items/{item_id}"
     );
+    let resources = client.list_resources().await.unwrap();
+    let uris: Vec<&str> = resources.iter().map(|r| r.uri.as_str()).collect();
+    assert_eq!(uris, ["resource://logo"]);
+
+    let item = client
+        .read_resource("resource://read_item_items/5")
+        .await
+        .unwrap();
+    let item = serde_json::to_value(&item).unwrap();
+    assert_eq!(item[0]["mimeType"], "application/json", "{item}");
+    let text: Value = serde_json::from_str(item[0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(text["id"], 5);
+    let logo =
+        serde_json::to_value(client.read_resource("resource://logo").await.unwrap()).unwrap();
+    assert_eq!(logo[0]["mimeType"], "image/png");
+    assert!(logo[0]["blob"].is_string(), "{logo}");
+    let missing = client
+        .read_resource("resource://read_item_items/404")
+        .await
+        .unwrap_err();
+    assert!(missing.to_string().contains("HTTP error 404"), "{missing}");
 }
 
 /// The shop document as JSON (through the library's own reading of the YAML).
