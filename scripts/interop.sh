@@ -127,4 +127,4 @@ echo "== bridges: python mcp client -> fastmcp run (stdio) -> our quickstart (ht
 timeout 300 "$PY" interop/python_proxy.py "$FASTMCP run http://127.0.0.1:$QS_PORT/mcp" --delay-ms 30
 
 echo "== openapi: a FastAPI app through fastmcp run --openapi, against Python FastMCP's from_openapi"
-timeout 300 "$PY" interop/python_openapi.py "$FASTMCP"
+timeout 600 "$PY" interop/python_openapi.py "$FASTMCP" "$OAS_EXAMPLES"

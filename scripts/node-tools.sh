@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (once) the Node-based peers into .ci/cache: Node 22 from the npm registry, the
-# reference TypeScript "everything" server, the MCP Inspector, and both conformance suites.
+# reference TypeScript "everything" server, the MCP Inspector, both conformance suites, and
+# ReadMe's collection of example OpenAPI documents (Petstore among them).
 # Source it: it exports NODE22 and the paths below.
 set -euo pipefail
 CACHE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.ci/cache"
@@ -27,3 +28,5 @@ npm_install conformance-0.2 @modelcontextprotocol/conformance@0.2.0-alpha.12
 export CONFORMANCE_02="$CACHE/conformance-0.2/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 npm_install inspector @modelcontextprotocol/inspector@2.12.0
 export INSPECTOR="$CACHE/inspector/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
+npm_install oas-examples @readme/oas-examples@8.2.2
+export OAS_EXAMPLES="$CACHE/oas-examples/node_modules/@readme/oas-examples"

@@ -42,30 +42,21 @@ pub(crate) fn inputs(spec: &Spec, operation: &Operation) -> Result<Inputs, OpenA
     let mut refs = Refs::default();
 
     let body = match &operation.body {
-        Some(body) => Some((body, spec.resolve(&body.schema)?)),
+        Some(body) => Some((body, body_fields(spec, &body.schema)?)),
         None => None,
     };
-    let body_properties = body
-        .and_then(|(_, schema)| schema.get("properties"))
-        .and_then(Value::as_object);
-    match (body, body_properties) {
-        (Some((body, schema)), Some(own)) => {
-            for (name, property) in own {
+    match body {
+        Some((body, Some(fields))) => {
+            for (name, property) in &fields.properties {
                 properties.insert(name.clone(), refs.rewrite(property));
                 arguments.push((name.clone(), Target::BodyProperty(name.clone())));
             }
-            if body.required || schema.get("required").is_some() {
-                let listed = schema.get("required").and_then(Value::as_array);
-                required.extend(
-                    listed
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned),
-                );
+            // The body's required properties are required only when the body is.
+            if body.required {
+                required.extend(fields.required);
             }
         }
-        (Some((body, _)), None) => {
+        Some((body, None)) => {
             let mut schema = refs.rewrite(&body.schema);
             if let (Some(description), Some(object)) = (&body.description, schema.as_object_mut()) {
                 object
@@ -78,7 +69,7 @@ pub(crate) fn inputs(spec: &Spec, operation: &Operation) -> Result<Inputs, OpenA
                 required.push("body".into());
             }
         }
-        (None, _) => {}
+        None => {}
     }
 
     for parameter in &operation.parameters {
@@ -180,6 +171,59 @@ pub(crate) fn output(
         Value::Object(out) => Ok(Some(out)),
         _ => Ok(None),
     }
+}
+
+/// The properties of an object body, merged from its `allOf` parts as Python FastMCP flattens
+/// them (a `oneOf`/`anyOf` body stays one argument, `body`); `None` for a body that is not an
+/// object.
+struct BodyFields {
+    properties: Map<String, Value>,
+    required: Vec<String>,
+}
+
+fn body_fields(spec: &Spec, schema: &Value) -> Result<Option<BodyFields>, OpenApiError> {
+    let mut fields = BodyFields {
+        properties: Map::new(),
+        required: Vec::new(),
+    };
+    let found = gather(spec, schema, &mut fields, 0)?;
+    Ok(found.then_some(fields))
+}
+
+/// Adds what `schema` (and its `allOf` parts) says of properties to `fields`; whether it had
+/// any.
+fn gather(
+    spec: &Spec,
+    schema: &Value,
+    fields: &mut BodyFields,
+    depth: usize,
+) -> Result<bool, OpenApiError> {
+    let schema = spec.resolve(schema)?;
+    let mut found = false;
+    if let Some(own) = schema.get("properties").and_then(Value::as_object) {
+        for (name, property) in own {
+            fields
+                .properties
+                .entry(name.clone())
+                .or_insert_with(|| property.clone());
+        }
+        found = true;
+    }
+    let listed = schema.get("required").and_then(Value::as_array);
+    fields.required.extend(
+        listed
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned),
+    );
+    let parts = schema.get("allOf").and_then(Value::as_array);
+    if depth < 8 {
+        for part in parts.into_iter().flatten() {
+            found |= gather(spec, part, fields, depth + 1)?;
+        }
+    }
+    Ok(found)
 }
 
 /// Whether `schema` describes objects: `type: object`, properties, or an `allOf` of objects.

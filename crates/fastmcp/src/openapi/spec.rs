@@ -227,9 +227,11 @@ impl Spec {
             .iter()
             .find(|(media, _)| is_json(media))
             .or_else(|| content.iter().next());
-        Ok(chosen.map(|(media, entry)| Body {
+        // A media type without a schema (examples only) takes no argument.
+        let chosen = chosen.and_then(|(media, entry)| Some((media, entry.get("schema")?)));
+        Ok(chosen.map(|(media, schema)| Body {
             media_type: media.clone(),
-            schema: entry.get("schema").cloned().unwrap_or(Value::Bool(true)),
+            schema: schema.clone(),
             required: body
                 .get("required")
                 .and_then(Value::as_bool)
