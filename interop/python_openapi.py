@@ -19,6 +19,7 @@ import glob
 import json
 import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -198,8 +199,15 @@ async def main() -> None:
     try:
         theirs, their_results = await python_fastmcp(base, app.openapi())
         mine, my_results, error_text = await ours(base)
+        cli = await asyncio.to_thread(
+            subprocess.run,
+            [FASTMCP, "call", f"openapi:{base}/openapi.json", "--base-url", base, "read_item_items",
+             "item_id=3", "q=lamp", "--json"],
+            capture_output=True, text=True, timeout=120)
     finally:
         server.should_exit = True
+    called = json.loads(cli.stdout or "{}").get("structuredContent")
+    check(called == {"id": 3, "q": "lamp"}, f"fastmcp call openapi:…: {cli.returncode} {cli.stdout} {cli.stderr}")
     check(sorted(mine) == sorted(theirs), f"tool names: ours {sorted(mine)}, FastMCP's {sorted(theirs)}")
     for name in sorted(set(mine) & set(theirs)):
         check(mine[name] == theirs[name],
@@ -213,7 +221,7 @@ async def main() -> None:
             print(f"FAIL: {failure}", file=sys.stderr)
         sys.exit(1)
     print(f"ok: a FastAPI app through fastmcp run --openapi matches Python FastMCP's from_openapi "
-          f"({len(mine)} tools, {len(CALLS)} calls)")
+          f"({len(mine)} tools, {len(CALLS)} calls); fastmcp call openapi:URL works")
     print(f"ok: {compared} example OpenAPI documents (Petstore among them) give the same tools as "
           f"Python FastMCP's from_openapi ({len(KNOWN)} known differences, listed in the script)")
 

@@ -50,11 +50,14 @@ enum Command {
     /// List a server's tools.
     List {
         /// The server: a command line ("python3 server.py"), a script (server.py, server.js),
-        /// or an http(s):// URL.
+        /// an http(s):// URL, or openapi:SPEC (a REST API's OpenAPI document, path or URL).
         target: String,
         /// Print the tool definitions as JSON.
         #[arg(long)]
         json: bool,
+        /// Where the REST API of an openapi:SPEC target is (default: the document's server).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
     },
     /// Call a tool, showing its progress live.
     Call {
@@ -74,6 +77,9 @@ enum Command {
         /// Give up after this many seconds.
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
+        /// Where the REST API of an openapi:SPEC target is (default: the document's server).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
     },
     /// Serve TARGET as a proxy: a remote server to a stdio-only client, a stdio server on
     /// the network, several servers (an mcpServers JSON file) behind one.
@@ -203,11 +209,19 @@ impl Failure {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let connect = Connect {
+    let mut connect = Connect {
         timeout: cli.connect_timeout,
+        base_url: None,
     };
     let outcome = match cli.command {
-        Command::List { target, json } => list(&connect, &target, json).await,
+        Command::List {
+            target,
+            json,
+            base_url,
+        } => {
+            connect.base_url = base_url;
+            list(&connect, &target, json).await
+        }
         Command::Call {
             target,
             tool,
@@ -215,7 +229,9 @@ async fn main() -> ExitCode {
             args,
             json,
             timeout,
+            base_url,
         } => {
+            connect.base_url = base_url;
             call(
                 &connect,
                 &target,
@@ -299,12 +315,19 @@ fn init_logging() {
 struct Connect {
     /// `--connect-timeout`, in seconds.
     timeout: f64,
+    /// `--base-url`, for an `openapi:SPEC` target.
+    base_url: Option<String>,
 }
 
 impl Connect {
     /// Connects to `target`; a server slow to answer gets a spinner on a terminal, so a
     /// first `cargo run` or `npx -y` does not look like a hang.
     async fn client(&self, target: &str) -> Result<Client, Failure> {
+        if let Some(spec) = target.strip_prefix("openapi:") {
+            // The REST API's server, in process.
+            let server = openapi_server(spec, self.base_url.clone(), &[]).await?;
+            return Client::connect(server).await.map_err(Failure::connection);
+        }
         let timeout = seconds("--connect-timeout", self.timeout)?;
         let connecting = async {
             if is_config(target) {

@@ -40,6 +40,29 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) client: reqwest::Client,
     pub(crate) headers: reqwest::header::HeaderMap,
+    /// Headers of the MCP client's HTTP request passed on to the API (opted in by name;
+    /// without the HTTP server there are none).
+    #[cfg_attr(not(feature = "http-server"), allow(dead_code))]
+    pub(crate) forward: Vec<reqwest::header::HeaderName>,
+}
+
+/// Headers of the MCP client's HTTP request to pass on (none on stdio).
+pub(crate) type Forwarded = Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>;
+
+impl Shared {
+    /// The opted-in headers of the HTTP request `ctx` arrived in.
+    pub(crate) fn forwarded(&self, ctx: &crate::Context) -> Forwarded {
+        #[cfg(feature = "http-server")]
+        if let Some(request) = ctx.http_request() {
+            return self
+                .forward
+                .iter()
+                .filter_map(|name| Some((name.clone(), request.headers().get(name)?.clone())))
+                .collect();
+        }
+        let _ = ctx;
+        Vec::new()
+    }
 }
 
 /// The parts of a request, gathered from the arguments.
@@ -56,8 +79,12 @@ struct Parts {
 impl Endpoint {
     /// Calls the operation with `arguments` (by the tool's argument names): its answer as a
     /// tool result.
-    pub(crate) async fn call(&self, arguments: &Map<String, Value>) -> Result<ToolResult, String> {
-        let answer = self.send(arguments).await?;
+    pub(crate) async fn call(
+        &self,
+        arguments: &Map<String, Value>,
+        forwarded: Forwarded,
+    ) -> Result<ToolResult, String> {
+        let answer = self.send(arguments, forwarded).await?;
         Ok(tool_result(answer, self.wrap))
     }
 
@@ -66,8 +93,9 @@ impl Endpoint {
     pub(crate) async fn read(
         &self,
         arguments: &Map<String, Value>,
+        forwarded: Forwarded,
     ) -> Result<ResourceContent, String> {
-        let answer = self.send(arguments).await?;
+        let answer = self.send(arguments, forwarded).await?;
         if let Some(error) = answer.error() {
             return Err(error);
         }
@@ -80,7 +108,11 @@ impl Endpoint {
         .with_mime_type(media))
     }
 
-    async fn send(&self, arguments: &Map<String, Value>) -> Result<Answer, String> {
+    async fn send(
+        &self,
+        arguments: &Map<String, Value>,
+        forwarded: Forwarded,
+    ) -> Result<Answer, String> {
         let parts = self.parts(arguments)?;
         let url = format!(
             "{}{}",
@@ -93,6 +125,9 @@ impl Endpoint {
             .request(self.method.clone(), &url)
             .headers(self.shared.headers.clone())
             .query(&parts.query);
+        for (name, value) in forwarded {
+            request = request.header(name, value);
+        }
         for (name, value) in &parts.headers {
             request = request.header(name, value);
         }

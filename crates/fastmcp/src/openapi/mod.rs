@@ -97,6 +97,7 @@ pub struct OpenApi {
     route_maps: Vec<RouteMap>,
     mcp_names: HashMap<String, String>,
     headers: reqwest::header::HeaderMap,
+    forward: Vec<reqwest::header::HeaderName>,
     timeout: Option<Duration>,
     name: Option<String>,
 }
@@ -111,6 +112,7 @@ impl OpenApi {
             route_maps: Vec::new(),
             mcp_names: HashMap::new(),
             headers: reqwest::header::HeaderMap::new(),
+            forward: Vec::new(),
             timeout: None,
             name: None,
         }
@@ -157,6 +159,23 @@ impl OpenApi {
         Ok(self)
     }
 
+    /// Passes these headers of the MCP client's HTTP request on to the API (say
+    /// `Authorization`, when the API checks the same tokens). None by default: a client's
+    /// credentials reach the API only when you say so. Not on stdio, which has no headers.
+    pub fn forward_headers<I, S>(mut self, names: I) -> Result<Self, OpenApiError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for name in names {
+            let name = name.as_ref();
+            let header = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| OpenApiError::Header(name.to_owned()))?;
+            self.forward.push(header);
+        }
+        Ok(self)
+    }
+
     /// How long one call may take (default 30 s), unless [`client`](Self::client) is given.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -190,6 +209,7 @@ impl OpenApi {
             base_url,
             client,
             headers: self.headers.clone(),
+            forward: self.forward.clone(),
         });
         let info = self.spec.document().get("info");
         let title = info
@@ -257,9 +277,10 @@ impl OpenApi {
         if let Some(output) = output {
             builder = builder.output_schema(Value::Object(output));
         }
-        Ok(builder.handler(move |arguments, _ctx: crate::Context| {
+        Ok(builder.handler(move |arguments, ctx: crate::Context| {
             let endpoint = Arc::clone(&endpoint);
-            async move { endpoint.call(&arguments).await }
+            let forwarded = endpoint.shared.forwarded(&ctx);
+            async move { endpoint.call(&arguments, forwarded).await }
         }))
     }
 }
@@ -310,9 +331,13 @@ impl OpenApi {
             if let Some(mime) = mime {
                 builder = builder.mime_type(mime);
             }
-            let resource = builder.handler(move |request, _ctx: crate::Context| {
+            let resource = builder.handler(move |request, ctx: crate::Context| {
                 let endpoint = Arc::clone(&endpoint);
-                async move { endpoint.read(&request.params).await.map_err(read_error) }
+                let forwarded = endpoint.shared.forwarded(&ctx);
+                async move {
+                    let read = endpoint.read(&request.params, forwarded).await;
+                    read.map_err(read_error)
+                }
             });
             return Ok(server.add_resource(resource));
         }
@@ -328,9 +353,13 @@ impl OpenApi {
         if let Some(mime) = mime {
             builder = builder.mime_type(mime);
         }
-        let template = builder.handler(move |request, _ctx: crate::Context| {
+        let template = builder.handler(move |request, ctx: crate::Context| {
             let endpoint = Arc::clone(&endpoint);
-            async move { endpoint.read(&request.params).await.map_err(read_error) }
+            let forwarded = endpoint.shared.forwarded(&ctx);
+            async move {
+                let read = endpoint.read(&request.params, forwarded).await;
+                read.map_err(read_error)
+            }
         });
         Ok(server.add_resource_template(template))
     }

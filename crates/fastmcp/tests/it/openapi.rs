@@ -74,6 +74,13 @@ async fn shop() -> SocketAddr {
             }),
         )
         .route(
+            "/api/whoami",
+            get(|headers: HeaderMap| async move {
+                let seen = headers.get("authorization").and_then(|v| v.to_str().ok());
+                Json(json!({ "authorization": seen }))
+            }),
+        )
+        .route(
             "/api/tree",
             put(|Json(tree): Json<Value>| async move { Json(tree) }),
         );
@@ -111,7 +118,8 @@ async fn operations_become_tools_named_and_shaped_as_fastmcp_does() {
             "createItem",
             "logo",
             "plantTree",
-            "read_item_items"
+            "read_item_items",
+            "whoami"
         ]
     );
     let schema = |name: &str| {
@@ -265,7 +273,22 @@ async fn documents_that_cannot_be_served_say_why() {
     let garbage = Spec::parse("{ not: [json").unwrap_err();
     assert!(matches!(garbage, OpenApiError::Syntax(_)), "{garbage}");
     let json_spec = serde_json::to_string(&shop_as_json()).unwrap();
-    assert!(Spec::parse(&json_spec).is_ok(), "the same document as JSON");
+    // The same document as JSON gives the same server.
+    let from_json = OpenApi::new(Spec::parse(&json_spec).unwrap())
+        .build()
+        .unwrap();
+    let from_yaml = OpenApi::new(Spec::parse(SHOP).unwrap()).build().unwrap();
+    let names = |server: &FastMCP| {
+        let mut names: Vec<String> = server
+            .tools()
+            .iter()
+            .map(|t| t.definition().name.to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&from_json), names(&from_yaml));
+    assert_eq!(names(&from_json).len(), 9);
     // No base URL: the document's first server (its variables filled in) is used.
     let server = OpenApi::new(Spec::parse(SHOP).unwrap()).build().unwrap();
     assert!(!server.tools().is_empty());
@@ -293,7 +316,10 @@ async fn route_maps_make_resources_and_templates() {
     let tools = client.list_tools().await.unwrap();
     let mut names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
     names.sort();
-    assert_eq!(names, ["GET_statsby_tag", "Search_by_tags", "archive"]);
+    assert_eq!(
+        names,
+        ["GET_statsby_tag", "Search_by_tags", "archive", "whoami"]
+    );
     let templates = client.list_resource_templates().await.unwrap();
     assert_eq!(templates.len(), 1);
     assert_eq!(
@@ -326,4 +352,38 @@ async fn route_maps_make_resources_and_templates() {
 /// The shop document as JSON (through the library's own reading of the YAML).
 fn shop_as_json() -> Value {
     Spec::parse(SHOP).unwrap().document().clone()
+}
+
+#[tokio::test]
+async fn the_mcp_clients_headers_reach_the_api_only_when_named() {
+    let api = shop().await;
+    let whoami = |forward: bool| async move {
+        let mut openapi =
+            OpenApi::new(Spec::parse(SHOP).unwrap()).base_url(format!("http://{api}/api"));
+        if forward {
+            openapi = openapi.forward_headers(["Authorization"]).unwrap();
+        }
+        let server = openapi.build().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = tokio_util::sync::CancellationToken::new();
+        let serving = stop.clone();
+        tokio::spawn(async move {
+            server
+                .serve_http(listener, fastmcp::HttpOptions::default(), serving)
+                .await
+                .unwrap()
+        });
+        let client = Client::builder()
+            .bearer_token("let-me-in")
+            .connect(format!("http://{addr}/mcp").as_str())
+            .await
+            .unwrap();
+        let seen = client.call_tool("whoami", json!({})).await.unwrap();
+        let seen = seen.structured_content().unwrap()["authorization"].clone();
+        stop.cancel();
+        seen
+    };
+    assert_eq!(whoami(true).await, "Bearer let-me-in");
+    assert_eq!(whoami(false).await, Value::Null);
 }
