@@ -387,3 +387,22 @@ async fn the_mcp_clients_headers_reach_the_api_only_when_named() {
     assert_eq!(whoami(true).await, "Bearer let-me-in");
     assert_eq!(whoami(false).await, Value::Null);
 }
+
+#[tokio::test]
+async fn an_openapi_server_mounts_like_any_other() {
+    let api = shop().await;
+    let shop_server =
+        FastMCP::from_openapi(Spec::parse(SHOP).unwrap(), format!("http://{api}/api")).unwrap();
+    let parent = FastMCP::new("parent").mount(shop_server, "shop");
+    let client = Client::connect(&parent).await.unwrap();
+    let tools = client.list_tools().await.unwrap();
+    assert!(
+        tools.iter().any(|tool| tool.name == "shop_createItem"),
+        "{tools:?}"
+    );
+    let item = client
+        .call_tool("shop_read_item_items", json!({"item_id": 8}))
+        .await
+        .unwrap();
+    assert_eq!(item.structured_content().unwrap()["id"], 8);
+}
