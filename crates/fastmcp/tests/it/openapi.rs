@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::extract::{Path, Query, RawQuery};
 use axum::http::{HeaderMap, StatusCode};
@@ -119,6 +120,7 @@ async fn operations_become_tools_named_and_shaped_as_fastmcp_does() {
             "logo",
             "plantTree",
             "read_item_items",
+            "slow",
             "whoami"
         ]
     );
@@ -288,7 +290,7 @@ async fn documents_that_cannot_be_served_say_why() {
         names
     };
     assert_eq!(names(&from_json), names(&from_yaml));
-    assert_eq!(names(&from_json).len(), 9);
+    assert_eq!(names(&from_json).len(), 10);
     // No base URL: the document's first server (its variables filled in) is used.
     let server = OpenApi::new(Spec::parse(SHOP).unwrap()).build().unwrap();
     assert!(!server.tools().is_empty());
@@ -318,7 +320,13 @@ async fn route_maps_make_resources_and_templates() {
     names.sort();
     assert_eq!(
         names,
-        ["GET_statsby_tag", "Search_by_tags", "archive", "whoami"]
+        [
+            "GET_statsby_tag",
+            "Search_by_tags",
+            "archive",
+            "slow",
+            "whoami"
+        ]
     );
     let templates = client.list_resource_templates().await.unwrap();
     assert_eq!(templates.len(), 1);
@@ -405,4 +413,53 @@ async fn an_openapi_server_mounts_like_any_other() {
         .await
         .unwrap();
     assert_eq!(item.structured_content().unwrap()["id"], 8);
+}
+
+/// Tells `started` when a request arrives, then never answers; tells `dropped` when hyper
+/// drops it (the caller went away).
+async fn slow_api() -> (
+    SocketAddr,
+    tokio::sync::mpsc::Receiver<()>,
+    tokio::sync::mpsc::Receiver<()>,
+) {
+    struct Tell(tokio::sync::mpsc::Sender<()>);
+    impl Drop for Tell {
+        fn drop(&mut self) {
+            let _ = self.0.try_send(());
+        }
+    }
+    let (started, started_rx) = tokio::sync::mpsc::channel(1);
+    let (dropped, dropped_rx) = tokio::sync::mpsc::channel(1);
+    let app = Router::new().route(
+        "/api/slow",
+        get(move || {
+            let (started, dropped) = (started.clone(), dropped.clone());
+            async move {
+                let _tell = Tell(dropped);
+                let _ = started.send(()).await;
+                std::future::pending::<()>().await;
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, started_rx, dropped_rx)
+}
+
+#[tokio::test]
+async fn a_cancelled_call_aborts_its_http_request() {
+    let (api, mut started, mut dropped) = slow_api().await;
+    let server =
+        FastMCP::from_openapi(Spec::parse(SHOP).unwrap(), format!("http://{api}/api")).unwrap();
+    let client = Client::connect(&server).await.unwrap();
+    let call = tokio::spawn(async move { client.call_tool("slow", json!({})).await });
+    let bounded = Duration::from_secs(30);
+    tokio::time::timeout(bounded, started.recv())
+        .await
+        .expect("the API got the call");
+    call.abort(); // the caller stops waiting: the call is cancelled on the server
+    tokio::time::timeout(bounded, dropped.recv())
+        .await
+        .expect("the API's request was aborted");
 }
