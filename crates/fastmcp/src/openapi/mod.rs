@@ -331,15 +331,7 @@ impl OpenApi {
             if let Some(mime) = mime {
                 builder = builder.mime_type(mime);
             }
-            let resource = builder.handler(move |request, ctx: crate::Context| {
-                let endpoint = Arc::clone(&endpoint);
-                let forwarded = endpoint.shared.forwarded(&ctx);
-                async move {
-                    let read = endpoint.read(&request.params, forwarded).await;
-                    read.map_err(read_error)
-                }
-            });
-            return Ok(server.add_resource(resource));
+            return Ok(server.add_resource(builder.handler(reader(endpoint))));
         }
         let variables: Vec<String> = path_params
             .iter()
@@ -353,15 +345,7 @@ impl OpenApi {
         if let Some(mime) = mime {
             builder = builder.mime_type(mime);
         }
-        let template = builder.handler(move |request, ctx: crate::Context| {
-            let endpoint = Arc::clone(&endpoint);
-            let forwarded = endpoint.shared.forwarded(&ctx);
-            async move {
-                let read = endpoint.read(&request.params, forwarded).await;
-                read.map_err(read_error)
-            }
-        });
-        Ok(server.add_resource_template(template))
+        Ok(server.add_resource_template(builder.handler(reader(endpoint))))
     }
 }
 
@@ -372,6 +356,30 @@ fn response_media(operation: &spec::Operation) -> Option<String> {
         .iter()
         .find(|(status, _)| status.starts_with('2'))?;
     response.get("content")?.as_object()?.keys().next().cloned()
+}
+
+/// The handler of a resource or template reading `endpoint`.
+fn reader(
+    endpoint: Arc<call::Endpoint>,
+) -> impl Fn(
+    crate::resources::ResourceRequest,
+    crate::Context,
+) -> std::pin::Pin<
+    Box<
+        dyn Future<Output = Result<crate::resources::ResourceContent, crate::error::RequestError>>
+            + Send,
+    >,
+> + Send
++ Sync
++ 'static {
+    move |request, ctx| {
+        let endpoint = Arc::clone(&endpoint);
+        let forwarded = endpoint.shared.forwarded(&ctx);
+        Box::pin(async move {
+            let read = endpoint.read(&request.params, forwarded).await;
+            read.map_err(read_error)
+        })
+    }
 }
 
 /// A failed read as the error `resources/read` answers.

@@ -108,10 +108,8 @@ async fn operations_become_tools_named_and_shaped_as_fastmcp_does() {
     let (_server, client) =
         connect(addr, vec![RouteMap::new(McpType::Exclude).tags(["admin"])]).await;
     let tools = client.list_tools().await.unwrap();
-    let mut names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
-    names.sort();
     assert_eq!(
-        names,
+        sorted_names(&tools),
         [
             "GET_statsby_tag",
             "Search_by_tags",
@@ -316,10 +314,8 @@ async fn route_maps_make_resources_and_templates() {
     ];
     let (_server, client) = connect(addr, maps).await;
     let tools = client.list_tools().await.unwrap();
-    let mut names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
-    names.sort();
     assert_eq!(
-        names,
+        sorted_names(&tools),
         [
             "GET_statsby_tag",
             "Search_by_tags",
@@ -462,4 +458,11 @@ async fn a_cancelled_call_aborts_its_http_request() {
     tokio::time::timeout(bounded, dropped.recv())
         .await
         .expect("the API's request was aborted");
+}
+
+/// The tools' names, sorted.
+fn sorted_names(tools: &[fastmcp::types::Tool]) -> Vec<&str> {
+    let mut names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
+    names.sort();
+    names
 }
