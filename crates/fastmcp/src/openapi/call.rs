@@ -1,6 +1,7 @@
 //! One operation called over HTTP: arguments serialized where the document puts them (path,
 //! query, header, cookie; styles `simple`, `form`, `spaceDelimited`, `pipeDelimited`,
-//! `deepObject`, with `explode`), the body as JSON (or a form), and the answer turned into a
+//! `deepObject`, with `explode`), the body as JSON (or a form, or multipart fields: text
+//! values; a file is sent as its text), and the answer turned into a
 //! tool result: JSON as structured content and text, text as text, images as images, other
 //! bytes as an embedded blob, an HTTP error as an `isError` result naming the status.
 
@@ -204,6 +205,17 @@ impl Endpoint {
                 _ => return Err("a form body takes an object".into()),
             };
             return Ok(request.form(&fields));
+        }
+        if media.starts_with("multipart/form-data") {
+            let Value::Object(object) = &body else {
+                return Err("a multipart body takes an object".into());
+            };
+            let form = object
+                .iter()
+                .fold(reqwest::multipart::Form::new(), |form, (k, v)| {
+                    form.text(k.clone(), scalar(v))
+                });
+            return Ok(request.multipart(form));
         }
         if is_json(media) {
             return Ok(request.json(&body));

@@ -466,3 +466,100 @@ fn sorted_names(tools: &[fastmcp::types::Tool]) -> Vec<&str> {
     names.sort();
     names
 }
+
+const PETSTORE: &str = include_str!("../data/petstore.json");
+
+/// A few of the Petstore's endpoints, answering what they were sent.
+async fn petstore() -> SocketAddr {
+    let app = Router::new()
+        .route(
+            "/v2/pet/{pet_id}",
+            get(|Path(id): Path<i64>| async move { Json(json!({"id": id, "name": "Rex", "photoUrls": []})) })
+                .post(|Path(id): Path<i64>, axum::Form(form): axum::Form<HashMap<String, String>>| async move {
+                    Json(json!({"id": id, "form": form}))
+                }),
+        )
+        .route(
+            "/v2/pet/findByStatus",
+            get(|RawQuery(query): RawQuery| async move { Json(json!([{"name": query.unwrap_or_default(), "photoUrls": []}])) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+#[tokio::test]
+async fn the_petstore_document_is_served_as_fastmcp_serves_it() {
+    let api = petstore().await;
+    let server =
+        FastMCP::from_openapi(Spec::parse(PETSTORE).unwrap(), format!("http://{api}/v2")).unwrap();
+    let client = Client::connect(&server).await.unwrap();
+    let tools = client.list_tools().await.unwrap();
+    // The names Python FastMCP gives (interop/python_openapi.py compares them live).
+    assert_eq!(
+        sorted_names(&tools),
+        [
+            "addPet",
+            "createUser",
+            "createUsersWithArrayInput",
+            "createUsersWithListInput",
+            "deleteOrder",
+            "deletePet",
+            "deleteUser",
+            "findPetsByStatus",
+            "findPetsByTags",
+            "getInventory",
+            "getOrderById",
+            "getPetById",
+            "getUserByName",
+            "loginUser",
+            "logoutUser",
+            "placeOrder",
+            "updatePet",
+            "updatePetWithForm",
+            "updateUser",
+            "uploadFile"
+        ]
+    );
+    let schema = |name: &str| {
+        let tool = tools.iter().find(|tool| tool.name == name).unwrap();
+        Value::Object((*tool.input_schema).clone())
+    };
+    // A body given by a $ref to components/requestBodies, its schemas carried in $defs.
+    let add = schema("addPet");
+    assert_eq!(add["required"], json!(["name", "photoUrls"]));
+    assert_eq!(add["properties"]["category"]["$ref"], "#/$defs/Category");
+    assert!(add["$defs"]["Tag"].is_object(), "{add}");
+    // A multipart body's fields are arguments, beside the path parameter.
+    let upload = schema("uploadFile");
+    let mut fields: Vec<&String> = upload["properties"].as_object().unwrap().keys().collect();
+    fields.sort();
+    assert_eq!(fields, ["additionalMetadata", "file", "petId"]);
+
+    let pet = client
+        .call_tool("getPetById", json!({"petId": 7}))
+        .await
+        .unwrap();
+    assert_eq!(pet.structured_content().unwrap()["id"], 7);
+    let found = client
+        .call_tool("findPetsByStatus", json!({"status": ["available", "sold"]}))
+        .await
+        .unwrap();
+    assert_eq!(
+        found.structured_content().unwrap()["result"][0]["name"],
+        "status=available&status=sold"
+    );
+    // A form body, sent as a form.
+    let updated = client
+        .call_tool(
+            "updatePetWithForm",
+            json!({"petId": 7, "name": "Max", "status": "sold"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.structured_content().unwrap()["form"],
+        json!({"name": "Max", "status": "sold"})
+    );
+}
