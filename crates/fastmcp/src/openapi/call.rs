@@ -392,3 +392,63 @@ fn describe(error: &reqwest::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn pairs(style: &str, explode: bool, value: Value) -> Vec<(String, String)> {
+        query_pairs("p", style, explode, &value)
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn query_styles_follow_the_openapi_table() {
+        let list = json!(["a", "b"]);
+        let object = json!({"x": 1, "y": "z"});
+        assert_eq!(
+            pairs("form", true, list.clone()),
+            owned(&[("p", "a"), ("p", "b")])
+        );
+        assert_eq!(pairs("form", false, list.clone()), owned(&[("p", "a,b")]));
+        assert_eq!(
+            pairs("spaceDelimited", false, list.clone()),
+            owned(&[("p", "a b")])
+        );
+        assert_eq!(pairs("pipeDelimited", false, list), owned(&[("p", "a|b")]));
+        assert_eq!(
+            pairs("form", true, object.clone()),
+            owned(&[("x", "1"), ("y", "z")])
+        );
+        assert_eq!(
+            pairs("form", false, object.clone()),
+            owned(&[("p", "x,1,y,z")])
+        );
+        assert_eq!(
+            pairs("deepObject", true, object),
+            owned(&[("p[x]", "1"), ("p[y]", "z")])
+        );
+        assert_eq!(pairs("form", true, json!(true)), owned(&[("p", "true")]));
+    }
+
+    #[test]
+    fn simple_style_joins_with_commas() {
+        let plain = |value: Value, explode| simple(&value, explode, str::to_owned);
+        assert_eq!(plain(json!([1, 2, 3]), false), "1,2,3");
+        assert_eq!(plain(json!({"a": 1, "b": 2}), false), "a,1,b,2");
+        assert_eq!(plain(json!({"a": 1, "b": 2}), true), "a=1,b=2");
+        assert_eq!(plain(json!("x y"), false), "x y");
+        let segment = simple(&json!("a/b c"), false, |text| {
+            percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
+        });
+        assert_eq!(segment, "a%2Fb%20c");
+    }
+}
