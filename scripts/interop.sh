@@ -77,6 +77,33 @@ set -e
 [ "$protocol_error" = 2 ] || { echo "FAIL: an unknown tool should exit 2, got $protocol_error"; exit 1; }
 echo "ok: exit status 1 for a tool error, 2 for a protocol failure"
 
+echo "== our cli: resources and prompts (our everything server, the Python FastMCP server)"
+PYSERVER="$PY interop/fastmcp_server.py"
+lists=$("$FASTMCP" list "$EVERYTHING" --resources --prompts --json)
+"$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); assert set(d) == {"tools","resources","resourceTemplates","prompts"}, d.keys(); assert any(r["uri"] == "test://static-text" for r in d["resources"]); assert any(t["uriTemplate"] == "test://template/{id}/data" for t in d["resourceTemplates"]); assert any(p["name"] == "test_prompt_with_arguments" for p in d["prompts"])' "$lists"
+"$FASTMCP" list "$EVERYTHING" --json | "$PY" -c 'import json,sys; assert isinstance(json.load(sys.stdin), list)'
+"$FASTMCP" list "$PYSERVER" --resources --prompts --input-schema | grep -q "^  review(code)" \
+  || { echo "FAIL: fastmcp list --prompts of the Python server"; exit 1; }
+[ "$("$FASTMCP" call "$EVERYTHING" test://static-text)" = "This is the content of the static text resource." ] \
+  || { echo "FAIL: fastmcp call on a text resource"; exit 1; }
+[ "$("$FASTMCP" call "$PYSERVER" weather://paris/today)" = "sunny in paris" ] \
+  || { echo "FAIL: fastmcp call on a Python FastMCP resource template"; exit 1; }
+binary=$(mktemp)
+"$FASTMCP" call "$EVERYTHING" test://static-binary --output "$binary" 2>/dev/null
+"$PY" -c 'import sys; data = open(sys.argv[1], "rb").read(); assert data[:4] == b"\x89PNG", data[:8]' "$binary"
+"$FASTMCP" call "$EVERYTHING" test://static-binary | grep -q "bytes of image/png; --output FILE saves them" \
+  || { echo "FAIL: a binary resource without --output is summarized"; exit 1; }
+"$FASTMCP" call "$EVERYTHING" test_prompt_with_arguments --prompt arg1=hello arg2=world \
+  | grep -q "^user: Prompt with arguments: arg1='hello', arg2='world'" \
+  || { echo "FAIL: fastmcp call --prompt"; exit 1; }
+"$FASTMCP" call "$PYSERVER" review --prompt --input-json '{"code": "x = 1"}' --json \
+  | "$PY" -c 'import json,sys; r=json.load(sys.stdin); assert "x = 1" in json.dumps(r["messages"]), r'
+set +e
+"$FASTMCP" call "$EVERYTHING" test://no-such-thing >/dev/null 2>&1; missing=$?
+set -e
+[ "$missing" = 1 ] || { echo "FAIL: reading a missing resource should exit 1, got $missing"; exit 1; }
+echo "ok: fastmcp list --resources --prompts (readable and --json), call on resources (text, binary, --output) and prompts (--prompt, --input-json)"
+
 echo "== our cli when its reader goes away"
 set +e
 # `true` has exited (closing the pipe) long before the list, which needs a handshake, is printed.

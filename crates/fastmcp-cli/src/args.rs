@@ -6,6 +6,18 @@ use serde_json::Value;
 
 /// Builds the argument object: `--args` JSON first, then each `KEY=VALUE` converted to the
 /// type the schema gives `KEY` (`steps=5` is the integer 5; `name=5` for a string is `"5"`).
+/// A prompt's arguments: KEY=VALUE pairs (over `--input-json`), every value a string.
+pub fn prompt_arguments(json: Option<&str>, pairs: &[String]) -> Result<JsonObject, String> {
+    let properties: JsonObject = pairs
+        .iter()
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, _)| (key.to_owned(), serde_json::json!({"type": "string"})))
+        .collect();
+    let mut schema = JsonObject::new();
+    schema.insert("properties".into(), Value::Object(properties));
+    build_arguments(&schema, json, pairs)
+}
+
 pub fn build_arguments(
     schema: &JsonObject,
     json: Option<&str>,
@@ -15,8 +27,8 @@ pub fn build_arguments(
         None => JsonObject::new(),
         Some(text) => match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(object)) => object,
-            Ok(_) => return Err("--args must be a JSON object".into()),
-            Err(error) => return Err(format!("--args is not valid JSON: {error}")),
+            Ok(_) => return Err("--input-json must be a JSON object".into()),
+            Err(error) => return Err(format!("--input-json is not valid JSON: {error}")),
         },
     };
     for pair in pairs {

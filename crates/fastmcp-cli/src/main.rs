@@ -47,30 +47,52 @@ const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(2);
 
 #[derive(Subcommand)]
 enum Command {
-    /// List a server's tools.
+    /// List a server's tools (and, asked, its resources and prompts).
     List {
         /// The server: a command line ("python3 server.py"), a script (server.py, server.js),
         /// an http(s):// URL, or openapi:SPEC (a REST API's OpenAPI document, path or URL).
         target: String,
-        /// Print the tool definitions as JSON.
+        /// Print the protocol's lists as JSON (the tools alone: an array; with --resources or
+        /// --prompts: an object of lists).
         #[arg(long)]
         json: bool,
+        /// Also list resources and resource templates.
+        #[arg(long)]
+        resources: bool,
+        /// Also list prompts.
+        #[arg(long)]
+        prompts: bool,
+        /// Show each tool's input schema.
+        #[arg(long)]
+        input_schema: bool,
+        /// Show each tool's output schema.
+        #[arg(long)]
+        output_schema: bool,
         /// Where the REST API of an openapi:SPEC target is (default: the document's server).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
     },
-    /// Call a tool, showing its progress live.
+    /// Call a tool (showing its progress live), read a resource (NAME with ://), or get a
+    /// prompt (--prompt).
     Call {
         /// The server: a command line, a script path, or an http(s):// URL.
         target: String,
-        /// The tool to call.
+        /// The tool to call, the resource URI to read, or (with --prompt) the prompt to get.
+        #[arg(value_name = "NAME")]
         tool: String,
-        /// Arguments as KEY=VALUE; values are converted to the type the tool's schema expects.
+        /// Arguments as KEY=VALUE; values are converted to the type the tool's schema expects
+        /// (prompt arguments stay strings).
         #[arg(value_name = "KEY=VALUE")]
         arguments: Vec<String>,
         /// Arguments as one JSON object (KEY=VALUE pairs override its keys).
-        #[arg(long, value_name = "JSON")]
+        #[arg(long = "input-json", alias = "args", value_name = "JSON")]
         args: Option<String>,
+        /// NAME is a prompt: render it.
+        #[arg(long)]
+        prompt: bool,
+        /// Save a binary resource's contents to FILE.
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
         /// Print the CallToolResult as JSON on stdout and progress as JSON lines on stderr.
         #[arg(long)]
         json: bool,
@@ -217,31 +239,50 @@ async fn main() -> ExitCode {
         Command::List {
             target,
             json,
+            resources,
+            prompts,
+            input_schema,
+            output_schema,
             base_url,
         } => {
             connect.base_url = base_url;
-            list(&connect, &target, json).await
+            let what = Listing {
+                json,
+                resources,
+                prompts,
+                input_schema,
+                output_schema,
+            };
+            list(&connect, &target, what).await
         }
         Command::Call {
             target,
             tool,
             arguments,
             args,
+            prompt,
+            output,
             json,
             timeout,
             base_url,
         } => {
             connect.base_url = base_url;
-            call(
-                &connect,
-                &target,
-                &tool,
-                &arguments,
-                args.as_deref(),
-                json,
-                timeout,
-            )
-            .await
+            if prompt {
+                get_prompt(&connect, &target, &tool, &arguments, args.as_deref(), json).await
+            } else if tool.contains("://") {
+                read(&connect, &target, &tool, output.as_deref(), json).await
+            } else {
+                call(
+                    &connect,
+                    &target,
+                    &tool,
+                    &arguments,
+                    args.as_deref(),
+                    json,
+                    timeout,
+                )
+                .await
+            }
         }
         Command::Run {
             target,
@@ -478,16 +519,114 @@ fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
         .map_err(|_| Failure::connection(format!("invalid {flag} {value}: give seconds, e.g. 30")))
 }
 
-async fn list(connect: &Connect, target: &str, json: bool) -> Result<(), Failure> {
+/// What `fastmcp list` shows.
+struct Listing {
+    json: bool,
+    resources: bool,
+    prompts: bool,
+    input_schema: bool,
+    output_schema: bool,
+}
+
+async fn list(connect: &Connect, target: &str, what: Listing) -> Result<(), Failure> {
     let client = connect.client(target).await?;
     let tools = client.list_tools().await.map_err(Failure::connection)?;
+    let (resources, templates) = match what.resources {
+        true => (
+            client.list_resources().await.map_err(Failure::connection)?,
+            client
+                .list_resource_templates()
+                .await
+                .map_err(Failure::connection)?,
+        ),
+        false => (Vec::new(), Vec::new()),
+    };
+    let prompts = match what.prompts {
+        true => client.list_prompts().await.map_err(Failure::connection)?,
+        false => Vec::new(),
+    };
+    let _ = client.close().await;
+    if what.json {
+        let mut lists = serde_json::Map::new();
+        lists.insert("tools".into(), to_json(&tools)?);
+        if what.resources {
+            lists.insert("resources".into(), to_json(&resources)?);
+            lists.insert("resourceTemplates".into(), to_json(&templates)?);
+        }
+        if what.prompts {
+            lists.insert("prompts".into(), to_json(&prompts)?);
+        }
+        // The tools alone stay an array, as before the other lists could be asked for.
+        let shown = match what.resources || what.prompts {
+            true => Value::Object(lists),
+            false => lists.remove("tools").unwrap_or_default(),
+        };
+        let text = serde_json::to_string_pretty(&shown).map_err(Failure::connection)?;
+        render::out!("{text}");
+        return Ok(());
+    }
+    render::print_tools(&tools, what.input_schema, what.output_schema);
+    if what.resources {
+        render::print_resources(&resources, &templates);
+    }
+    if what.prompts {
+        render::print_prompts(&prompts);
+    }
+    Ok(())
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<Value, Failure> {
+    serde_json::to_value(value).map_err(Failure::connection)
+}
+
+/// `fastmcp call TARGET URI`: a resource's contents; text printed, binary saved to `output`
+/// or summarized.
+async fn read(
+    connect: &Connect,
+    target: &str,
+    uri: &str,
+    output: Option<&std::path::Path>,
+    json: bool,
+) -> Result<(), Failure> {
+    let client = connect.client(target).await?;
+    let contents = client.read_resource(uri).await;
+    let _ = client.close().await;
+    let contents = contents.map_err(|error| Failure {
+        status: EXIT_TOOL_ERROR,
+        message: format!("reading {uri} failed: {error}"),
+    })?;
     if json {
-        let text = serde_json::to_string_pretty(&tools).map_err(Failure::connection)?;
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "contents": contents }))
+            .map_err(Failure::connection)?;
+        render::out!("{text}");
+        return Ok(());
+    }
+    render::print_contents(&contents, output).map_err(Failure::connection)
+}
+
+/// `fastmcp call TARGET NAME --prompt`: the prompt's messages.
+async fn get_prompt(
+    connect: &Connect,
+    target: &str,
+    name: &str,
+    pairs: &[String],
+    json_args: Option<&str>,
+    json: bool,
+) -> Result<(), Failure> {
+    let arguments = args::prompt_arguments(json_args, pairs).map_err(Failure::connection)?;
+    let client = connect.client(target).await?;
+    let result = client.get_prompt(name, Value::Object(arguments)).await;
+    let _ = client.close().await;
+    let result = result.map_err(|error| Failure {
+        status: EXIT_TOOL_ERROR,
+        message: format!("prompt '{name}' failed: {error}"),
+    })?;
+    if json {
+        let text = serde_json::to_string_pretty(&result).map_err(Failure::connection)?;
         render::out!("{text}");
     } else {
-        render::print_tools(&tools);
+        render::print_prompt(&result);
     }
-    let _ = client.close().await;
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use fastmcp::client::{ProgressEvent, ToolCallResult};
-use fastmcp::types::{ContentBlock, ResourceContents, Tool};
+use fastmcp::types::{
+    ContentBlock, GetPromptResult, Prompt, Resource, ResourceContents, ResourceTemplate, Tool,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 
@@ -32,8 +34,9 @@ pub fn emit(text: &str) {
     }
 }
 
-/// Prints one line per tool: `name(arg: type, …)` and its description's first line.
-pub fn print_tools(tools: &[Tool]) {
+/// Prints one line per tool: `name(arg: type, …)` and its description's first line; with
+/// `input`/`output`, its schemas below, indented.
+pub fn print_tools(tools: &[Tool], input: bool, output: bool) {
     if tools.is_empty() {
         out!("(no tools)");
     }
@@ -42,6 +45,148 @@ pub fn print_tools(tools: &[Tool]) {
         if let Some(description) = tool.description.as_deref().and_then(|d| d.lines().next()) {
             out!("    {description}");
         }
+        if input {
+            out!(
+                "    input schema:\n{}",
+                indented(&Value::Object((*tool.input_schema).clone()))
+            );
+        }
+        if let (true, Some(schema)) = (output, &tool.output_schema) {
+            out!(
+                "    output schema:\n{}",
+                indented(&Value::Object((**schema).clone()))
+            );
+        }
+    }
+}
+
+/// `value` as pretty JSON, every line indented by eight spaces.
+fn indented(value: &Value) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.lines()
+        .map(|line| format!("        {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Prints the resources (`uri  name: description`) and the templates.
+pub fn print_resources(resources: &[Resource], templates: &[ResourceTemplate]) {
+    out!("resources:");
+    if resources.is_empty() {
+        out!("  (none)");
+    }
+    for resource in resources {
+        let about = resource
+            .description
+            .as_deref()
+            .and_then(|d| d.lines().next());
+        out!(
+            "  {}  {}{}",
+            resource.uri,
+            resource.name,
+            about.map(|d| format!(": {d}")).unwrap_or_default()
+        );
+    }
+    out!("resource templates:");
+    if templates.is_empty() {
+        out!("  (none)");
+    }
+    for template in templates {
+        let about = template
+            .description
+            .as_deref()
+            .and_then(|d| d.lines().next());
+        out!(
+            "  {}  {}{}",
+            template.uri_template,
+            template.name,
+            about.map(|d| format!(": {d}")).unwrap_or_default()
+        );
+    }
+}
+
+/// Prints the prompts: `name(argument, optional?)` and their description.
+pub fn print_prompts(prompts: &[Prompt]) {
+    out!("prompts:");
+    if prompts.is_empty() {
+        out!("  (none)");
+    }
+    for prompt in prompts {
+        let arguments: Vec<String> = prompt
+            .arguments
+            .iter()
+            .flatten()
+            .map(|argument| match argument.required {
+                Some(true) => argument.name.clone(),
+                _ => format!("{}?", argument.name),
+            })
+            .collect();
+        out!("  {}({})", prompt.name, arguments.join(", "));
+        if let Some(description) = prompt.description.as_deref().and_then(|d| d.lines().next()) {
+            out!("      {description}");
+        }
+    }
+}
+
+/// Prints a resource's contents: text as is; binary saved to `output`, or summarized.
+pub fn print_contents(
+    contents: &[ResourceContents],
+    output: Option<&std::path::Path>,
+) -> Result<(), String> {
+    for content in contents {
+        match content {
+            ResourceContents::TextResourceContents { text, .. } => out!("{text}"),
+            ResourceContents::BlobResourceContents {
+                uri,
+                blob,
+                mime_type,
+                ..
+            } => {
+                use base64::Engine as _;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(blob)
+                    .map_err(|error| format!("{uri}: the server sent invalid base64: {error}"))?;
+                let kind = mime_type.as_deref().unwrap_or("unknown type");
+                match output {
+                    Some(path) => {
+                        std::fs::write(path, &bytes)
+                            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+                        eprintln!(
+                            "saved {} bytes ({kind}) of {uri} to {}",
+                            bytes.len(),
+                            path.display()
+                        );
+                    }
+                    None => out!(
+                        "[{uri}: {} bytes of {kind}; --output FILE saves them]",
+                        bytes.len()
+                    ),
+                }
+            }
+            _ => out!("[unsupported contents]"),
+        }
+    }
+    Ok(())
+}
+
+/// Prints a prompt's messages: `role: text` (other content summarized).
+pub fn print_prompt(result: &GetPromptResult) {
+    if let Some(description) = &result.description {
+        out!("# {description}");
+    }
+    for message in &result.messages {
+        let role = serde_json::to_value(&message.role)
+            .ok()
+            .and_then(|role| role.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let text = match serde_json::to_value(&message.content) {
+            Ok(content) if content["type"] == "text" => {
+                content["text"].as_str().unwrap_or_default().to_owned()
+            }
+            Ok(content) => format!("[{} content]", content["type"].as_str().unwrap_or("other")),
+            Err(_) => "[content]".to_owned(),
+        };
+        out!("{role}: {text}");
     }
 }
 
