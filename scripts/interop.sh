@@ -104,6 +104,17 @@ set -e
 [ "$missing" = 1 ] || { echo "FAIL: reading a missing resource should exit 1, got $missing"; exit 1; }
 echo "ok: fastmcp list --resources --prompts (readable and --json), call on resources (text, binary, --output) and prompts (--prompt, --input-json)"
 
+echo "== our cli: inspect, completions"
+"$FASTMCP" inspect "$PYSERVER" | grep -q "^3 tools, 1 resources, 1 resource templates, 1 prompts$" \
+  || { echo "FAIL: fastmcp inspect (readable)"; exit 1; }
+report=$(mktemp)
+"$FASTMCP" inspect "$PYSERVER" --format mcp -o "$report"
+"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert set(d) == {"serverInfo","protocolVersion","instructions","capabilities","tools","resources","resourceTemplates","prompts"}, d.keys(); assert any(t["name"] == "add" for t in d["tools"]); assert any(r["uri"] == "data://greeting" for r in d["resources"]); assert any(p["name"] == "review" for p in d["prompts"])' "$report"
+"$FASTMCP" inspect "$EVERYTHING" --format mcp | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["serverInfo"]["name"] and len(d["tools"]) > 10'
+"$FASTMCP" completions bash | grep -q "_fastmcp()" || { echo "FAIL: bash completions"; exit 1; }
+"$FASTMCP" completions zsh | grep -q "#compdef fastmcp" || { echo "FAIL: zsh completions"; exit 1; }
+echo "ok: fastmcp inspect (readable, --format mcp -o FILE) of the Python server and ours; completions"
+
 echo "== our cli when its reader goes away"
 set +e
 # `true` has exited (closing the pipe) long before the list, which needs a handshake, is printed.

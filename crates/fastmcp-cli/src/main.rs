@@ -138,6 +138,28 @@ enum Command {
         #[command(flatten)]
         auth: AuthArgs,
     },
+    /// Describe a server: who it is, its protocol era and capabilities, and every tool,
+    /// resource, template and prompt.
+    Inspect {
+        /// The server (as for `list`).
+        target: String,
+        /// Print the protocol's objects as JSON (`mcp`: serverInfo, instructions,
+        /// capabilities, protocolVersion, tools, resources, resourceTemplates, prompts)
+        /// instead of a readable summary.
+        #[arg(long, value_enum)]
+        format: Option<InspectFormat>,
+        /// Write the JSON to FILE instead of stdout (needs --format).
+        #[arg(short = 'o', long, value_name = "FILE", requires = "format")]
+        output: Option<std::path::PathBuf>,
+        /// Where the REST API of an openapi:SPEC target is (default: the document's server).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Print a shell's completion script: `fastmcp completions bash > /etc/bash_completion.d/fastmcp`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Print the version.
     Version,
 }
@@ -320,6 +342,21 @@ async fn main() -> ExitCode {
                 run(&connect, source, http).await
             }
         },
+        Command::Inspect {
+            target,
+            format,
+            output,
+            base_url,
+        } => {
+            connect.base_url = base_url;
+            inspect(&connect, &target, format, output.as_deref()).await
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "fastmcp", &mut std::io::stdout());
+            Ok(())
+        }
         Command::Version => {
             render::out!("fastmcp {}", env!("CARGO_PKG_VERSION"));
             Ok(())
@@ -517,6 +554,77 @@ async fn run(connect: &Connect, source: Source, http: Option<Http>) -> Result<()
 fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
     Duration::try_from_secs_f64(value)
         .map_err(|_| Failure::connection(format!("invalid {flag} {value}: give seconds, e.g. 30")))
+}
+
+/// The JSON `fastmcp inspect` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum InspectFormat {
+    /// The protocol's objects.
+    Mcp,
+}
+
+async fn inspect(
+    connect: &Connect,
+    target: &str,
+    format: Option<InspectFormat>,
+    output: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    let client = connect.client(target).await?;
+    let capabilities = client.server_capabilities().unwrap_or_default();
+    let tools = client.list_tools().await.map_err(Failure::connection)?;
+    // Lists the server does not offer are empty, not errors.
+    let resources = match capabilities.resources.is_some() {
+        true => client.list_resources().await.map_err(Failure::connection)?,
+        false => Vec::new(),
+    };
+    let templates = match capabilities.resources.is_some() {
+        true => client
+            .list_resource_templates()
+            .await
+            .map_err(Failure::connection)?,
+        false => Vec::new(),
+    };
+    let prompts = match capabilities.prompts.is_some() {
+        true => client.list_prompts().await.map_err(Failure::connection)?,
+        false => Vec::new(),
+    };
+    let info = client.server_info();
+    let version = client.protocol_version().map(|v| v.to_string());
+    let instructions = client.instructions();
+    let _ = client.close().await;
+    let Some(InspectFormat::Mcp) = format else {
+        render::print_inspection(&render::Inspection {
+            info: info.as_ref(),
+            protocol_version: version.as_deref(),
+            instructions: instructions.as_deref(),
+            capabilities: &capabilities,
+            tools: &tools,
+            resources: &resources,
+            templates: &templates,
+            prompts: &prompts,
+        });
+        return Ok(());
+    };
+    let report = serde_json::json!({
+        "serverInfo": info,
+        "protocolVersion": version,
+        "instructions": instructions,
+        "capabilities": capabilities,
+        "tools": tools,
+        "resources": resources,
+        "resourceTemplates": templates,
+        "prompts": prompts,
+    });
+    let text = serde_json::to_string_pretty(&report).map_err(Failure::connection)?;
+    match output {
+        Some(path) => std::fs::write(path, text + "\n").map_err(|error| {
+            Failure::connection(format!("cannot write {}: {error}", path.display()))
+        }),
+        None => {
+            render::out!("{text}");
+            Ok(())
+        }
+    }
 }
 
 /// What `fastmcp list` shows.

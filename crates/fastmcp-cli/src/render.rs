@@ -330,3 +330,60 @@ fn bar_style() -> ProgressStyle {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ")
 }
+
+/// What `fastmcp inspect` shows.
+pub struct Inspection<'a> {
+    pub info: Option<&'a fastmcp::types::Implementation>,
+    pub protocol_version: Option<&'a str>,
+    pub instructions: Option<&'a str>,
+    pub capabilities: &'a fastmcp::types::ServerCapabilities,
+    pub tools: &'a [Tool],
+    pub resources: &'a [Resource],
+    pub templates: &'a [ResourceTemplate],
+    pub prompts: &'a [Prompt],
+}
+
+/// A readable summary of a server: who, which era, what it can do, how many of each, and each.
+pub fn print_inspection(report: &Inspection<'_>) {
+    match report.info {
+        Some(info) => out!("server: {} {}", info.name, info.version),
+        None => out!("server: (unnamed)"),
+    }
+    let version = report.protocol_version.unwrap_or("unknown");
+    let era = match version {
+        "2026-07-28" => "stateless (2026-07-28)",
+        _ => "sessions (initialize)",
+    };
+    out!("protocol: {version}, {era}");
+    let capabilities = serde_json::to_value(report.capabilities).unwrap_or_default();
+    let names: Vec<&str> = capabilities
+        .as_object()
+        .map(|object| object.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    out!(
+        "capabilities: {}",
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    );
+    if let Some(instructions) = report.instructions {
+        out!(
+            "instructions: {}",
+            instructions.lines().next().unwrap_or_default()
+        );
+    }
+    out!(
+        "{} tools, {} resources, {} resource templates, {} prompts",
+        report.tools.len(),
+        report.resources.len(),
+        report.templates.len(),
+        report.prompts.len()
+    );
+    out!("");
+    out!("tools:");
+    print_tools(report.tools, false, false);
+    print_resources(report.resources, report.templates);
+    print_prompts(report.prompts);
+}

@@ -141,6 +141,13 @@ impl Client {
             .map(|info| info.protocol_version.clone())
     }
 
+    /// What the server said it can do (tools, resources, prompts, logging, tasks, …).
+    pub fn server_capabilities(&self) -> Option<crate::types::ServerCapabilities> {
+        self.peer()
+            .peer_info()
+            .map(|info| info.capabilities.clone())
+    }
+
     /// The server's instructions, if it gave any.
     pub fn instructions(&self) -> Option<String> {
         self.peer()
