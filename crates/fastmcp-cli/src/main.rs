@@ -354,7 +354,10 @@ async fn main() -> ExitCode {
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut command = Cli::command();
-            clap_complete::generate(shell, &mut command, "fastmcp", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "fastmcp", &mut script);
+            // Through `out!`, so a reader that goes away ends the program quietly.
+            render::out!("{}", String::from_utf8_lossy(&script).trim_end());
             Ok(())
         }
         Command::Version => {
