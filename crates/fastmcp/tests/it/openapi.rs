@@ -122,10 +122,7 @@ async fn operations_become_tools_named_and_shaped_as_fastmcp_does() {
             "whoami"
         ]
     );
-    let schema = |name: &str| {
-        let tool = tools.iter().find(|tool| tool.name == name).unwrap();
-        Value::Object((*tool.input_schema).clone())
-    };
+    let schema = |name: &str| input_schema(&tools, name);
 
     let read = schema("read_item_items");
     assert_eq!(read["required"], json!(["item_id"]));
@@ -522,10 +519,7 @@ async fn the_petstore_document_is_served_as_fastmcp_serves_it() {
             "uploadFile"
         ]
     );
-    let schema = |name: &str| {
-        let tool = tools.iter().find(|tool| tool.name == name).unwrap();
-        Value::Object((*tool.input_schema).clone())
-    };
+    let schema = |name: &str| input_schema(&tools, name);
     // A body given by a $ref to components/requestBodies, its schemas carried in $defs.
     let add = schema("addPet");
     assert_eq!(add["required"], json!(["name", "photoUrls"]));
@@ -562,4 +556,10 @@ async fn the_petstore_document_is_served_as_fastmcp_serves_it() {
         updated.structured_content().unwrap()["form"],
         json!({"name": "Max", "status": "sold"})
     );
+}
+
+/// The input schema of the tool `name`.
+fn input_schema(tools: &[fastmcp::types::Tool], name: &str) -> Value {
+    let tool = tools.iter().find(|tool| tool.name == name).unwrap();
+    Value::Object((*tool.input_schema).clone())
 }
