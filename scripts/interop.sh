@@ -113,7 +113,12 @@ report=$(mktemp)
 "$FASTMCP" inspect "$EVERYTHING" --format mcp | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["serverInfo"]["name"] and len(d["tools"]) > 10'
 "$FASTMCP" completions bash | grep -q "_fastmcp()" || { echo "FAIL: bash completions"; exit 1; }
 "$FASTMCP" completions zsh | grep -q "#compdef fastmcp" || { echo "FAIL: zsh completions"; exit 1; }
-echo "ok: fastmcp inspect (readable, --format mcp -o FILE) of the Python server and ours; completions"
+"$FASTMCP" -q list "$EVERYTHING" >/dev/null
+set +e
+"$FASTMCP" -v -q list "$EVERYTHING" >/dev/null 2>&1; both=$?
+set -e
+[ "$both" = 2 ] || { echo "FAIL: -v with -q should be a usage error (2), got $both"; exit 1; }
+echo "ok: fastmcp inspect (readable, --format mcp -o FILE) of the Python server and ours; completions; -v/-q"
 
 echo "== our cli when its reader goes away"
 set +e

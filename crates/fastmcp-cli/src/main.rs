@@ -37,6 +37,12 @@ struct Cli {
         default_value_t = DEFAULT_CONNECT_TIMEOUT
     )]
     connect_timeout: f64,
+    /// More logging on stderr (-v: info, -vv: debug, -vvv: trace); FASTMCP_LOG_LEVEL wins.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Only errors on stderr (no warnings); FASTMCP_LOG_LEVEL wins.
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 /// The default `--connect-timeout`, in seconds.
@@ -252,7 +258,7 @@ impl Failure {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(cli.verbose, cli.quiet);
     let mut connect = Connect {
         timeout: cli.connect_timeout,
         base_url: None,
@@ -383,11 +389,23 @@ async fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
+/// Logging on stderr: `FASTMCP_LOG_LEVEL` (a `tracing` filter) if set, else by `-v`/`-q`;
+/// without colours when `NO_COLOR` is set or stderr is not a terminal.
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn,rmcp=error",
+        (false, 1) => "info,rmcp=warn",
+        (false, 2) => "debug",
+        (false, _) => "trace",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("FASTMCP_LOG_LEVEL")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,rmcp=error"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        && std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .with_env_filter(filter)
         .init();
 }
