@@ -113,12 +113,27 @@ report=$(mktemp)
 "$FASTMCP" inspect "$EVERYTHING" --format mcp | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["serverInfo"]["name"] and len(d["tools"]) > 10'
 "$FASTMCP" completions bash | grep -q "_fastmcp()" || { echo "FAIL: bash completions"; exit 1; }
 "$FASTMCP" completions zsh | grep -q "#compdef fastmcp" || { echo "FAIL: zsh completions"; exit 1; }
+# --format fastmcp: Python FastMCP's own report of the same server, compared field by field.
+ours=$(mktemp); theirs=$(mktemp)
+"$FASTMCP" inspect "$PYSERVER" --format fastmcp -o "$ours"
+"$VENV/bin/fastmcp" inspect interop/fastmcp_server.py --format fastmcp -o "$theirs" >/dev/null 2>&1
+"$PY" - "$ours" "$theirs" <<'PYCHECK'
+import json, sys
+ours, theirs = (json.load(open(path)) for path in sys.argv[1:3])
+assert set(ours) == set(theirs), (set(ours), set(theirs))
+assert set(ours["server"]) == set(theirs["server"]), (ours["server"].keys(), theirs["server"].keys())
+assert ours["server"]["name"] == theirs["server"]["name"]
+for kind in ("tools", "prompts", "resources", "templates"):
+    assert [e["key"] for e in ours[kind]] == [e["key"] for e in theirs[kind]], (kind, ours[kind], theirs[kind])
+    for mine, their in zip(ours[kind], theirs[kind]):
+        assert set(mine) == set(their), (kind, set(mine) ^ set(their))
+PYCHECK
 "$FASTMCP" -q list "$EVERYTHING" >/dev/null
 set +e
 "$FASTMCP" -v -q list "$EVERYTHING" >/dev/null 2>&1; both=$?
 set -e
 [ "$both" = 2 ] || { echo "FAIL: -v with -q should be a usage error (2), got $both"; exit 1; }
-echo "ok: fastmcp inspect (readable, --format mcp -o FILE) of the Python server and ours; completions; -v/-q"
+echo "ok: fastmcp inspect (readable, --format mcp -o FILE, --format fastmcp = Python FastMCP's report shape) of the Python server and ours; completions; -v/-q"
 
 echo "== our cli when its reader goes away"
 set +e

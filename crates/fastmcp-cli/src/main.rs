@@ -3,6 +3,7 @@
 
 mod args;
 mod render;
+mod report;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -582,6 +583,9 @@ fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
 enum InspectFormat {
     /// The protocol's objects.
     Mcp,
+    /// Python FastMCP's report shape (`server`, `environment`, `tools`, `prompts`,
+    /// `resources`, `templates`), built from what the server lists.
+    Fastmcp,
 }
 
 async fn inspect(
@@ -613,29 +617,33 @@ async fn inspect(
     let version = client.protocol_version().map(|v| v.to_string());
     let instructions = client.instructions();
     let _ = client.close().await;
-    let Some(InspectFormat::Mcp) = format else {
-        render::print_inspection(&render::Inspection {
-            info: info.as_ref(),
-            protocol_version: version.as_deref(),
-            instructions: instructions.as_deref(),
-            capabilities: &capabilities,
-            tools: &tools,
-            resources: &resources,
-            templates: &templates,
-            prompts: &prompts,
-        });
-        return Ok(());
+    let inspection = render::Inspection {
+        info: info.as_ref(),
+        protocol_version: version.as_deref(),
+        instructions: instructions.as_deref(),
+        capabilities: &capabilities,
+        tools: &tools,
+        resources: &resources,
+        templates: &templates,
+        prompts: &prompts,
     };
-    let report = serde_json::json!({
-        "serverInfo": info,
-        "protocolVersion": version,
-        "instructions": instructions,
-        "capabilities": capabilities,
-        "tools": tools,
-        "resources": resources,
-        "resourceTemplates": templates,
-        "prompts": prompts,
-    });
+    let report = match format {
+        None => {
+            render::print_inspection(&inspection);
+            return Ok(());
+        }
+        Some(InspectFormat::Mcp) => serde_json::json!({
+            "serverInfo": info,
+            "protocolVersion": version,
+            "instructions": instructions,
+            "capabilities": capabilities,
+            "tools": tools,
+            "resources": resources,
+            "resourceTemplates": templates,
+            "prompts": prompts,
+        }),
+        Some(InspectFormat::Fastmcp) => report::fastmcp_report(&inspection),
+    };
     let text = serde_json::to_string_pretty(&report).map_err(Failure::connection)?;
     match output {
         Some(path) => std::fs::write(path, text + "\n").map_err(|error| {
