@@ -71,37 +71,37 @@ fn indented(value: &Value) -> String {
 
 /// Prints the resources (`uri  name: description`) and the templates.
 pub fn print_resources(resources: &[Resource], templates: &[ResourceTemplate]) {
-    out!("resources:");
-    if resources.is_empty() {
-        out!("  (none)");
-    }
-    for resource in resources {
-        let about = resource
-            .description
-            .as_deref()
-            .and_then(|d| d.lines().next());
+    let resources = resources
+        .iter()
+        .map(|r| (r.uri.as_str(), r.name.as_str(), r.description.as_deref()));
+    print_section("resources:", resources);
+    let templates = templates.iter().map(|t| {
+        (
+            t.uri_template.as_str(),
+            t.name.as_str(),
+            t.description.as_deref(),
+        )
+    });
+    print_section("resource templates:", templates);
+}
+
+/// A heading, then `  uri  name: description's first line` per entry (`(none)` for none).
+fn print_section<'a>(
+    heading: &str,
+    entries: impl Iterator<Item = (&'a str, &'a str, Option<&'a str>)>,
+) {
+    out!("{heading}");
+    let mut any = false;
+    for (uri, name, description) in entries {
+        any = true;
+        let about = description.and_then(|d| d.lines().next());
         out!(
-            "  {}  {}{}",
-            resource.uri,
-            resource.name,
+            "  {uri}  {name}{}",
             about.map(|d| format!(": {d}")).unwrap_or_default()
         );
     }
-    out!("resource templates:");
-    if templates.is_empty() {
+    if !any {
         out!("  (none)");
-    }
-    for template in templates {
-        let about = template
-            .description
-            .as_deref()
-            .and_then(|d| d.lines().next());
-        out!(
-            "  {}  {}{}",
-            template.uri_template,
-            template.name,
-            about.map(|d| format!(": {d}")).unwrap_or_default()
-        );
     }
 }
 
