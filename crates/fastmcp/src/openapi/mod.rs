@@ -260,8 +260,7 @@ impl OpenApi {
         let wrap = output
             .as_ref()
             .is_some_and(|out| out.contains_key(crate::utilities::schema::WRAP_RESULT_MARKER));
-        let method = reqwest::Method::from_bytes(operation.method.as_bytes())
-            .map_err(|_| OpenApiError::Invalid(format!("method {}", operation.method)))?;
+        let method = http_method(operation)?;
         let endpoint = Arc::new(call::Endpoint {
             method,
             path: operation.path.clone(),
@@ -302,8 +301,7 @@ impl OpenApi {
             .filter(|parameter| parameter.location == spec::Location::Path)
             .collect();
         path_params.sort_by(|a, b| a.name.cmp(&b.name));
-        let method = reqwest::Method::from_bytes(operation.method.as_bytes())
-            .map_err(|_| OpenApiError::Invalid(format!("method {}", operation.method)))?;
+        let method = http_method(operation)?;
         let arguments = path_params
             .iter()
             .map(|parameter| {
@@ -347,6 +345,12 @@ impl OpenApi {
         }
         Ok(server.add_resource_template(builder.handler(reader(endpoint))))
     }
+}
+
+/// The HTTP method of `operation`.
+fn http_method(operation: &spec::Operation) -> Result<reqwest::Method, OpenApiError> {
+    reqwest::Method::from_bytes(operation.method.as_bytes())
+        .map_err(|_| OpenApiError::Invalid(format!("method {}", operation.method)))
 }
 
 /// The media type of an operation's first 2xx answer, if the document says.
