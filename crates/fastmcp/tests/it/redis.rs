@@ -738,6 +738,39 @@ async fn a_legacy_session_opened_on_one_replica_continues_on_another_answers_inc
 }
 
 #[tokio::test]
+async fn requests_arriving_together_on_a_replica_taking_a_session_over_are_all_served() {
+    let store = RedisServer::start().await;
+    let (a, stop_a) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    let (b, stop_b) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;
+    for _ in 0..5 {
+        let session = open_session(a).await;
+        // B never saw the session: the first request takes it over, the others arrive while
+        // its handshake is replayed and must wait for it, not find it uninitialized.
+        let mut calls = Vec::new();
+        for id in 0..40 {
+            let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/list"});
+            let session = session.clone();
+            calls.push(tokio::spawn(async move {
+                // Spread over the takeover: some before it, some during, some after (this
+                // only makes the race likely; the assertions hold however the requests fall).
+                tokio::time::sleep(std::time::Duration::from_micros(100 * id)).await;
+                legacy_post(b, Some(&session), body).await
+            }));
+        }
+        for call in calls {
+            let (status, _, messages) = call.await.unwrap();
+            assert_eq!(status, 200, "{messages:?}");
+            assert!(
+                messages.iter().any(|m| m["result"]["tools"].is_array()),
+                "{messages:?}"
+            );
+        }
+    }
+    stop_a.cancel();
+    stop_b.cancel();
+}
+
+#[tokio::test]
 async fn what_a_session_keeps_follows_it_to_every_replica() {
     let store = RedisServer::start().await;
     let (a, stop_a) = session_replica(&Redis::connect(&store.url()).await.unwrap()).await;

@@ -186,8 +186,9 @@ impl Sessions {
         relay.listen(deliver, ended);
     }
 
-    /// A new live session under `id`, and the transport its service loop runs on.
-    fn open(self: &Arc<Self>, id: SessionId) -> LoopTransport {
+    /// A new live session under `id`, and the transport its service loop runs on; `ready`
+    /// unless its handshake is still to be replayed (a session taken over from the store).
+    fn open(self: &Arc<Self>, id: SessionId, ready: bool) -> LoopTransport {
         let (inbox, receiver) = mpsc::channel(INBOX_CAPACITY);
         let live = Arc::new(Live {
             id: id.clone(),
@@ -200,6 +201,7 @@ impl Sessions {
             next_stream: AtomicU64::new(0),
             last_seen: Mutex::new(Instant::now()),
             ended: CancellationToken::new(),
+            ready: tokio::sync::watch::Sender::new(ready),
         });
         self.live
             .write()
@@ -268,6 +270,9 @@ pub(super) struct Live {
     last_seen: Mutex<Instant>,
     /// Cancelled when the session ends: its service loop, requests and streams stop.
     ended: CancellationToken,
+    /// False while a session taken over from the store replays its handshake: requests that
+    /// arrive meanwhile wait for it (rmcp only holds back those that find no session at all).
+    ready: tokio::sync::watch::Sender<bool>,
 }
 
 /// A request in flight: where its messages go, and how to cancel it.
@@ -328,6 +333,15 @@ impl Live {
     /// No request in flight.
     fn is_quiet(&self) -> bool {
         lock(&self.routes).is_empty()
+    }
+
+    /// Waits until the session's handshake is done: true, or the session ended: false.
+    async fn until_ready(&self) -> bool {
+        let mut ready = self.ready.subscribe();
+        tokio::select! {
+            done = ready.wait_for(|ready| *ready) => done.is_ok(),
+            () = self.ended.cancelled() => false,
+        }
     }
 
     fn end(&self) {
@@ -555,7 +569,7 @@ impl SessionManager for Manager {
 
     async fn create_session(&self) -> Result<(SessionId, LoopTransport), SessionError> {
         let id: SessionId = crate::server::secret::secret()?.new_id().into();
-        Ok((id.clone(), self.sessions.open(id)))
+        Ok((id.clone(), self.sessions.open(id, true)))
     }
 
     /// A session another replica opened (or this one, before a restart): rmcp found its
@@ -567,7 +581,7 @@ impl SessionManager for Manager {
         if self.sessions.get(&id).is_ok() {
             return Ok(RestoreOutcome::AlreadyPresent);
         }
-        Ok(RestoreOutcome::Restored(self.sessions.open(id)))
+        Ok(RestoreOutcome::Restored(self.sessions.open(id, false)))
     }
 
     async fn initialize_session(
@@ -605,8 +619,13 @@ impl SessionManager for Manager {
         answer.ok_or_else(|| SessionError::Ended(id.clone()))
     }
 
+    /// A session being taken over here answers once its handshake has been replayed, so a
+    /// request that arrives meanwhile is not served by a session that is not initialized yet.
     async fn has_session(&self, id: &SessionId) -> Result<bool, SessionError> {
-        Ok(self.sessions.get(id).is_ok())
+        match self.sessions.get(id) {
+            Ok(live) => Ok(live.until_ready().await),
+            Err(_) => Ok(false),
+        }
     }
 
     /// Ends the session here; with replicas, drops what they share of it and tells every
@@ -675,10 +694,22 @@ impl SessionManager for Manager {
             }
             return Ok(());
         }
+        let initialized = matches!(
+            &message,
+            ClientJsonRpcMessage::Notification(JsonRpcNotification {
+                notification: ClientNotification::InitializedNotification(_),
+                ..
+            })
+        );
         live.inbox
             .send(Box::new(message))
             .await
-            .map_err(|_| SessionError::Ended(id.clone()))
+            .map_err(|_| SessionError::Ended(id.clone()))?;
+        if initialized {
+            // Queued behind the handshake now, requests waiting in `has_session` may follow.
+            live.ready.send_replace(true);
+        }
+        Ok(())
     }
 
     async fn create_standalone_stream(
