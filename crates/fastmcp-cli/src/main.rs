@@ -2,8 +2,12 @@
 //! server as a proxy on another transport (`fastmcp run`).
 
 mod args;
+mod discover;
+mod editors;
+mod install;
 mod render;
 mod report;
+mod scaffold;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -161,6 +165,53 @@ enum Command {
         /// Where the REST API of an openapi:SPEC target is (default: the document's server).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+    },
+    /// Add a server to an MCP client's configuration (Claude Desktop, Claude Code, Cursor,
+    /// Gemini CLI, Goose, VS Code), or print its entry (mcp-json) or command line (stdio).
+    Install {
+        /// The client.
+        #[arg(value_enum)]
+        client: install::InstallClient,
+        /// The server (as for `list`; a command's program and files are made absolute).
+        target: String,
+        /// The server's name in the client (default: from the script, program or URL).
+        #[arg(long)]
+        name: Option<String>,
+        /// An environment variable for the server, KEY=VALUE (repeatable).
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// Environment variables from a file of KEY=VALUE lines.
+        #[arg(long, value_name = "FILE")]
+        env_file: Option<std::path::PathBuf>,
+        /// The project directory (cursor: DIR/.cursor/mcp.json instead of the user file;
+        /// vscode: DIR/.vscode/mcp.json, default the current directory).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<std::path::PathBuf>,
+        /// Replace an existing server of the same name.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the MCP servers configured in your clients; each can be a TARGET by its name
+    /// (or SOURCE:NAME).
+    Discover {
+        /// Only these clients (repeatable).
+        #[arg(long = "source", value_enum, value_name = "SOURCE")]
+        sources: Vec<editors::Editor>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a Cargo project for a new MCP server: a tool with progress, a resource, a
+    /// prompt, and a test.
+    New {
+        /// The project's name (and directory).
+        name: String,
+        /// Serve over HTTP instead of stdio.
+        #[arg(long)]
+        http: bool,
+        /// Depend on the fastmcp crate at this path instead of crates.io.
+        #[arg(long, value_name = "DIR", hide = true, env = "FASTMCP_CRATE_PATH")]
+        fastmcp_path: Option<std::path::PathBuf>,
     },
     /// Print a shell's completion script: `fastmcp completions bash > /etc/bash_completion.d/fastmcp`.
     Completions {
@@ -358,6 +409,32 @@ async fn main() -> ExitCode {
             connect.base_url = base_url;
             inspect(&connect, &target, format, output.as_deref()).await
         }
+        Command::Install {
+            client,
+            target,
+            name,
+            env,
+            env_file,
+            workspace,
+            force,
+        } => install::install(install::Install {
+            client,
+            target,
+            name,
+            env,
+            env_file,
+            workspace,
+            force,
+        })
+        .map_err(Failure::connection),
+        Command::Discover { sources, json } => editors::Places::from_env()
+            .and_then(|places| discover::print(&discover::discover(&places, &sources), json))
+            .map_err(Failure::connection),
+        Command::New {
+            name,
+            http,
+            fastmcp_path,
+        } => scaffold::create(&name, http, fastmcp_path.as_deref()).map_err(Failure::connection),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut command = Cli::command();
@@ -429,7 +506,13 @@ impl Connect {
             return Client::connect(server).await.map_err(Failure::connection);
         }
         let timeout = seconds("--connect-timeout", self.timeout)?;
+        let configured = discover::resolve(target).map_err(Failure::connection)?;
         let connecting = async {
+            if let Some(found) = configured {
+                // A server configured in a client, by name.
+                let builder = Client::builder().connect_timeout(timeout);
+                return found.entry.connect(&found.name, builder).await;
+            }
             if is_config(target) {
                 // Every server of the file, behind one in-process proxy.
                 let options = fastmcp::proxy::ProxyOptions::new()
@@ -492,9 +575,16 @@ impl Source {
                     .name("fastmcp-run")
                     .client(Client::builder().connect_timeout(timeout));
                 // A bridge passes every progress value on, as the server sent it.
-                let proxy = fastmcp::FastMCP::proxy_with(&target, options)
-                    .map_err(Failure::connection)?
-                    .progress_interval(None);
+                let proxy = match discover::resolve(&target).map_err(Failure::connection)? {
+                    Some(found) => {
+                        let config = fastmcp::proxy::McpServers {
+                            servers: [(found.name, found.entry)].into(),
+                        };
+                        fastmcp::FastMCP::proxy_with(config, options)
+                    }
+                    None => fastmcp::FastMCP::proxy_with(&target, options),
+                };
+                let proxy = proxy.map_err(Failure::connection)?.progress_interval(None);
                 Ok((proxy, format!("proxy of {target}")))
             }
             Source::OpenApi {

@@ -135,6 +135,39 @@ impl McpServers {
 }
 
 impl ServerEntry {
+    /// Connects to this one server (named `name` in errors) with `builder`, adding the
+    /// entry's headers and bearer token for a remote server.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), fastmcp::Error> {
+    /// use fastmcp::proxy::ServerEntry;
+    /// let entry = ServerEntry { url: Some("http://127.0.0.1:8000/mcp".into()), ..Default::default() };
+    /// let client = entry.connect("local", fastmcp::Client::builder()).await?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub async fn connect(
+        &self,
+        name: &str,
+        builder: crate::ClientBuilder,
+    ) -> Result<Client, Error> {
+        match self.source(name)? {
+            Source::Stdio(server) => builder.connect(server).await,
+            Source::Url(url) => self.with_credentials(builder).connect(url).await,
+            Source::InProcess(server) => builder.connect(server).await,
+        }
+    }
+
+    /// `builder` with this entry's headers and bearer token.
+    fn with_credentials(&self, mut builder: crate::ClientBuilder) -> crate::ClientBuilder {
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(token) = self.auth.as_deref().filter(|auth| *auth != "oauth") {
+            builder = builder.bearer_token(token);
+        }
+        builder
+    }
+
     fn source(&self, name: &str) -> Result<Source, Error> {
         match (&self.command, &self.url) {
             (Some(command), None) => {
@@ -167,14 +200,7 @@ impl ServerEntry {
         if self.headers.is_empty() && self.auth.is_none() {
             return None;
         }
-        let mut builder = options.client.clone().unwrap_or_default();
-        for (name, value) in &self.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some(token) = self.auth.as_deref().filter(|auth| *auth != "oauth") {
-            builder = builder.bearer_token(token);
-        }
-        Some(builder)
+        Some(self.with_credentials(options.client.clone().unwrap_or_default()))
     }
 }
 
