@@ -4,7 +4,9 @@
 mod args;
 mod discover;
 mod editors;
+mod elicit;
 mod install;
+mod login;
 mod render;
 mod report;
 mod scaffold;
@@ -48,6 +50,17 @@ struct Cli {
     /// Only errors on stderr (no warnings); FASTMCP_LOG_LEVEL wins.
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// How to authorize with an HTTP server: `oauth` (the browser flow; tokens cached per
+    /// server under ~/.config/fastmcp/tokens, refreshed), a bearer TOKEN, or `none`.
+    #[arg(
+        long,
+        global = true,
+        value_name = "oauth|TOKEN|none",
+        env = "FASTMCP_AUTH",
+        default_value = "none",
+        hide_env_values = true
+    )]
+    auth: login::Auth,
 }
 
 /// The default `--connect-timeout`, in seconds.
@@ -314,6 +327,8 @@ async fn main() -> ExitCode {
     let mut connect = Connect {
         timeout: cli.connect_timeout,
         base_url: None,
+        auth: cli.auth,
+        bar: render::SharedBar::default(),
     };
     let outcome = match cli.command {
         Command::List {
@@ -494,6 +509,10 @@ struct Connect {
     timeout: f64,
     /// `--base-url`, for an `openapi:SPEC` target.
     base_url: Option<String>,
+    /// `--auth`.
+    auth: login::Auth,
+    /// The progress bar a form hides while it asks.
+    bar: render::SharedBar,
 }
 
 impl Connect {
@@ -507,10 +526,18 @@ impl Connect {
         }
         let timeout = seconds("--connect-timeout", self.timeout)?;
         let configured = discover::resolve(target).map_err(Failure::connection)?;
+        let bar = self.bar.clone();
+        let builder = Client::builder()
+            .connect_timeout(timeout)
+            .elicitation_handler(move |request| elicit::answer(request, bar.clone()));
+        let builder = self
+            .auth
+            .apply(builder, target)
+            .await
+            .map_err(Failure::connection)?;
         let connecting = async {
             if let Some(found) = configured {
                 // A server configured in a client, by name.
-                let builder = Client::builder().connect_timeout(timeout);
                 return found.entry.connect(&found.name, builder).await;
             }
             if is_config(target) {
@@ -518,12 +545,9 @@ impl Connect {
                 let options = fastmcp::proxy::ProxyOptions::new()
                     .client(Client::builder().connect_timeout(timeout));
                 let proxy = fastmcp::FastMCP::proxy_with(target, options)?;
-                return Client::connect(proxy).await;
+                return builder.connect(proxy).await;
             }
-            Client::builder()
-                .connect_timeout(timeout)
-                .connect(target)
-                .await
+            builder.connect(target).await
         };
         let mut connecting = std::pin::pin!(connecting);
         let result = tokio::select! {
@@ -888,7 +912,7 @@ async fn call(
     if let Some(seconds_given) = timeout {
         request = request.timeout(seconds("--timeout", seconds_given)?);
     }
-    let mut bar = render::Progress::new(!json);
+    let mut bar = render::Progress::new(!json, connect.bar.clone());
     let mut events = std::pin::pin!(request.stream());
     let result = loop {
         match events.next().await {

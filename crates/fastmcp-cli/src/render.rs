@@ -255,14 +255,34 @@ pub fn print_result(result: &ToolCallResult) {
 }
 
 /// A live progress bar on stderr: a bar when the total is known, a spinner otherwise.
+/// The bar of the call in progress, shared with what must hide it for a while (a form).
+pub type SharedBar = std::sync::Arc<std::sync::Mutex<Option<ProgressBar>>>;
+
 pub struct Progress {
     enabled: bool,
     bar: Option<ProgressBar>,
+    shared: SharedBar,
 }
 
 impl Progress {
-    pub fn new(enabled: bool) -> Self {
-        Self { enabled, bar: None }
+    pub fn new(enabled: bool, shared: SharedBar) -> Self {
+        Self {
+            enabled,
+            bar: None,
+            shared,
+        }
+    }
+
+    /// Makes the bar (once) and shares it.
+    fn bar(&mut self, make: fn() -> ProgressBar) -> &ProgressBar {
+        let shared = &self.shared;
+        self.bar.get_or_insert_with(|| {
+            let bar = make();
+            if let Ok(mut slot) = shared.lock() {
+                *slot = Some(bar.clone());
+            }
+            bar
+        })
     }
 
     pub fn update(&mut self, event: &ProgressEvent) {
@@ -272,7 +292,7 @@ impl Progress {
         let message = event.message.clone().unwrap_or_default();
         match event.total.filter(|total| *total > 0.0) {
             Some(total) => {
-                let bar = self.bar.get_or_insert_with(new_bar);
+                let bar = self.bar(new_bar);
                 if bar.length().is_none() {
                     bar.set_length(BAR_UNITS);
                     bar.set_style(bar_style());
@@ -283,7 +303,7 @@ impl Progress {
                 bar.set_message(message);
             }
             None => {
-                let bar = self.bar.get_or_insert_with(new_spinner);
+                let bar = self.bar(new_spinner);
                 bar.set_prefix(format!("{}", event.progress));
                 bar.set_message(message);
             }
@@ -291,6 +311,9 @@ impl Progress {
     }
 
     pub fn finish(&mut self) {
+        if let Ok(mut slot) = self.shared.lock() {
+            *slot = None;
+        }
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }

@@ -23,6 +23,7 @@
 mod grants;
 mod oauth;
 mod step_up;
+mod token_cache;
 
 pub use grants::{ClientCredentials, EnterpriseManaged, WorkloadIdentity};
 pub use oauth::OAuth;

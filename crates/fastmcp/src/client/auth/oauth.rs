@@ -7,6 +7,7 @@ use rmcp::transport::AuthorizationManager;
 use rmcp::transport::auth::{AuthorizationCallback, AuthorizationRequest, OAuthState};
 
 use super::auth_error;
+use super::token_cache::TokenCache;
 use crate::error::Error;
 
 type Authorizer = Arc<dyn Fn(String) -> BoxFuture<'static, Result<String, String>> + Send + Sync>;
@@ -21,6 +22,7 @@ pub struct OAuth {
     client_id: Option<String>,
     client_secret: Option<String>,
     scopes: Vec<String>,
+    token_cache: Option<TokenCache>,
     authorize: Authorizer,
 }
 
@@ -56,6 +58,7 @@ impl OAuth {
             client_id: None,
             client_secret: None,
             scopes: Vec::new(),
+            token_cache: None,
             authorize,
         }
     }
@@ -105,14 +108,53 @@ impl OAuth {
         self
     }
 
-    /// Runs the authorization-code flow against the server at `url`, which challenged with
-    /// `challenge` (its `WWW-Authenticate` header).
+    /// Keeps this server's tokens in the file `path` (JSON, readable by the user alone): the
+    /// next connection uses them, refreshed when they expire, instead of asking the user
+    /// again; a server that refuses them gets a new authorization, saved there in turn.
+    ///
+    /// ```no_run
+    /// use fastmcp::client::OAuth;
+    /// let oauth = OAuth::headless("http://127.0.0.1:8765/callback")
+    ///     .token_cache("/home/me/.config/my-app/tokens/example.com.json");
+    /// ```
+    pub fn token_cache(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.token_cache = Some(TokenCache::new(path.into()));
+        self
+    }
+
+    /// Authorization for the server at `url`, which challenged with `challenge` (its
+    /// `WWW-Authenticate` header): cached tokens (refreshed if they expired) when there are
+    /// any, else the authorization-code flow.
     pub(crate) async fn authorize(
         &self,
         url: &str,
         challenge: &str,
     ) -> Result<AuthorizationManager, Error> {
-        let mut state = OAuthState::new(url, None).await.map_err(auth_error)?;
+        if let Some(cache) = &self.token_cache {
+            let mut manager = AuthorizationManager::new(url).await.map_err(auth_error)?;
+            manager.set_credential_store(cache.clone());
+            if matches!(manager.initialize_from_store().await, Ok(true))
+                && manager.get_access_token().await.is_ok()
+            {
+                return Ok(manager);
+            }
+        }
+        self.reauthorize(url, challenge).await
+    }
+
+    /// Runs the authorization-code flow against the server at `url` (cached tokens not
+    /// used, the new ones cached): for a server that refused the tokens it had, or asks for
+    /// more scope.
+    pub(crate) async fn reauthorize(
+        &self,
+        url: &str,
+        challenge: &str,
+    ) -> Result<AuthorizationManager, Error> {
+        let mut manager = AuthorizationManager::new(url).await.map_err(auth_error)?;
+        if let Some(cache) = &self.token_cache {
+            manager.set_credential_store(cache.clone());
+        }
+        let mut state = OAuthState::Unauthorized(manager);
         let mut request = AuthorizationRequest::new(&self.redirect_uri).with_challenge(challenge);
         if !self.scopes.is_empty() {
             // The configured scopes, plus what a step-up challenge asks for beyond them.

@@ -55,7 +55,7 @@ impl StepUp {
             tracing::warn!("the server keeps asking for more scope; giving up");
             return false;
         }
-        match oauth.authorize(&self.url, challenge).await {
+        match oauth.reauthorize(&self.url, challenge).await {
             Ok(manager) => {
                 *self.inner.auth_manager.lock().await = manager;
                 true
