@@ -20,7 +20,7 @@ pub enum Auth {
     #[default]
     None,
     /// The OAuth authorization-code flow, tokens cached.
-    OAuth,
+    Browser,
     /// This bearer token.
     Token(String),
 }
@@ -31,7 +31,7 @@ impl std::str::FromStr for Auth {
     fn from_str(text: &str) -> Result<Self, String> {
         Ok(match text {
             "" | "none" => Auth::None,
-            "oauth" => Auth::OAuth,
+            "oauth" => Auth::Browser,
             token => Auth::Token(token.to_owned()),
         })
     }
@@ -47,7 +47,7 @@ impl Auth {
         match self {
             Auth::None => Ok(builder),
             Auth::Token(token) => Ok(builder.bearer_token(token.clone())),
-            Auth::OAuth => {
+            Auth::Browser => {
                 if !target.starts_with("http://") && !target.starts_with("https://") {
                     return Err("--auth oauth needs an http(s):// server".into());
                 }
