@@ -144,6 +144,42 @@ set -e
   || { echo "FAIL: fastmcp list | true should end quietly, got $closed"; cat "$TMPDIR_CLI_ERR"; exit 1; }
 echo "ok: fastmcp list into a closed pipe ends quietly"
 
+echo "== our cli: elicitation forms on a pseudo-terminal (our everything server)"
+"$PY" interop/cli_elicitation_pty.py "$FASTMCP" "$EVERYTHING"
+
+echo "== our cli: install a Python FastMCP server, discover it, call it by name (HOME in a temporary directory)"
+(
+  home=$(mktemp -d); trap 'rm -rf "$home"' EXIT
+  py="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"
+  server="$py $PWD/interop/fastmcp_server.py"
+  export HOME=$home XDG_CONFIG_HOME=$home/.config
+  cd "$home"
+  "$FASTMCP" -q install claude-desktop "$server" --name pyserver
+  "$FASTMCP" -q install cursor "$server" --name pyserver
+  "$FASTMCP" discover --json | "$py" -c 'import json,sys; d=json.load(sys.stdin); assert sorted((s["source"], s["name"]) for s in d) == [("claude-desktop","pyserver"),("cursor","pyserver")], d'
+  # The same entry in two clients is one server: a bare name is enough.
+  [ "$("$FASTMCP" call pyserver add a=20 b=22)" = 42 ] || { echo "FAIL: call by name"; exit 1; }
+  "$FASTMCP" call cursor:pyserver data://greeting | grep -q . || { echo "FAIL: read by source:name"; exit 1; }
+  "$FASTMCP" inspect claude-desktop:pyserver | grep -q "^3 tools" || { echo "FAIL: inspect by name"; exit 1; }
+)
+echo "ok: fastmcp install (claude-desktop, cursor) of the Python FastMCP server, discover --json, call/read/inspect by name"
+
+echo "== our cli: fastmcp new (stdio and --http) builds and its tests pass, on this workspace's crates"
+(
+  dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+  cd "$dir"
+  "$FASTMCP" new my-server --fastmcp-path "$OLDPWD/crates/fastmcp"
+  "$FASTMCP" new my-web-server --http --fastmcp-path "$OLDPWD/crates/fastmcp"
+  # The workspace's target directory and lockfile: the same versions, most of them built already.
+  for project in my-server my-web-server; do
+    cp "$OLDPWD/Cargo.lock" "$project/Cargo.lock"
+    (cd "$project" && CARGO_TARGET_DIR="$TARGET_DIR" cargo test --quiet >"$dir/$project.log" 2>&1) \
+      || { echo "FAIL: cargo test in the new $project"; tail -30 "$dir/$project.log"; exit 1; }
+  done
+  [ "$("$FASTMCP" call "$TARGET_DIR/debug/my-server" add a=1 b=2)" = 3 ] || { echo "FAIL: the new server"; exit 1; }
+)
+echo "ok: fastmcp new my-server / --http: cargo test passes in both; the server answers fastmcp call"
+
 echo "== over Streamable HTTP: our cli and the MCP Inspector CLI -> our servers"
 LOGS=$(mktemp -d)
 source scripts/http-servers.sh
