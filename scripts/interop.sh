@@ -202,6 +202,17 @@ assert events and events[-1]["progress"] == 4, events
 PYCHECK
 done
 echo "ok: fastmcp list and call (with progress) over HTTP, with sessions and stateless"
+start_listening PY_SSE_PORT python-sse "$VENV/bin/fastmcp" run interop/fastmcp_server.py --transport sse --port "{port}"
+sse_url="http://127.0.0.1:$PY_SSE_PORT/sse"
+[ "$(timeout 60 "$FASTMCP" call --transport sse "$sse_url" add a=2 b=40)" = 42 ] \
+  || { echo "FAIL: fastmcp call --transport sse"; exit 1; }
+timeout 60 "$FASTMCP" list "$sse_url" | grep -q "^add(" || { echo "FAIL: fastmcp list (SSE found by itself)"; exit 1; }
+set +e
+timeout 60 "$FASTMCP" list --transport http "$sse_url" >/dev/null 2>&1; forced=$?
+set -e
+[ "$forced" = 2 ] || { echo "FAIL: --transport http to an SSE-only server should fail (2), got $forced"; exit 1; }
+[ "$("$FASTMCP" call --command "$QUICKSTART" add a=1 b=2)" = 3 ] || { echo "FAIL: --command"; exit 1; }
+echo "ok: a Python FastMCP server on the legacy SSE transport: --transport sse, found by itself, refused with --transport http; --command"
 inspect() { # PORT ARGS...
   local port=$1; shift
   timeout 120 "$NODE22" "$INSPECTOR" --cli "http://127.0.0.1:$port/mcp" --transport http "$@"

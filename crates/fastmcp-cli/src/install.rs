@@ -36,6 +36,8 @@ pub enum InstallClient {
 pub struct Install {
     pub client: InstallClient,
     pub target: String,
+    /// `--transport sse`: a URL TARGET speaks the legacy SSE transport.
+    pub sse: bool,
     pub name: Option<String>,
     pub env: Vec<String>,
     pub env_file: Option<PathBuf>,
@@ -54,6 +56,9 @@ pub fn install(request: Install) -> Result<(), String> {
     let mut server = server_of(&request.target, &places)?;
     if let Some(name) = &request.name {
         server.name = name.clone();
+    }
+    if request.sse && server.entry.url.is_some() {
+        server.entry.transport = Some("sse".into());
     }
     let env = environment(&request)?;
     server.entry.env.extend(env);
@@ -112,11 +117,13 @@ pub fn install(request: Install) -> Result<(), String> {
             let dir = request.workspace.clone().unwrap_or(places.cwd.clone());
             let file = dir.join(".vscode/mcp.json");
             let mut entry = entry_json(&server.entry);
-            entry["type"] = json!(if server.entry.url.is_some() {
-                "http"
-            } else {
-                "stdio"
-            });
+            entry["type"] = json!(
+                match (&server.entry.url, server.entry.transport.as_deref()) {
+                    (None, _) => "stdio",
+                    (Some(_), Some("sse")) => "sse",
+                    (Some(_), _) => "http",
+                }
+            );
             edit_json(&file, "servers", &server.name, entry, request.force)?;
             done(&server.name, "VS Code", &file, "start it from the MCP view")
         }

@@ -74,8 +74,12 @@ enum Command {
     /// List a server's tools (and, asked, its resources and prompts).
     List {
         /// The server: a command line ("python3 server.py"), a script (server.py, server.js),
-        /// an http(s):// URL, or openapi:SPEC (a REST API's OpenAPI document, path or URL).
-        target: String,
+        /// an http(s):// URL, an mcpServers JSON file, openapi:SPEC (a REST API's OpenAPI
+        /// document, path or URL), or the name of a configured server (see `discover`).
+        #[arg(required_unless_present = "command_line")]
+        target: Option<String>,
+        #[command(flatten)]
+        reach: Reach,
         /// Print the protocol's lists as JSON (the tools alone: an array; with --resources or
         /// --prompts: an object of lists).
         #[arg(long)]
@@ -99,15 +103,14 @@ enum Command {
     /// Call a tool (showing its progress live), read a resource (NAME with ://), or get a
     /// prompt (--prompt).
     Call {
-        /// The server: a command line, a script path, or an http(s):// URL.
-        target: String,
-        /// The tool to call, the resource URI to read, or (with --prompt) the prompt to get.
-        #[arg(value_name = "NAME")]
-        tool: String,
-        /// Arguments as KEY=VALUE; values are converted to the type the tool's schema expects
-        /// (prompt arguments stay strings).
-        #[arg(value_name = "KEY=VALUE")]
-        arguments: Vec<String>,
+        /// The server (as for `list`; not given with --command), then the tool to call, the
+        /// resource URI to read, or (with --prompt) the prompt to get, then its arguments as
+        /// KEY=VALUE: values are converted to the type the tool's schema expects (prompt
+        /// arguments stay strings).
+        #[arg(value_name = "TARGET NAME [KEY=VALUE]", required = true)]
+        words: Vec<String>,
+        #[command(flatten)]
+        reach: Reach,
         /// Arguments as one JSON object (KEY=VALUE pairs override its keys).
         #[arg(long = "input-json", alias = "args", value_name = "JSON")]
         args: Option<String>,
@@ -166,7 +169,10 @@ enum Command {
     /// resource, template and prompt.
     Inspect {
         /// The server (as for `list`).
-        target: String,
+        #[arg(required_unless_present = "command_line")]
+        target: Option<String>,
+        #[command(flatten)]
+        reach: Reach,
         /// Print the protocol's objects as JSON (`mcp`: serverInfo, instructions,
         /// capabilities, protocolVersion, tools, resources, resourceTemplates, prompts)
         /// instead of a readable summary.
@@ -186,7 +192,10 @@ enum Command {
         #[arg(value_enum)]
         client: install::InstallClient,
         /// The server (as for `list`; a command's program and files are made absolute).
-        target: String,
+        #[arg(required_unless_present = "command_line")]
+        target: Option<String>,
+        #[command(flatten)]
+        reach: Reach,
         /// The server's name in the client (default: from the script, program or URL).
         #[arg(long)]
         name: Option<String>,
@@ -233,6 +242,41 @@ enum Command {
     },
     /// Print the version.
     Version,
+}
+
+/// The other ways to give the server: `--command`, and the HTTP transport of a URL.
+#[derive(clap::Args, Default)]
+struct Reach {
+    /// The server as a command line, instead of TARGET: --command "npx -y @scope/server".
+    #[arg(long = "command", value_name = "COMMAND LINE")]
+    command_line: Option<String>,
+    /// The HTTP transport of a URL: Streamable HTTP only, or the legacy SSE transport only
+    /// (default: Streamable HTTP, falling back to SSE).
+    #[arg(long, value_enum, value_name = "http|sse")]
+    transport: Option<UrlTransport>,
+}
+
+/// `--transport` of a URL TARGET.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum UrlTransport {
+    /// Streamable HTTP.
+    Http,
+    /// The legacy HTTP+SSE transport.
+    Sse,
+}
+
+impl Reach {
+    /// The target: `--command`'s, else TARGET's.
+    fn target(&self, target: Option<String>) -> Result<String, Failure> {
+        match (&self.command_line, target) {
+            (Some(command), None) => Ok(command.clone()),
+            (None, Some(target)) => Ok(target),
+            (Some(_), Some(_)) => Err(Failure::connection(
+                "give the server as TARGET or as --command, not both",
+            )),
+            (None, None) => Err(Failure::connection("give the server: TARGET or --command")),
+        }
+    }
 }
 
 /// Bearer-token checking for `fastmcp run --transport http`: the proxy becomes an OAuth
@@ -329,10 +373,12 @@ async fn main() -> ExitCode {
         base_url: None,
         auth: cli.auth,
         bar: render::SharedBar::default(),
+        transport: None,
     };
     let outcome = match cli.command {
         Command::List {
             target,
+            reach,
             json,
             resources,
             prompts,
@@ -341,6 +387,7 @@ async fn main() -> ExitCode {
             base_url,
         } => {
             connect.base_url = base_url;
+            connect.transport = reach.transport;
             let what = Listing {
                 json,
                 resources,
@@ -348,12 +395,14 @@ async fn main() -> ExitCode {
                 input_schema,
                 output_schema,
             };
-            list(&connect, &target, what).await
+            match reach.target(target) {
+                Ok(target) => list(&connect, &target, what).await,
+                Err(failure) => Err(failure),
+            }
         }
         Command::Call {
-            target,
-            tool,
-            arguments,
+            words,
+            reach,
             args,
             prompt,
             output,
@@ -362,21 +411,24 @@ async fn main() -> ExitCode {
             base_url,
         } => {
             connect.base_url = base_url;
-            if prompt {
-                get_prompt(&connect, &target, &tool, &arguments, args.as_deref(), json).await
-            } else if tool.contains("://") {
-                read(&connect, &target, &tool, output.as_deref(), json).await
-            } else {
-                call(
-                    &connect,
-                    &target,
-                    &tool,
-                    &arguments,
-                    args.as_deref(),
-                    json,
-                    timeout,
-                )
-                .await
+            connect.transport = reach.transport;
+            match call_words(&reach, words) {
+                Err(failure) => Err(failure),
+                Ok((target, name, arguments)) if prompt => {
+                    get_prompt(&connect, &target, &name, &arguments, args.as_deref(), json).await
+                }
+                Ok((target, uri, _)) if uri.contains("://") => {
+                    read(&connect, &target, &uri, output.as_deref(), json).await
+                }
+                Ok((target, tool, arguments)) => {
+                    let call_args = CallArgs {
+                        pairs: &arguments,
+                        json_args: args.as_deref(),
+                        json,
+                        timeout,
+                    };
+                    call(&connect, &target, &tool, call_args).await
+                }
             }
         }
         Command::Run {
@@ -417,31 +469,40 @@ async fn main() -> ExitCode {
         },
         Command::Inspect {
             target,
+            reach,
             format,
             output,
             base_url,
         } => {
             connect.base_url = base_url;
-            inspect(&connect, &target, format, output.as_deref()).await
+            connect.transport = reach.transport;
+            match reach.target(target) {
+                Ok(target) => inspect(&connect, &target, format, output.as_deref()).await,
+                Err(failure) => Err(failure),
+            }
         }
         Command::Install {
             client,
             target,
+            reach,
             name,
             env,
             env_file,
             workspace,
             force,
-        } => install::install(install::Install {
-            client,
-            target,
-            name,
-            env,
-            env_file,
-            workspace,
-            force,
-        })
-        .map_err(Failure::connection),
+        } => reach.target(target).and_then(|target| {
+            install::install(install::Install {
+                client,
+                target,
+                sse: matches!(reach.transport, Some(UrlTransport::Sse)),
+                name,
+                env,
+                env_file,
+                workspace,
+                force,
+            })
+            .map_err(Failure::connection)
+        }),
         Command::Discover { sources, json } => editors::Places::from_env()
             .and_then(|places| discover::print(&discover::discover(&places, &sources), json))
             .map_err(Failure::connection),
@@ -513,6 +574,8 @@ struct Connect {
     auth: login::Auth,
     /// The progress bar a form hides while it asks.
     bar: render::SharedBar,
+    /// `--transport` of a URL.
+    transport: Option<UrlTransport>,
 }
 
 impl Connect {
@@ -527,8 +590,14 @@ impl Connect {
         let timeout = seconds("--connect-timeout", self.timeout)?;
         let configured = discover::resolve(target).map_err(Failure::connection)?;
         let bar = self.bar.clone();
+        let http_transport = match self.transport {
+            None => fastmcp::client::HttpTransport::Auto,
+            Some(UrlTransport::Http) => fastmcp::client::HttpTransport::Streamable,
+            Some(UrlTransport::Sse) => fastmcp::client::HttpTransport::Sse,
+        };
         let builder = Client::builder()
             .connect_timeout(timeout)
+            .http_transport(http_transport)
             .elicitation_handler(move |request| elicit::answer(request, bar.clone()));
         let builder = self
             .auth
@@ -881,14 +950,39 @@ async fn get_prompt(
     Ok(())
 }
 
+/// `call`'s words: TARGET NAME [KEY=VALUE…], or NAME [KEY=VALUE…] after `--command`.
+fn call_words(reach: &Reach, words: Vec<String>) -> Result<(String, String, Vec<String>), Failure> {
+    let mut words = words.into_iter();
+    let target = match &reach.command_line {
+        Some(command) => Some(command.clone()),
+        None => words.next(),
+    };
+    match (target, words.next()) {
+        (Some(target), Some(name)) => Ok((target, name, words.collect())),
+        _ => Err(Failure::connection(
+            "give the server, then the tool (or resource URI, or prompt) to call",
+        )),
+    }
+}
+
+/// A tool call's arguments and output options.
+struct CallArgs<'a> {
+    pairs: &'a [String],
+    json_args: Option<&'a str>,
+    json: bool,
+    timeout: Option<f64>,
+}
+
 async fn call(
     connect: &Connect,
     target: &str,
     tool: &str,
-    pairs: &[String],
-    json_args: Option<&str>,
-    json: bool,
-    timeout: Option<f64>,
+    CallArgs {
+        pairs,
+        json_args,
+        json,
+        timeout,
+    }: CallArgs<'_>,
 ) -> Result<(), Failure> {
     let client = connect.client(target).await?;
     let tools = client.list_tools().await.map_err(Failure::connection)?;

@@ -15,7 +15,7 @@ use super::handshake::{Handshake, Probe};
 use super::progress::{self, SharedProgressHandler};
 use super::stdio::ServerProcess;
 use super::target::{IntoTarget, Target};
-use super::{Client, Era};
+use super::{Client, Era, HttpTransport};
 use crate::error::Error;
 use crate::types::{CreateMessageRequestParams, CreateMessageResult, ServerNotification};
 
@@ -28,6 +28,7 @@ pub struct ClientBuilder {
     pub(super) default_timeout: Option<Duration>,
     pub(super) handlers: Handlers,
     pub(super) era: Era,
+    pub(super) http_transport: HttpTransport,
     pub(super) connect_timeout: Duration,
     pub(super) tasks: bool,
     pub(super) headers: Vec<(String, String)>,
@@ -58,6 +59,7 @@ impl Default for ClientBuilder {
             default_timeout: None,
             handlers: Handlers::default(),
             era: Era::default(),
+            http_transport: HttpTransport::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             tasks: false,
             headers: Vec::new(),
@@ -103,6 +105,23 @@ impl ClientBuilder {
     /// Which protocol era to speak (default [`Era::Auto`]).
     pub fn era(mut self, era: Era) -> Self {
         self.era = era;
+        self
+    }
+
+    /// Which HTTP transport to speak to a URL: Streamable HTTP with a fallback to the legacy
+    /// HTTP+SSE transport (the default), or one of them only.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), fastmcp::Error> {
+    /// use fastmcp::client::{Client, HttpTransport};
+    /// let old = Client::builder()
+    ///     .http_transport(HttpTransport::Sse)
+    ///     .connect("http://127.0.0.1:8000/sse")
+    ///     .await?;
+    /// # let _ = old; Ok(()) }
+    /// ```
+    pub fn http_transport(mut self, transport: HttpTransport) -> Self {
+        self.http_transport = transport;
         self
     }
 

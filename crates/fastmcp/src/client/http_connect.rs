@@ -8,7 +8,7 @@ use super::auth;
 #[cfg(feature = "auth")]
 use super::builder::Authorization;
 use super::handshake::{Handshake, Probe};
-use super::{Client, ClientBuilder, Era, reconnect};
+use super::{Client, ClientBuilder, Era, HttpTransport, reconnect};
 use crate::error::Error;
 
 impl ClientBuilder {
@@ -59,6 +59,25 @@ impl ClientBuilder {
         }))
     }
 
+    /// The handshake over the legacy HTTP+SSE transport at `url` (its headers and token).
+    async fn handshake_sse(
+        self,
+        url: &str,
+        config: &rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig,
+    ) -> Result<Client, Handshake> {
+        let mut headers = config.custom_headers.clone();
+        if let Some(token) = &config.auth_header
+            && let Ok(value) = http::HeaderValue::from_str(&format!("Bearer {token}"))
+        {
+            headers.insert(http::header::AUTHORIZATION, value);
+        }
+        let headers = headers.into_iter().collect();
+        let sse = crate::transports::LegacySseClient::connect(url, headers)
+            .await
+            .map_err(Handshake::Failed)?;
+        self.handshake(sse, None, Probe::Timed).await
+    }
+
     pub(super) async fn connect_url(self, url: String) -> Result<Client, Error> {
         #[cfg(feature = "auth")]
         if let Some(token) = self.grant_token(&url).await? {
@@ -79,36 +98,40 @@ impl ClientBuilder {
                 .map_err(|failure| failure.into_error());
         }
         let legacy = (self.era != Era::Stateless).then(|| self.clone().era(Era::Legacy));
-        let first = self
-            .handshake_http(reqwest::Client::default(), config.clone())
-            .await;
-        let started = match (first, legacy) {
-            // Some older servers answer `server/discover` with an empty success instead of
-            // an error; over HTTP a fresh connection costs little, so start again with
-            // `initialize`.
-            (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
-                legacy
-                    .handshake_http(reqwest::Client::default(), config)
-                    .await
-            }
-            // Not Streamable HTTP at all: perhaps a server from before it (HTTP+SSE).
-            (Err(Handshake::Failed(error)), Some(legacy)) => {
-                let mut headers = config.custom_headers.clone();
-                if let Some(token) = &config.auth_header
-                    && let Ok(value) = http::HeaderValue::from_str(&format!("Bearer {token}"))
-                {
-                    headers.insert(http::header::AUTHORIZATION, value);
-                }
-                let headers = headers.into_iter().collect();
-                match crate::transports::LegacySseClient::connect(&url, headers).await {
-                    Ok(sse) => legacy.handshake(sse, None, Probe::Timed).await,
-                    Err(sse_error) => {
-                        tracing::debug!(%sse_error, "no legacy SSE endpoint either");
-                        Err(Handshake::Failed(error))
+        let started = match (self.http_transport, legacy) {
+            (HttpTransport::Sse, Some(legacy)) => legacy.handshake_sse(&url, &config).await,
+            (HttpTransport::Sse, None) => Err(Handshake::Failed(Error::connect(
+                "the legacy HTTP+SSE transport has no stateless (2026-07-28) era",
+            ))),
+            (transport, legacy) => {
+                let first = self
+                    .handshake_http(reqwest::Client::default(), config.clone())
+                    .await;
+                match (first, legacy) {
+                    // Some older servers answer `server/discover` with an empty success
+                    // instead of an error; over HTTP a fresh connection costs little, so
+                    // start again with `initialize`.
+                    (Err(Handshake::NotDiscover(_)), Some(legacy)) => {
+                        legacy
+                            .handshake_http(reqwest::Client::default(), config)
+                            .await
                     }
+                    // Not Streamable HTTP at all: perhaps a server from before it (HTTP+SSE).
+                    (Err(Handshake::Failed(error)), Some(legacy))
+                        if transport == HttpTransport::Auto =>
+                    {
+                        match legacy.handshake_sse(&url, &config).await {
+                            Err(sse_error) => {
+                                let sse_error = sse_error.into_error();
+                                tracing::debug!(%sse_error, "no legacy SSE endpoint either");
+                                Err(Handshake::Failed(error))
+                            }
+                            started => started,
+                        }
+                    }
+                    (other, _) => other,
                 }
             }
-            (other, _) => other,
         };
         started.map_err(|failure| match failure.into_error() {
             Error::Connect { message, source } => Error::Connect {

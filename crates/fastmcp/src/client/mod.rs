@@ -83,6 +83,20 @@ pub enum Era {
     Legacy,
 }
 
+/// Which HTTP transport a [`Client`] speaks to a URL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HttpTransport {
+    /// Streamable HTTP, falling back to the legacy HTTP+SSE transport when the server does
+    /// not speak it.
+    #[default]
+    Auto,
+    /// Streamable HTTP only.
+    Streamable,
+    /// The legacy HTTP+SSE transport (2024-11-05) only.
+    Sse,
+}
+
 /// How long to wait for a child's exit status after its pipe closes, to report it.
 const EXIT_STATUS_GRACE: Duration = Duration::from_secs(2);
 

@@ -152,7 +152,13 @@ impl ServerEntry {
     ) -> Result<Client, Error> {
         match self.source(name)? {
             Source::Stdio(server) => builder.connect(server).await,
-            Source::Url(url) => self.with_credentials(builder).connect(url).await,
+            Source::Url(url) => {
+                let builder = match self.transport.as_deref() {
+                    Some("sse") => builder.http_transport(crate::client::HttpTransport::Sse),
+                    _ => builder,
+                };
+                self.with_credentials(builder).connect(url).await
+            }
             Source::InProcess(server) => builder.connect(server).await,
         }
     }
