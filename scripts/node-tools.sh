@@ -30,3 +30,6 @@ npm_install inspector @modelcontextprotocol/inspector@2.12.0
 export INSPECTOR="$CACHE/inspector/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
 npm_install oas-examples @readme/oas-examples@8.2.2
 export OAS_EXAMPLES="$CACHE/oas-examples/node_modules/@readme/oas-examples"
+# Drives the Debian `chromium` in the `fastmcp dev` browser test (no browser download).
+npm_install puppeteer puppeteer-core@25.16.0
+export PUPPETEER_CORE="$CACHE/puppeteer/node_modules/puppeteer-core"

@@ -108,7 +108,7 @@ pub fn token_file(url: &str) -> Result<PathBuf, String> {
 
 /// Opens `url` with `$BROWSER`, else the desktop's opener; says nothing when there is none
 /// (the URL is printed already).
-fn open_browser(url: &str) {
+pub(crate) fn open_browser(url: &str) {
     let opener = std::env::var("BROWSER")
         .ok()
         .filter(|b| !b.trim().is_empty());

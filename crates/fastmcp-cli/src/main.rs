@@ -2,6 +2,7 @@
 //! server as a proxy on another transport (`fastmcp run`).
 
 mod args;
+mod dev;
 mod discover;
 mod editors;
 mod elicit;
@@ -222,6 +223,25 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// A web inspector for TARGET on 127.0.0.1: its tools as forms with live progress, its
+    /// resources, prompts and logs. Prints the page's URL (with its access token).
+    Dev {
+        /// The server (as for `list`).
+        #[arg(required_unless_present = "command_line")]
+        target: Option<String>,
+        #[command(flatten)]
+        reach: Reach,
+        /// The port to serve the page on (default: a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The address to serve the page on; anything but loopback exposes the server to
+        /// your network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Do not open a browser.
+        #[arg(long)]
+        no_open: bool,
     },
     /// Create a Cargo project for a new MCP server: a tool with progress, a resource, a
     /// prompt, and a test.
@@ -503,6 +523,26 @@ async fn main() -> ExitCode {
             })
             .map_err(Failure::connection)
         }),
+        Command::Dev {
+            target,
+            reach,
+            port,
+            host,
+            no_open,
+        } => {
+            connect.transport = reach.transport;
+            match reach.target(target) {
+                Ok(target) => {
+                    let options = dev::DevOptions {
+                        host,
+                        port,
+                        open: !no_open,
+                    };
+                    dev::dev(connect, target, options).await
+                }
+                Err(failure) => Err(failure),
+            }
+        }
         Command::Discover { sources, json } => editors::Places::from_env()
             .and_then(|places| discover::print(&discover::discover(&places, &sources), json))
             .map_err(Failure::connection),
@@ -579,9 +619,22 @@ struct Connect {
 }
 
 impl Connect {
-    /// Connects to `target`; a server slow to answer gets a spinner on a terminal, so a
-    /// first `cargo run` or `npx -y` does not look like a hang.
+    /// Connects to `target`, answering the server's questions on the terminal.
     async fn client(&self, target: &str) -> Result<Client, Failure> {
+        let bar = self.bar.clone();
+        self.client_with(target, move |builder| {
+            builder.elicitation_handler(move |request| elicit::answer(request, bar.clone()))
+        })
+        .await
+    }
+
+    /// Connects to `target` with the handlers `handlers` adds; a server slow to answer gets
+    /// a spinner on a terminal, so a first `cargo run` or `npx -y` does not look like a hang.
+    async fn client_with(
+        &self,
+        target: &str,
+        handlers: impl FnOnce(fastmcp::ClientBuilder) -> fastmcp::ClientBuilder,
+    ) -> Result<Client, Failure> {
         if let Some(spec) = target.strip_prefix("openapi:") {
             // The REST API's server, in process.
             let server = openapi_server(spec, self.base_url.clone(), &[]).await?;
@@ -589,16 +642,16 @@ impl Connect {
         }
         let timeout = seconds("--connect-timeout", self.timeout)?;
         let configured = discover::resolve(target).map_err(Failure::connection)?;
-        let bar = self.bar.clone();
         let http_transport = match self.transport {
             None => fastmcp::client::HttpTransport::Auto,
             Some(UrlTransport::Http) => fastmcp::client::HttpTransport::Streamable,
             Some(UrlTransport::Sse) => fastmcp::client::HttpTransport::Sse,
         };
-        let builder = Client::builder()
-            .connect_timeout(timeout)
-            .http_transport(http_transport)
-            .elicitation_handler(move |request| elicit::answer(request, bar.clone()));
+        let builder = handlers(
+            Client::builder()
+                .connect_timeout(timeout)
+                .http_transport(http_transport),
+        );
         let builder = self
             .auth
             .apply(builder, target)
