@@ -27,7 +27,22 @@ async function api(path, body) {
   return data;
 }
 
-const state = { lists: null, calls: new Map(), history: [], log: [], questions: [] };
+// `early`: events of a call that arrived before the page knew its id (a quick tool answers
+// before the POST that started it does).
+const state = { lists: null, calls: new Map(), early: new Map(), history: [], log: [], questions: [] };
+
+function callEvent(event) {
+  if (!state.calls.has(event.id)) {
+    if (!state.early.has(event.id)) state.early.set(event.id, []);
+    state.early.get(event.id).push(event);
+    // Calls another page started are never claimed here: keep the latest few only.
+    if (state.early.size > 50) state.early.delete(state.early.keys().next().value);
+    return;
+  }
+  if (event.type === "progress") onProgress(event);
+  else if (event.type === "result") onResult(event);
+  else if (event.type === "cancelled") onCancelled(event);
+}
 
 // ---- header, lists -------------------------------------------------------------------
 async function loadServer() {
@@ -46,6 +61,9 @@ async function loadLists() {
   renderTools();
   renderResources();
   renderPrompts();
+  // How many times the lists were (re)loaded: scripts driving the page wait on it.
+  state.loads = (state.loads || 0) + 1;
+  document.body.dataset.loads = String(state.loads);
 }
 
 function listItem(name, description, onclick) {
@@ -186,6 +204,9 @@ function showTool(tool) {
       const entry = { id, tool: tool.name, args, progress, message, result, callButton, cancelButton };
       state.calls.set(id, entry);
       cancelButton.onclick = () => api("/api/cancel", { id }).catch(() => {});
+      const early = state.early.get(id) || [];
+      state.early.delete(id);
+      for (const event of early) callEvent(event);
     } catch (error) {
       callButton.disabled = false;
       cancelButton.disabled = true;
@@ -443,14 +464,16 @@ function connectEvents() {
   source.onmessage = (message) => {
     const event = JSON.parse(message.data);
     switch (event.type) {
-      case "progress": onProgress(event); break;
-      case "result": onResult(event); break;
-      case "cancelled": onCancelled(event); break;
+      case "progress": case "result": case "cancelled": callEvent(event); break;
       case "log": addLog(event.level, event.logger || "server", event.data); break;
       case "notification": if (event.method !== "notifications/message" && event.method !== "notifications/progress") addLog("info", event.method, event.params ?? ""); break;
       case "list_changed": loadLists().catch(() => {}); break;
       case "elicitation": case "sampling": ask(event); break;
-      case "connected": loadServer().then(loadLists).catch(() => {}); break;
+      case "connected":
+        $("#connection").textContent = "connected";
+        $("#connection").className = "badge ok";
+        loadServer().then(loadLists).catch(() => {});
+        break;
     }
   };
 }
