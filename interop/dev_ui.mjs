@@ -146,12 +146,41 @@ try {
   if (!answered.includes("accept")) fail(`result: ${answered}`);
   await shot(page2, "6-elicitation-result");
 
+  // Sampling: the request shown with a box for the reply, which reaches the tool.
+  await openTool(page2, "test_sampling");
+  await fill(page2, "#arg-prompt", "Say hi");
+  await page2.click("#call");
+  await page2.waitForSelector("dialog#question[open] #sampling-reply", { timeout: STEP_TIMEOUT });
+  if (!(await page2.$eval("#question-message", (m) => m.textContent)).includes("Say hi")) fail("the sampling request is not shown");
+  await fill(page2, "#sampling-reply", "hello from the page");
+  await page2.click("#question-accept");
+  await page2.waitForFunction(() => document.querySelector("#result").textContent.includes("LLM response: hello from the page"), { timeout: STEP_TIMEOUT });
+
+  // A list change: the tool list refreshes by itself.
+  const before = await page2.evaluate(() => Number(document.body.dataset.loads));
+  await openTool(page2, "test_trigger_tool_change");
+  await page2.click("#call");
+  await page2.waitForFunction((loads) => Number(document.body.dataset.loads) > loads
+    && [...document.querySelectorAll("#tool-list .name")].some((n) => n.textContent === "test_dynamic_tool"),
+  { timeout: STEP_TIMEOUT }, before);
+
   await page2.click('nav button[data-view="resources"]');
   const resource = await page2.waitForSelector('xpath=//ul[@id="resource-list"]/li[div[@class="name" and text()="test://static-text"]]', { timeout: STEP_TIMEOUT });
   await resource.click();
   await page2.waitForFunction(() => (document.querySelector("#resource-contents")?.textContent || "").includes("This is the content of the static text resource."), { timeout: STEP_TIMEOUT });
   await shot(page2, "7-resource");
-  console.log("ok: fastmcp dev in headless chromium: long_task's bar through intermediate values to 5/5 with 'step 5 of 5' and its result, a call cancelled, a restart, an elicitation answered in the page, a resource read; no token or a foreign Origin: 403; screenshots in " + shots);
+
+  // A template: its variable completed as you type, then read.
+  const template = await page2.waitForSelector('xpath=//ul[@id="resource-list"]/li[div[@class="name" and text()="test://template/{id}/data"]]', { timeout: STEP_TIMEOUT });
+  await template.click();
+  await page2.waitForSelector("#var-id", { timeout: STEP_TIMEOUT });
+  await page2.type("#var-id", "4");
+  await page2.waitForFunction(() => [...document.querySelectorAll("#var-id-completions option")].map((o) => o.value).join() === "42", { timeout: STEP_TIMEOUT });
+  await fill(page2, "#var-id", "42");
+  await page2.click('#resource-panel button[type="submit"]');
+  await page2.waitForFunction(() => (document.querySelector("#resource-contents")?.textContent || "").includes("42"), { timeout: STEP_TIMEOUT });
+  await shot(page2, "8-template");
+  console.log("ok: fastmcp dev in headless chromium: long_task's bar through intermediate values to 5/5 with 'step 5 of 5' and its result, a call cancelled, a restart, an elicitation and a sampling request answered in the page, a list change refreshed, a resource read, a template's variable completed and read; no token or a foreign Origin: 403; screenshots in " + shots);
 } catch (error) {
   fail(error.stack || String(error));
 } finally {

@@ -51,6 +51,8 @@ pub(crate) struct Dev {
     next_id: AtomicU64,
     calls: std::sync::Mutex<HashMap<u64, tokio::task::AbortHandle>>,
     questions: std::sync::Mutex<HashMap<u64, Answer>>,
+    /// The 2026-07-28 `subscriptions/listen` stream of the current connection.
+    listener: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 /// Where the page's answer to a server's question goes.
@@ -89,9 +91,51 @@ impl Dev {
             .client_with(&self.target, move |builder| handlers(builder, dev))
             .await
             .map_err(|failure| failure.message)?;
+        self.listen(&client);
         *self.client.write().await = Some(client);
         self.send(json!({"type": "connected"}));
         Ok(())
+    }
+
+    /// On 2026-07-28, where list changes come only on a `subscriptions/listen` stream, opens
+    /// one (a legacy session sends them to the message handler anyway).
+    fn listen(self: &Arc<Self>, client: &Client) {
+        if let Ok(mut listener) = self.listener.lock()
+            && let Some(previous) = listener.take()
+        {
+            previous.abort();
+        }
+        if !client.is_stateless() {
+            return;
+        }
+        let (client, dev) = (client.clone(), Arc::downgrade(self));
+        let task = tokio::spawn(async move {
+            let filter = fastmcp::types::SubscriptionFilter::builder()
+                .tools_list_changed()
+                .prompts_list_changed()
+                .resources_list_changed()
+                .build();
+            let Ok(mut subscription) = client.listen(filter).await else {
+                return;
+            };
+            while let Ok(Some(notification)) = subscription.next().await {
+                let Some(dev) = dev.upgrade() else { return };
+                dev.notified(&notification);
+            }
+        });
+        if let Ok(mut listener) = self.listener.lock() {
+            *listener = Some(task.abort_handle());
+        }
+    }
+
+    /// A notification for the page (list changes also as their own event).
+    fn notified(&self, notification: &ServerNotification) {
+        let value = serde_json::to_value(notification).unwrap_or(Value::Null);
+        let method = value["method"].as_str().unwrap_or_default().to_owned();
+        if method.ends_with("/list_changed") {
+            self.send(json!({"type": "list_changed", "method": method}));
+        }
+        self.send(json!({"type": "notification", "method": method, "params": value["params"]}));
     }
 }
 
@@ -128,14 +172,7 @@ fn handlers(builder: ClientBuilder, dev: std::sync::Weak<Dev>) -> ClientBuilder 
         })
         .message_handler(move |notification: ServerNotification| {
             if let Some(dev) = notes.upgrade() {
-                let value = serde_json::to_value(&notification).unwrap_or(Value::Null);
-                let method = value["method"].as_str().unwrap_or_default().to_owned();
-                if method.ends_with("/list_changed") {
-                    dev.send(json!({"type": "list_changed", "method": method}));
-                }
-                dev.send(
-                    json!({"type": "notification", "method": method, "params": value["params"]}),
-                );
+                dev.notified(&notification);
             }
             async {}
         })
@@ -173,6 +210,7 @@ pub async fn dev(connect: Connect, target: String, options: DevOptions) -> Resul
         next_id: AtomicU64::new(1),
         calls: std::sync::Mutex::default(),
         questions: std::sync::Mutex::default(),
+        listener: std::sync::Mutex::default(),
     });
     dev.reconnect().await.map_err(Failure::connection)?;
     let url = format!("http://{authority}/?token={token}");

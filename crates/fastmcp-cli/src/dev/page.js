@@ -113,10 +113,10 @@ function schemaForm(container, schema, idPrefix, completer) {
       input = el("input", { id, name, type: "text", "aria-label": name, autocomplete: "off" });
       if (property.default !== undefined) input.value = property.default;
       read = () => input.value === "" ? undefined : input.value;
-      if (completer) attachCompletion(input, id, (value) => completer(name, value));
     }
     const help = property.description || property.title;
     container.append(el("div", { class: "field" }, label, help ? el("div", { class: "help", text: help }) : null, input));
+    if (completer && input.type === "text") attachCompletion(input, id, (value) => completer(name, value));
     readers.push([name, read]);
   }
   return () => {
