@@ -428,39 +428,36 @@ fn write_atomically(file: &Path, text: &str) -> Result<(), String> {
 
 /// `claude mcp add [--transport http] [-e K=V]… NAME (URL | -- COMMAND ARGS…)`.
 fn claude_add(server: &Server) -> Vec<String> {
-    let mut args = vec!["mcp".to_owned(), "add".to_owned()];
-    let entry = &server.entry;
-    if let Some(url) = &entry.url {
-        let transport = if entry.transport.as_deref() == Some("sse") {
-            "sse"
-        } else {
-            "http"
-        };
-        args.extend(["--transport".into(), transport.into()]);
-        for (key, value) in &entry.headers {
-            args.extend(["--header".into(), format!("{key}: {value}")]);
-        }
-        args.extend([server.name.clone(), url.clone()]);
-        return args;
-    }
-    for (key, value) in &entry.env {
-        args.extend(["-e".into(), format!("{key}={value}")]);
-    }
-    args.extend([server.name.clone(), "--".into()]);
-    args.extend(entry.command.clone());
-    args.extend(entry.args.iter().cloned());
-    args
+    mcp_add(server, |entry| {
+        let mut words = vec!["--".to_owned()];
+        words.extend(entry.command.clone());
+        words.extend(entry.args.iter().cloned());
+        words
+    })
 }
 
-/// `gemini mcp add [--transport http] [-e K=V]… NAME (URL | COMMAND ARGS…)`.
+/// `gemini mcp add [--transport http] [-e K=V]… NAME (URL | COMMAND -- ARGS…)`.
 fn gemini_add(server: &Server) -> Vec<String> {
+    mcp_add(server, |entry| {
+        let mut words: Vec<String> = entry.command.clone().into_iter().collect();
+        if !entry.args.is_empty() {
+            words.push("--".into());
+            words.extend(entry.args.iter().cloned());
+        }
+        words
+    })
+}
+
+/// `mcp add`'s arguments, as Claude Code and Gemini CLI share them: `--transport`,
+/// `--header`s, NAME and the URL of a remote server; `-e`s, NAME and the command (each
+/// client puts its `--` elsewhere: `command`) of a local one.
+fn mcp_add(server: &Server, command: impl FnOnce(&ServerEntry) -> Vec<String>) -> Vec<String> {
     let mut args = vec!["mcp".to_owned(), "add".to_owned()];
     let entry = &server.entry;
     if let Some(url) = &entry.url {
-        let transport = if entry.transport.as_deref() == Some("sse") {
-            "sse"
-        } else {
-            "http"
+        let transport = match entry.transport.as_deref() {
+            Some("sse") => "sse",
+            _ => "http",
         };
         args.extend(["--transport".into(), transport.into()]);
         for (key, value) in &entry.headers {
@@ -473,11 +470,7 @@ fn gemini_add(server: &Server) -> Vec<String> {
         args.extend(["-e".into(), format!("{key}={value}")]);
     }
     args.push(server.name.clone());
-    args.extend(entry.command.clone());
-    if !entry.args.is_empty() {
-        args.push("--".into());
-        args.extend(entry.args.iter().cloned());
-    }
+    args.extend(command(entry));
     args
 }
 
