@@ -506,17 +506,27 @@ async fn oauth_in_the_browser_then_cached_then_refreshed() {
     let home = Scratch::new("oauth");
     let home = home.0.clone();
     // The "browser": follows the authorization URL's redirects to the CLI's callback.
-    let browser = "curl -s -L -o /dev/null";
+    let browser_script = home.join("browser");
+    std::fs::write(
+        &browser_script,
+        "#!/bin/sh\nif command -v curl >/dev/null; then exec curl -s -L -o /dev/null \"$1\"; fi\n\
+         exec python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1]).read()' \"$1\"\n",
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&browser_script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&browser_script, permissions).unwrap();
+    let browser = browser_script.to_str().unwrap().to_owned();
     let call = {
         let (home, url) = (home.clone(), url.clone());
         move || {
-            let (home, url) = (home.clone(), url.clone());
+            let (home, url, browser) = (home.clone(), url.clone(), browser.clone());
             tokio::task::spawn_blocking(move || {
                 fastmcp_with(
                     &home,
                     &home,
                     &["call", &url, "add", "a=1", "b=2", "--auth", "oauth"],
-                    &[("BROWSER", browser)],
+                    &[("BROWSER", browser.as_str())],
                 )
             })
         }
