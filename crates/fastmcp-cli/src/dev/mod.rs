@@ -24,7 +24,8 @@ use fastmcp::{Client, ClientBuilder};
 use serde_json::{Value, json};
 use tokio::sync::{RwLock, broadcast, oneshot};
 
-use crate::{Connect, Failure};
+use crate::Failure;
+use crate::connect::Connect;
 
 const PAGE_HTML: &str = include_str!("page.html");
 const PAGE_JS: &str = include_str!("page.js");
