@@ -71,27 +71,28 @@ pub fn resolve(target: &str) -> Result<Option<Found>, String> {
         return Ok(None);
     }
     let places = Places::from_env()?;
-    let (editors, name) = match target.split_once(':') {
+    let (source, name) = match target.split_once(':') {
         Some((source, name)) => match Editor::from_name(source) {
-            Some(editor) => (vec![editor], name),
+            Some(editor) => (Some(editor), name),
             None => return Ok(None),
         },
-        None => (Vec::new(), target),
+        None => (None, target),
     };
-    let mut matches: Vec<Found> = discover(&places, &editors)
-        .into_iter()
-        .filter(|found| found.name == name)
-        .collect();
+    let editors: Vec<Editor> = source.into_iter().collect();
     // The same server configured in several clients is one server.
-    matches.dedup_by(|a, b| a.entry == b.entry);
-    match matches.len() {
-        0 if !editors.is_empty() => Err(format!(
-            "{} has no server named '{name}' (see `fastmcp discover --source {}`)",
-            target.split_once(':').map_or("", |(source, _)| source),
-            target.split_once(':').map_or("", |(source, _)| source)
+    let mut matches: Vec<Found> = Vec::new();
+    for found in discover(&places, &editors) {
+        if found.name == name && !matches.iter().any(|seen| seen.entry == found.entry) {
+            matches.push(found);
+        }
+    }
+    match (matches.len(), source) {
+        (0, Some(source)) => Err(format!(
+            "{0} has no server named '{name}' (see `fastmcp discover --source {0}`)",
+            source.name()
         )),
-        0 => Ok(None),
-        1 => Ok(matches.pop()),
+        (0, None) => Ok(None),
+        (1, _) => Ok(matches.pop()),
         _ => Err(format!(
             "'{name}' names several configured servers: {}; give one as SOURCE:NAME",
             matches

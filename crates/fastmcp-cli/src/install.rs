@@ -85,10 +85,11 @@ pub fn install(request: Install) -> Result<(), String> {
         InstallClient::ClaudeDesktop => {
             let entry = as_stdio(&server.entry)?;
             let file = places.claude_desktop();
-            edit_json(
+            let servers = ("mcpServers", server.name.as_str());
+            edit(
                 &file,
-                "mcpServers",
-                &server.name,
+                Format::Json,
+                servers,
                 entry_json(&entry),
                 request.force,
             )?;
@@ -105,7 +106,8 @@ pub fn install(request: Install) -> Result<(), String> {
                 None => places.cursor_user(),
             };
             let entry = entry_json(&server.entry);
-            edit_json(&file, "mcpServers", &server.name, entry, request.force)?;
+            let servers = ("mcpServers", server.name.as_str());
+            edit(&file, Format::Json, servers, entry, request.force)?;
             done(
                 &server.name,
                 "Cursor",
@@ -124,12 +126,20 @@ pub fn install(request: Install) -> Result<(), String> {
                     (Some(_), _) => "http",
                 }
             );
-            edit_json(&file, "servers", &server.name, entry, request.force)?;
+            let servers = ("servers", server.name.as_str());
+            edit(&file, Format::Json, servers, entry, request.force)?;
             done(&server.name, "VS Code", &file, "start it from the MCP view")
         }
         InstallClient::Goose => {
             let file = places.goose();
-            edit_goose(&file, &server, request.force)?;
+            let extensions = ("extensions", server.name.as_str());
+            edit(
+                &file,
+                Format::Yaml,
+                extensions,
+                goose_extension(&server),
+                request.force,
+            )?;
             done(&server.name, "Goose", &file, "restart Goose to load it")
         }
         InstallClient::ClaudeCode => {
@@ -322,74 +332,100 @@ fn entry_json(entry: &ServerEntry) -> Value {
     value
 }
 
+/// The syntax of a client's configuration file.
+#[derive(Clone, Copy)]
+enum Format {
+    Json,
+    /// Goose's `config.yaml` (rewritten through a parser: its comments are not kept).
+    Yaml,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Json => "JSON",
+            Format::Yaml => "YAML",
+        }
+    }
+
+    /// What this syntax calls an object.
+    fn object(self) -> &'static str {
+        match self {
+            Format::Json => "object",
+            Format::Yaml => "mapping",
+        }
+    }
+
+    fn parse(self, text: &str) -> Result<Value, String> {
+        match self {
+            Format::Json => serde_json::from_str(text).map_err(|error| error.to_string()),
+            Format::Yaml => serde_norway::from_str(text).map_err(|error| error.to_string()),
+        }
+    }
+
+    fn render(self, config: &Value) -> Result<String, String> {
+        match self {
+            Format::Json => serde_json::to_string_pretty(config)
+                .map(|text| text + "\n")
+                .map_err(|error| error.to_string()),
+            Format::Yaml => serde_norway::to_string(config).map_err(|error| error.to_string()),
+        }
+    }
+}
+
 /// Sets `file`'s `key.name` to `entry`, keeping everything else in the file.
-fn edit_json(file: &Path, key: &str, name: &str, entry: Value, force: bool) -> Result<(), String> {
+fn edit(
+    file: &Path,
+    format: Format,
+    (key, name): (&str, &str),
+    entry: Value,
+    force: bool,
+) -> Result<(), String> {
     let mut config = match std::fs::read_to_string(file) {
         Ok(text) if text.trim().is_empty() => json!({}),
-        Ok(text) => serde_json::from_str(&text)
-            .map_err(|error| format!("{}: not JSON ({error}); not changed", file.display()))?,
+        Ok(text) => format.parse(&text).map_err(|error| {
+            format!(
+                "{}: not {} ({error}); not changed",
+                file.display(),
+                format.name()
+            )
+        })?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => json!({}),
         Err(error) => return Err(format!("cannot read {}: {error}", file.display())),
     };
     let Some(root) = config.as_object_mut() else {
         return Err(format!(
-            "{}: not a JSON object; not changed",
-            file.display()
+            "{}: not a {} {}; not changed",
+            file.display(),
+            format.name(),
+            format.object()
         ));
     };
     let servers = root.entry(key).or_insert_with(|| json!({}));
     let Some(servers) = servers.as_object_mut() else {
         return Err(format!(
-            "{}: `{key}` is not an object; not changed",
-            file.display()
+            "{}: `{key}` is not {}; not changed",
+            file.display(),
+            match format {
+                Format::Json => "an object",
+                Format::Yaml => "a mapping",
+            }
         ));
     };
-    refuse_clobber(servers.contains_key(name), name, file, force)?;
-    servers.insert(name.to_owned(), entry);
-    let text = serde_json::to_string_pretty(&config).map_err(|error| error.to_string())?;
-    write_atomically(file, &(text + "\n"))
-}
-
-fn refuse_clobber(exists: bool, name: &str, file: &Path, force: bool) -> Result<(), String> {
-    if exists && !force {
+    if servers.contains_key(name) && !force {
         return Err(format!(
             "{} already has a server named '{name}': use --force to replace it, or --name to pick another",
             file.display()
         ));
     }
-    Ok(())
+    servers.insert(name.to_owned(), entry);
+    write_atomically(file, &format.render(&config)?)
 }
 
-/// Goose's `extensions.NAME`, the rest of `config.yaml` kept (its comments are not).
-fn edit_goose(file: &Path, server: &Server, force: bool) -> Result<(), String> {
-    let mut config: Value = match std::fs::read_to_string(file) {
-        Ok(text) if text.trim().is_empty() => json!({}),
-        Ok(text) => serde_norway::from_str(&text)
-            .map_err(|error| format!("{}: not YAML ({error}); not changed", file.display()))?,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => json!({}),
-        Err(error) => return Err(format!("cannot read {}: {error}", file.display())),
-    };
-    let Some(root) = config.as_object_mut() else {
-        return Err(format!(
-            "{}: not a YAML mapping; not changed",
-            file.display()
-        ));
-    };
-    let extensions = root.entry("extensions").or_insert_with(|| json!({}));
-    let Some(extensions) = extensions.as_object_mut() else {
-        return Err(format!(
-            "{}: `extensions` is not a mapping; not changed",
-            file.display()
-        ));
-    };
-    refuse_clobber(
-        extensions.contains_key(&server.name),
-        &server.name,
-        file,
-        force,
-    )?;
+/// Goose's `extensions.NAME` entry.
+fn goose_extension(server: &Server) -> Value {
     let entry = &server.entry;
-    let extension = match &entry.url {
+    match &entry.url {
         Some(url) => json!({
             "name": server.name, "type": "streamable_http", "uri": url,
             "headers": entry.headers, "envs": entry.env, "enabled": true, "timeout": 300,
@@ -398,10 +434,7 @@ fn edit_goose(file: &Path, server: &Server, force: bool) -> Result<(), String> {
             "name": server.name, "type": "stdio", "cmd": entry.command, "args": entry.args,
             "envs": entry.env, "enabled": true, "timeout": 300,
         }),
-    };
-    extensions.insert(server.name.clone(), extension);
-    let text = serde_norway::to_string(&config).map_err(|error| error.to_string())?;
-    write_atomically(file, &text)
+    }
 }
 
 /// Writes `text` to a temporary file beside `file` and renames it over `file`, so a reader

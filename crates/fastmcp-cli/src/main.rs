@@ -63,14 +63,35 @@ impl Failure {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.quiet);
-    let mut connect = Connect {
+    let connect = Connect {
         timeout: cli.connect_timeout,
         base_url: None,
         auth: cli.auth,
         bar: render::SharedBar::default(),
         transport: None,
     };
-    let outcome = match cli.command {
+    let outcome = execute(cli.command, connect).await;
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let first_line = failure
+                .message
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            eprintln!("error: {first_line}");
+            for line in failure.message.lines().skip(1) {
+                eprintln!("  {line}");
+            }
+            ExitCode::from(failure.status)
+        }
+    }
+}
+
+/// Runs one command.
+async fn execute(command: Command, mut connect: Connect) -> Result<(), Failure> {
+    match command {
         Command::List {
             target,
             reach,
@@ -90,10 +111,7 @@ async fn main() -> ExitCode {
                 input_schema,
                 output_schema,
             };
-            match reach.target(target) {
-                Ok(target) => list(&connect, &target, what).await,
-                Err(failure) => Err(failure),
-            }
+            list(&connect, &reach.target(target)?, what).await
         }
         Command::Call {
             words,
@@ -107,24 +125,21 @@ async fn main() -> ExitCode {
         } => {
             connect.base_url = base_url;
             connect.transport = reach.transport;
-            match call_words(&reach, words) {
-                Err(failure) => Err(failure),
-                Ok((target, name, arguments)) if prompt => {
-                    get_prompt(&connect, &target, &name, &arguments, args.as_deref(), json).await
-                }
-                Ok((target, uri, _)) if uri.contains("://") => {
-                    read(&connect, &target, &uri, output.as_deref(), json).await
-                }
-                Ok((target, tool, arguments)) => {
-                    let call_args = CallArgs {
-                        pairs: &arguments,
-                        json_args: args.as_deref(),
-                        json,
-                        timeout,
-                    };
-                    call(&connect, &target, &tool, call_args).await
-                }
+            let (target, name, arguments) = call_words(&reach, words)?;
+            if prompt {
+                return get_prompt(&connect, &target, &name, &arguments, args.as_deref(), json)
+                    .await;
             }
+            if name.contains("://") {
+                return read(&connect, &target, &name, output.as_deref(), json).await;
+            }
+            let call_args = CallArgs {
+                pairs: &arguments,
+                json_args: args.as_deref(),
+                json,
+                timeout,
+            };
+            call(&connect, &target, &name, call_args).await
         }
         Command::Run {
             target,
@@ -137,31 +152,31 @@ async fn main() -> ExitCode {
             path,
             stateless,
             auth,
-        } => match auth.build(&path) {
-            Err(failure) => Err(failure),
-            Ok(Some(_)) if matches!(transport, RunTransport::Stdio) => Err(Failure::connection(
-                "--auth-* flags need --transport http: stdio has no bearer tokens",
-            )),
-            Ok(auth) => {
-                let http = matches!(transport, RunTransport::Http).then_some(Http {
-                    host,
-                    port,
-                    path,
-                    stateless,
-                    auth,
-                });
-                let source = match (openapi, target) {
-                    (Some(spec), _) => Source::OpenApi {
-                        spec,
-                        base_url,
-                        headers,
-                    },
-                    (None, Some(target)) => Source::Proxy(target),
-                    (None, None) => unreachable!("clap requires TARGET without --openapi"),
-                };
-                run(&connect, source, http).await
+        } => {
+            let auth = auth.build(&path)?;
+            if auth.is_some() && matches!(transport, RunTransport::Stdio) {
+                return Err(Failure::connection(
+                    "--auth-* flags need --transport http: stdio has no bearer tokens",
+                ));
             }
-        },
+            let http = matches!(transport, RunTransport::Http).then_some(Http {
+                host,
+                port,
+                path,
+                stateless,
+                auth,
+            });
+            let source = match (openapi, target) {
+                (Some(spec), _) => Source::OpenApi {
+                    spec,
+                    base_url,
+                    headers,
+                },
+                (None, Some(target)) => Source::Proxy(target),
+                (None, None) => unreachable!("clap requires TARGET without --openapi"),
+            };
+            run(&connect, source, http).await
+        }
         Command::Inspect {
             target,
             reach,
@@ -171,10 +186,7 @@ async fn main() -> ExitCode {
         } => {
             connect.base_url = base_url;
             connect.transport = reach.transport;
-            match reach.target(target) {
-                Ok(target) => inspect(&connect, &target, format, output.as_deref()).await,
-                Err(failure) => Err(failure),
-            }
+            inspect(&connect, &reach.target(target)?, format, output.as_deref()).await
         }
         Command::Install {
             client,
@@ -185,19 +197,17 @@ async fn main() -> ExitCode {
             env_file,
             workspace,
             force,
-        } => reach.target(target).and_then(|target| {
-            install::install(install::Install {
-                client,
-                target,
-                sse: matches!(reach.transport, Some(UrlTransport::Sse)),
-                name,
-                env,
-                env_file,
-                workspace,
-                force,
-            })
-            .map_err(Failure::connection)
-        }),
+        } => install::install(install::Install {
+            client,
+            target: reach.target(target)?,
+            sse: matches!(reach.transport, Some(UrlTransport::Sse)),
+            name,
+            env,
+            env_file,
+            workspace,
+            force,
+        })
+        .map_err(Failure::connection),
         Command::Dev {
             target,
             reach,
@@ -206,17 +216,13 @@ async fn main() -> ExitCode {
             no_open,
         } => {
             connect.transport = reach.transport;
-            match reach.target(target) {
-                Ok(target) => {
-                    let options = dev::DevOptions {
-                        host,
-                        port,
-                        open: !no_open,
-                    };
-                    dev::dev(connect, target, options).await
-                }
-                Err(failure) => Err(failure),
-            }
+            let target = reach.target(target)?;
+            let options = dev::DevOptions {
+                host,
+                port,
+                open: !no_open,
+            };
+            dev::dev(connect, target, options).await
         }
         Command::Discover { sources, json } => editors::Places::from_env()
             .and_then(|places| discover::print(&discover::discover(&places, &sources), json))
@@ -238,22 +244,6 @@ async fn main() -> ExitCode {
         Command::Version => {
             render::out!("fastmcp {}", env!("CARGO_PKG_VERSION"));
             Ok(())
-        }
-    };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            let first_line = failure
-                .message
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            eprintln!("error: {first_line}");
-            for line in failure.message.lines().skip(1) {
-                eprintln!("  {line}");
-            }
-            ExitCode::from(failure.status)
         }
     }
 }

@@ -42,8 +42,9 @@ pub struct DevOptions {
 /// What the page's requests share.
 pub(crate) struct Dev {
     token: String,
-    /// `host:port` as the browser must name it (`Host`, and `Origin` without the scheme).
-    authority: String,
+    /// `host:port` as the browser may name it (`Host`, and `Origin` without the scheme):
+    /// the address served, and `localhost:port` for 127.0.0.1.
+    authorities: Vec<String>,
     target: String,
     connect: Connect,
     client: RwLock<Option<Client>>,
@@ -203,7 +204,10 @@ pub async fn dev(connect: Connect, target: String, options: DevOptions) -> Resul
     let (events, _) = broadcast::channel(1024);
     let dev = Arc::new(Dev {
         token: token.clone(),
-        authority: authority.clone(),
+        authorities: vec![
+            authority.clone(),
+            authority.replacen("127.0.0.1", "localhost", 1),
+        ],
         target,
         connect,
         client: RwLock::default(),
@@ -276,16 +280,14 @@ async fn guard(State(dev): State<Shared>, request: Request, next: Next) -> Respo
     let host_ok = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .is_some_and(|host| {
-            host == dev.authority || host == dev.authority.replacen("127.0.0.1", "localhost", 1)
-        });
+        .is_some_and(|host| dev.authorities.iter().any(|allowed| allowed == host));
     let origin_ok = headers
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .is_none_or(|origin| {
-            origin.strip_prefix("http://").is_some_and(|rest| {
-                rest == dev.authority || rest == dev.authority.replacen("127.0.0.1", "localhost", 1)
-            })
+            origin
+                .strip_prefix("http://")
+                .is_some_and(|rest| dev.authorities.iter().any(|allowed| allowed == rest))
         });
     let query_token = request.uri().query().and_then(|query| {
         query
