@@ -1,6 +1,7 @@
 //! The direct path's header and body checks.
 
 use super::*;
+use http::HeaderValue;
 
 #[test]
 fn host_entries_without_a_port_admit_any_port() {

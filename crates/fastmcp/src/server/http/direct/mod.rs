@@ -14,12 +14,11 @@
 //! store persisting stateless streams, any malformed input) goes to rmcp's service unchanged,
 //! so errors and edge cases keep rmcp's exact answers.
 
-use crate::protocol::header as mcp_header;
-use crate::protocol::{
-    COMPLETION_COMPLETE, PROMPTS_GET, PROMPTS_LIST, RESOURCE_TEMPLATES_LIST, RESOURCES_LIST,
-    RESOURCES_READ, TOOLS_CALL, TOOLS_LIST,
-};
-use std::sync::OnceLock;
+mod answer;
+mod closed;
+mod headers;
+
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -27,23 +26,35 @@ use axum::extract::Request;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse as _, Response};
 use futures::StreamExt as _;
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, StatusCode, header};
 use rmcp::model::{
-    ClientJsonRpcMessage, ClientRequest, ErrorCode, ErrorData, GetMeta as _, JsonRpcRequest,
-    ProtocolVersion, RequestId, ServerJsonRpcMessage, ServerResult,
+    ClientJsonRpcMessage, ClientRequest, GetMeta as _, JsonRpcRequest, ProtocolVersion,
+    ServerJsonRpcMessage,
 };
-use rmcp::service::{RequestContext, RxJsonRpcMessage, Service as _, TxJsonRpcMessage};
-use rmcp::transport::Transport;
-use rmcp::{Peer, RoleServer, ServerHandler};
-use serde_json::Value;
+use rmcp::service::{RequestContext, Service as _};
+use rmcp::{Peer, RoleServer};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::sessions::{Answer, Call, Live, Sessions, receiver_stream};
+use crate::protocol::header as mcp_header;
+use crate::protocol::{
+    COMPLETION_COMPLETE, PROMPTS_GET, PROMPTS_LIST, RESOURCE_TEMPLATES_LIST, RESOURCES_LIST,
+    RESOURCES_READ, TOOLS_CALL, TOOLS_LIST,
+};
 use crate::server::FastMCP;
 use crate::server::outbound::ResponseStream;
-use rmcp::transport::common::server_side_http::ServerSseMessage;
-use std::sync::Arc;
+pub(super) use answer::unreadable_body;
+use answer::{
+    axum_event, http_status, internal_error, is_terminal, json_response, parse_error,
+    response_message, serialize_failure, sse_headers, write_event,
+};
+use closed::closed_peer;
+pub(super) use headers::content_is_json;
+use headers::{
+    Authority, accepts_json_and_sse, content_length, has_header_annotation, is_2026_header,
+    names_match, only_value,
+};
 
 /// Notifications a request may queue before its handler waits for the client to read.
 const STREAM_CAPACITY: usize = 64;
@@ -470,286 +481,6 @@ impl Direct {
                 )
             }
         }
-    }
-}
-
-/// Writes `event` in SSE form: its id, retry delay and JSON message (empty data for a
-/// priming event).
-fn write_event(body: &mut Vec<u8>, event: &ServerSseMessage) -> Result<(), serde_json::Error> {
-    if let Some(id) = event.event_id.as_deref().filter(|id| is_field_safe(id)) {
-        body.extend_from_slice(b"id: ");
-        body.extend_from_slice(id.as_bytes());
-        body.push(b'\n');
-    }
-    if let Some(retry) = event.retry {
-        body.extend_from_slice(format!("retry: {}\n", retry.as_millis()).as_bytes());
-    }
-    body.extend_from_slice(b"data: ");
-    if let Some(message) = &event.message {
-        serde_json::to_writer(&mut *body, message.as_ref())?;
-    }
-    body.extend_from_slice(b"\n\n");
-    Ok(())
-}
-
-/// `event` as axum writes it.
-fn axum_event(event: &ServerSseMessage) -> Result<Event, serde_json::Error> {
-    let mut sse = Event::default();
-    if let Some(id) = event.event_id.as_deref().filter(|id| is_field_safe(id)) {
-        sse = sse.id(id);
-    }
-    if let Some(retry) = event.retry {
-        sse = sse.retry(retry);
-    }
-    let data = match &event.message {
-        Some(message) => serde_json::to_string(message.as_ref())?,
-        None => String::new(),
-    };
-    Ok(sse.data(data))
-}
-
-/// An event id that fits on one SSE line (an event store could make any string).
-fn is_field_safe(id: &str) -> bool {
-    !id.contains(['\n', '\r', '\0'])
-}
-
-/// The JSON-RPC message answering request `id`.
-fn response_message(
-    result: Result<ServerResult, ErrorData>,
-    id: RequestId,
-) -> ServerJsonRpcMessage {
-    match result {
-        Ok(result) => ServerJsonRpcMessage::response(result, id),
-        Err(error) => ServerJsonRpcMessage::error(error, Some(id)),
-    }
-}
-
-fn is_terminal(message: &ServerJsonRpcMessage) -> bool {
-    matches!(
-        message,
-        ServerJsonRpcMessage::Response(_) | ServerJsonRpcMessage::Error(_)
-    )
-}
-
-/// The HTTP status of a 2026-07-28 answer, as the specification (and rmcp) map them.
-fn http_status(message: &ServerJsonRpcMessage) -> StatusCode {
-    let ServerJsonRpcMessage::Error(error) = message else {
-        return StatusCode::OK;
-    };
-    match error.error.code {
-        ErrorCode::UNSUPPORTED_PROTOCOL_VERSION
-        | ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY
-        | ErrorCode::HEADER_MISMATCH => StatusCode::BAD_REQUEST,
-        ErrorCode::METHOD_NOT_FOUND => StatusCode::NOT_FOUND,
-        _ => StatusCode::OK,
-    }
-}
-
-fn json_response(status: StatusCode, message: &ServerJsonRpcMessage) -> Response {
-    let Ok(body) = serde_json::to_vec(message) else {
-        return serialize_failure();
-    };
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn sse_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
-}
-
-/// `400` for a body that is not a JSON-RPC message: -32700 if it is not JSON at all,
-/// else -32600.
-pub(super) fn unreadable_body(bytes: &[u8]) -> Response {
-    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
-        return parse_error();
-    }
-    let reason = match serde_json::from_slice::<ClientJsonRpcMessage>(bytes) {
-        Err(error) => error.to_string(),
-        Ok(_) => "not a message this endpoint takes".into(),
-    };
-    let error = ErrorData::invalid_request(
-        format!("Invalid Request: the body is not a JSON-RPC message: {reason}"),
-        None,
-    );
-    json_response(
-        StatusCode::BAD_REQUEST,
-        &ServerJsonRpcMessage::error(error, None),
-    )
-}
-
-/// `400` with JSON-RPC's parse error, for a body that is not JSON at all.
-fn parse_error() -> Response {
-    let error = ErrorData::new(
-        ErrorCode::PARSE_ERROR,
-        "Parse error: the body is not JSON",
-        None,
-    );
-    json_response(
-        StatusCode::BAD_REQUEST,
-        &ServerJsonRpcMessage::error(error, None),
-    )
-}
-
-/// `500` for a server that cannot serve at all (see [`Error::Randomness`](crate::Error)).
-fn internal_error(error: &crate::Error) -> Response {
-    tracing::error!(%error, "cannot serve a request");
-    (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
-}
-
-fn serialize_failure() -> Response {
-    tracing::error!("failed to serialize a response");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "failed to serialize the response",
-    )
-        .into_response()
-}
-
-/// The single value of header `name` as text; `None` if absent, repeated or not text.
-fn only_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    let mut values = headers.get_all(name).iter();
-    let value = values.next()?;
-    if values.next().is_some() {
-        return None;
-    }
-    value.to_str().ok()
-}
-
-/// `Accept` names both JSON and SSE, plainly (any quality parameter: leave it to rmcp).
-fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
-    let Some(accept) = only_value(headers, header::ACCEPT.as_str()) else {
-        return false;
-    };
-    let mut json = false;
-    let mut sse = false;
-    for media in accept.split(',') {
-        match media.trim() {
-            media if media.eq_ignore_ascii_case("application/json") => json = true,
-            media if media.eq_ignore_ascii_case("text/event-stream") => sse = true,
-            media if media.contains(';') => return false,
-            _ => {}
-        }
-    }
-    json && sse
-}
-
-pub(super) fn content_is_json(headers: &HeaderMap) -> bool {
-    only_value(headers, header::CONTENT_TYPE.as_str()).is_some_and(|value| {
-        let essence = value.split_once(';').map_or(value, |(essence, _)| essence);
-        essence.trim().eq_ignore_ascii_case("application/json")
-    })
-}
-
-fn content_length(headers: &HeaderMap) -> Option<usize> {
-    only_value(headers, header::CONTENT_LENGTH.as_str())?
-        .parse()
-        .ok()
-}
-
-/// `Mcp-Name` names the tool, prompt or resource the body does, in plain (not Base64) form.
-fn names_match(headers: &HeaderMap, request: &ClientRequest) -> bool {
-    let expected = match request {
-        ClientRequest::CallToolRequest(call) => call.params.name.as_ref(),
-        ClientRequest::GetPromptRequest(get) => get.params.name.as_str(),
-        ClientRequest::ReadResourceRequest(read) => read.params.uri.as_str(),
-        _ => return !headers.contains_key("mcp-name"),
-    };
-    only_value(headers, "mcp-name")
-        .is_some_and(|name| name == expected && !name.starts_with("=?base64?"))
-}
-
-/// A request header only 2026-07-28 (SEP-2243) defines: its presence on a legacy request is
-/// for rmcp to judge.
-fn is_2026_header(name: &str) -> bool {
-    name == "mcp-method" || name == "mcp-name" || name.starts_with("mcp-param-")
-}
-
-/// Whether any property, at any depth of `properties`, carries `x-mcp-header`.
-fn has_header_annotation(properties: Option<&Value>) -> bool {
-    let Some(Value::Object(properties)) = properties else {
-        return false;
-    };
-    properties.values().any(|schema| {
-        schema.get("x-mcp-header").is_some() || has_header_annotation(schema.get("properties"))
-    })
-}
-
-/// A host (lowercase, without IPv6 brackets) and optional port, as `Host` validation compares
-/// them.
-#[derive(Debug, PartialEq, Eq)]
-struct Authority {
-    host: String,
-    port: Option<u16>,
-}
-
-impl Authority {
-    fn parse(value: &str) -> Option<Self> {
-        let value = value.trim();
-        if value.is_empty() {
-            return None;
-        }
-        let (host, port) = match http::uri::Authority::try_from(value) {
-            Ok(authority) => (authority.host().to_owned(), authority.port_u16()),
-            Err(_) => (value.to_owned(), None),
-        };
-        Some(Self {
-            host: host
-                .trim_matches('[')
-                .trim_matches(']')
-                .to_ascii_lowercase(),
-            port,
-        })
-    }
-
-    /// An allowed entry without a port admits the host on any port.
-    fn admits(&self, host: &Authority) -> bool {
-        self.host == host.host && self.port.is_none_or(|port| host.port == Some(port))
-    }
-}
-
-/// A peer whose connection has already ended.
-fn closed_peer() -> Peer<RoleServer> {
-    let running = rmcp::service::serve_directly(NoHandler, Closed, None);
-    running.peer().clone()
-}
-
-/// The handler behind [`closed_peer`]; it never sees a message.
-#[derive(Clone)]
-struct NoHandler;
-
-impl ServerHandler for NoHandler {}
-
-/// A transport that is closed from the start.
-struct Closed;
-
-impl Transport<RoleServer> for Closed {
-    type Error = std::io::Error;
-
-    fn send(
-        &mut self,
-        _item: TxJsonRpcMessage<RoleServer>,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
-        std::future::ready(Err(std::io::ErrorKind::NotConnected.into()))
-    }
-
-    fn receive(&mut self) -> impl Future<Output = Option<RxJsonRpcMessage<RoleServer>>> + Send {
-        std::future::ready(None)
-    }
-
-    fn close(&mut self) -> impl Future<Output = Result<(), Self::Error>> + Send {
-        std::future::ready(Ok(()))
     }
 }
 
