@@ -26,8 +26,7 @@ use crate::error::RequestError;
 use crate::server::Context;
 pub use crate::types::PromptArgument;
 use crate::types::{
-    ContentBlock, GetPromptResult, Icon, JsonObject, MetaObject, PromptMessage, ResourceContents,
-    Role,
+    ContentBlock, GetPromptResult, JsonObject, PromptMessage, ResourceContents, Role,
 };
 use crate::utilities::args::coerce_arguments;
 use crate::utilities::component::{Component, ComponentMeta};
@@ -263,6 +262,8 @@ pub struct PromptBuilder {
 }
 
 impl PromptBuilder {
+    crate::utilities::component::builder_setters!("prompt", meta: meta, definition: definition);
+
     fn new(name: String) -> Self {
         Self {
             definition: crate::types::Prompt::new(name, None::<String>, None),
@@ -270,18 +271,6 @@ impl PromptBuilder {
             meta: ComponentMeta::default(),
             completions: Completions::default(),
         }
-    }
-
-    /// A human-readable title.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.definition.title = Some(title.into());
-        self
-    }
-
-    /// What the prompt is for.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.definition.description = Some(description.into());
-        self
     }
 
     /// Declares an argument.
@@ -327,53 +316,6 @@ impl PromptBuilder {
     /// Declares the arguments from the schema of `T`.
     pub fn arguments_schema_for<T: schemars::JsonSchema>(self) -> Self {
         self.arguments_schema(Value::Object(crate::utilities::schema::schema_for::<T>()))
-    }
-
-    /// Icons.
-    pub fn icons(mut self, icons: Vec<Icon>) -> Self {
-        self.definition.icons = Some(icons);
-        self
-    }
-
-    /// The prompt's `_meta` (a JSON object; other values are ignored).
-    pub fn meta(mut self, meta: Value) -> Self {
-        if let Value::Object(meta) = meta {
-            self.definition.meta = Some(MetaObject(meta));
-        }
-        self
-    }
-
-    /// Tags, for enabling and disabling components together.
-    pub fn tags<I, S>(mut self, tags: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.meta.tags.extend(tags.into_iter().map(Into::into));
-        self
-    }
-
-    /// Scopes an access token must grant to see and use this prompt, when the server checks
-    /// tokens ([`FastMCP::auth`](crate::FastMCP::auth)); without auth they change nothing.
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.meta.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
-
-    /// The prompt's version.
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.meta.version = Some(version.into());
-        self
-    }
-
-    /// Whether the prompt starts enabled (default `true`).
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.meta.enabled = enabled;
-        self
     }
 
     /// Suggests values for one argument (`completion/complete`).

@@ -33,7 +33,7 @@ pub use uri_template::UriTemplate;
 
 use crate::error::RequestError;
 use crate::server::Context;
-use crate::types::{Annotations, Icon, JsonObject, MetaObject, ResourceContents};
+use crate::types::{Annotations, JsonObject, ResourceContents};
 use crate::utilities::CacheHint;
 use crate::utilities::component::{Component, ComponentMeta};
 
@@ -193,6 +193,8 @@ pub struct ResourceBuilder {
 }
 
 impl ResourceBuilder {
+    crate::utilities::component::builder_setters!("resource", meta: meta, definition: definition);
+
     fn new(uri: String) -> Self {
         let name = uri.clone();
         Self {
@@ -205,18 +207,6 @@ impl ResourceBuilder {
     /// The resource's name (default: its URI).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.definition.name = name.into();
-        self
-    }
-
-    /// A human-readable title.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.definition.title = Some(title.into());
-        self
-    }
-
-    /// What the resource holds.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.definition.description = Some(description.into());
         self
     }
 
@@ -235,53 +225,6 @@ impl ResourceBuilder {
     /// Audience, priority and last-modified hints.
     pub fn annotations(mut self, annotations: Annotations) -> Self {
         self.definition.annotations = Some(annotations);
-        self
-    }
-
-    /// Icons for the resource.
-    pub fn icons(mut self, icons: Vec<Icon>) -> Self {
-        self.definition.icons = Some(icons);
-        self
-    }
-
-    /// The resource's `_meta` (a JSON object; other values are ignored).
-    pub fn meta(mut self, meta: serde_json::Value) -> Self {
-        if let serde_json::Value::Object(meta) = meta {
-            self.definition.meta = Some(MetaObject(meta));
-        }
-        self
-    }
-
-    /// Tags, for enabling and disabling resources together.
-    pub fn tags<I, S>(mut self, tags: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.meta.tags.extend(tags.into_iter().map(Into::into));
-        self
-    }
-
-    /// Scopes an access token must grant to see and use this resource, when the server checks
-    /// tokens ([`FastMCP::auth`](crate::FastMCP::auth)); without auth they change nothing.
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.meta.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
-
-    /// The resource's version.
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.meta.version = Some(version.into());
-        self
-    }
-
-    /// Whether the resource starts enabled (default `true`).
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.meta.enabled = enabled;
         self
     }
 

@@ -10,7 +10,7 @@ use super::{IntoResourceContents, ResourceFuture, ResourceHandler, ResourceReque
 use crate::completion::{Completer, CompletionRequest, Completions};
 use crate::error::RequestError;
 use crate::server::Context;
-use crate::types::{Annotations, Icon, JsonObject, MetaObject, ResourceContents};
+use crate::types::{Annotations, JsonObject, ResourceContents};
 use crate::utilities::CacheHint;
 use crate::utilities::args::coerce_arguments;
 use crate::utilities::component::{Component, ComponentMeta};
@@ -162,6 +162,8 @@ pub struct ResourceTemplateBuilder {
 }
 
 impl ResourceTemplateBuilder {
+    crate::utilities::component::builder_setters!("resource template", meta: meta, definition: definition);
+
     fn new(uri_template: String) -> Self {
         let name = uri_template.clone();
         Self {
@@ -180,18 +182,6 @@ impl ResourceTemplateBuilder {
         self
     }
 
-    /// A human-readable title.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.definition.title = Some(title.into());
-        self
-    }
-
-    /// What the resources hold.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.definition.description = Some(description.into());
-        self
-    }
-
     /// The MIME type of the contents.
     pub fn mime_type(mut self, mime_type: impl Into<String>) -> Self {
         self.definition.mime_type = Some(mime_type.into());
@@ -201,53 +191,6 @@ impl ResourceTemplateBuilder {
     /// Audience and priority hints.
     pub fn annotations(mut self, annotations: Annotations) -> Self {
         self.definition.annotations = Some(annotations);
-        self
-    }
-
-    /// Icons.
-    pub fn icons(mut self, icons: Vec<Icon>) -> Self {
-        self.definition.icons = Some(icons);
-        self
-    }
-
-    /// The template's `_meta` (a JSON object; other values are ignored).
-    pub fn meta(mut self, meta: Value) -> Self {
-        if let Value::Object(meta) = meta {
-            self.definition.meta = Some(MetaObject(meta));
-        }
-        self
-    }
-
-    /// Tags, for enabling and disabling components together.
-    pub fn tags<I, S>(mut self, tags: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.meta.tags.extend(tags.into_iter().map(Into::into));
-        self
-    }
-
-    /// Scopes an access token must grant to see and use this template, when the server checks
-    /// tokens ([`FastMCP::auth`](crate::FastMCP::auth)); without auth they change nothing.
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.meta.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
-
-    /// The template's version.
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.meta.version = Some(version.into());
-        self
-    }
-
-    /// Whether the template starts enabled (default `true`).
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.meta.enabled = enabled;
         self
     }
 

@@ -233,6 +233,8 @@ pub struct ToolBuilder {
 }
 
 impl ToolBuilder {
+    crate::utilities::component::builder_setters!("tool", meta: component);
+
     fn new(name: String) -> Self {
         let mut input_schema = JsonObject::new();
         input_schema.insert("type".into(), Value::from("object"));
@@ -251,18 +253,6 @@ impl ToolBuilder {
             task: TaskSupport::Forbidden,
             task_start: TaskStart::AtCall,
         }
-    }
-
-    /// A human-readable title.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// What the tool does (shown to the model).
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
     }
 
     /// The input JSON Schema, published as given. A non-object value is ignored.
@@ -296,56 +286,6 @@ impl ToolBuilder {
     /// Behaviour hints for clients (read-only, destructive, idempotent, open-world).
     pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
         self.annotations = Some(annotations);
-        self
-    }
-
-    /// Icons for the tool.
-    pub fn icons(mut self, icons: Vec<Icon>) -> Self {
-        self.icons = Some(icons);
-        self
-    }
-
-    /// The tool's `_meta` object. A non-object value is ignored.
-    pub fn meta(mut self, meta: Value) -> Self {
-        if let Value::Object(meta) = meta {
-            self.meta = Some(MetaObject(meta));
-        }
-        self
-    }
-
-    /// Tags, for grouping and enabling/disabling tools together.
-    pub fn tags<I, S>(mut self, tags: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.component.tags.extend(tags.into_iter().map(Into::into));
-        self
-    }
-
-    /// Scopes an access token must grant to see and use this tool, when the server checks
-    /// tokens ([`FastMCP::auth`](crate::FastMCP::auth)); without auth they change nothing.
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.component
-            .scopes
-            .extend(scopes.into_iter().map(Into::into));
-        self
-    }
-
-    /// The tool's version. Several versions of one name can be registered; clients see the
-    /// highest, and can ask for another with `_meta: {"fastmcp": {"version": "…"}}`.
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.component.version = Some(version.into());
-        self
-    }
-
-    /// Whether the tool starts enabled (default `true`); see [`FastMCP::enable`](crate::FastMCP::enable).
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.component.enabled = enabled;
         self
     }
 
