@@ -242,13 +242,21 @@ impl Proxy {
                 session.state().set_log_level(level);
                 client.set_logging_level(level).await
             }
+            // A legacy upstream takes subscriptions as they are; a 2026-07-28 one is asked
+            // to listen for the resource.
             ClientRequest::SubscribeRequest(subscribe) => {
                 session.state().subscribe(subscribe.params.uri.clone());
-                return None;
+                if !client.is_stateless() {
+                    return None;
+                }
+                upstream.watch(vec![subscribe.params.uri.clone()]).await
             }
             ClientRequest::UnsubscribeRequest(unsubscribe) => {
                 session.state().unsubscribe(&unsubscribe.params.uri);
-                return None;
+                if !client.is_stateless() {
+                    return None;
+                }
+                upstream.unwatch(&unsubscribe.params.uri).await
             }
             _ => return None,
         };

@@ -28,6 +28,7 @@ mod forward;
 mod parked;
 mod pool;
 mod upstream;
+mod watch;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

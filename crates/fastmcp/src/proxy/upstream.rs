@@ -10,6 +10,7 @@ use rmcp::model::{
 };
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::task::AbortOnDropHandle;
 
 use super::{Proxy, Upstreams};
 use crate::client::{Client, Era, LogMessage, StdioServer, Target};
@@ -70,6 +71,10 @@ impl Upstream {
     /// them anyway; on 2026-07-28 it opens `subscriptions/listen` (an upstream that refuses
     /// it is asked for its lists every time instead).
     async fn heard(client: Client, sink: Arc<Sink>) -> Self {
+        if matches!(sink.current(), Current::Listeners) {
+            // It only watches resources; other connections hear list changes.
+            return Self { client, sink };
+        }
         if !client.is_stateless() {
             sink.set_hears_changes(true);
             return Self { client, sink };
@@ -110,6 +115,9 @@ pub(crate) enum Downstream {
         ctx: Context,
         questions: Option<mpsc::Sender<Question>>,
     },
+    /// The server's `subscriptions/listen` streams: a connection watching resources for
+    /// them (see `Proxy::watch_for_listener`) passes on resource updates alone.
+    Listeners,
 }
 
 /// An upstream question, and where its answer goes.
@@ -127,6 +135,10 @@ pub(crate) struct Sink {
     /// Whether the upstream tells this connection of list changes (a legacy session, or a
     /// 2026-07-28 `subscriptions/listen` it accepted): only then are lists kept.
     hears_changes: std::sync::atomic::AtomicBool,
+    /// The upstream listens that watch resources for this connection, by the URIs each
+    /// watches (2026-07-28 upstreams; a legacy session subscribes instead). Dropping one
+    /// stops it.
+    pub(super) watches: Mutex<std::collections::HashMap<Vec<String>, AbortOnDropHandle<()>>>,
 }
 
 impl Sink {
@@ -137,6 +149,7 @@ impl Sink {
             lists: Mutex::default(),
             generation: std::sync::atomic::AtomicU64::new(0),
             hears_changes: std::sync::atomic::AtomicBool::new(false),
+            watches: Mutex::default(),
         }
     }
 
@@ -168,6 +181,7 @@ impl Sink {
             Downstream::Request { ctx, questions } => {
                 Current::Request(ctx.clone(), questions.clone())
             }
+            Downstream::Listeners => Current::Listeners,
         }
     }
 
@@ -190,7 +204,7 @@ impl Sink {
                     .unwrap_or_else(|_| Err(ErrorData::internal_error("the request ended", None)));
             }
             Current::Request(ctx, None) => ctx.ask(request).await,
-            Current::Nobody => Err(Error::Unsupported(
+            Current::Nobody | Current::Listeners => Err(Error::Unsupported(
                 "the upstream server asked outside any request of a client".into(),
             )),
         };
@@ -219,14 +233,20 @@ impl Sink {
                 ctx.log_data(message.level, message.data, message.logger.as_deref())
                     .await;
             }
-            Current::Nobody => crate::client::log_server_message(&message),
+            Current::Nobody | Current::Listeners => crate::client::log_server_message(&message),
         }
     }
 
     /// Forgets stale lists and tells the downstream clients of an upstream change.
-    fn notify(&self, notification: ServerNotification) {
+    pub(super) fn notify(&self, notification: ServerNotification) {
         let session = match self.current() {
             Current::Session(state) => Some(state),
+            Current::Listeners => {
+                if let ServerNotification::ResourceUpdatedNotification(_) = notification {
+                    self.server.tell_listeners(notification);
+                }
+                return;
+            }
             _ => None,
         };
         let only = session.as_deref();
@@ -290,6 +310,7 @@ enum Current {
     Nobody,
     Session(Arc<SessionState>),
     Request(Context, Option<mpsc::Sender<Question>>),
+    Listeners,
 }
 
 impl Proxy {

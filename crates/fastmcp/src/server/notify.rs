@@ -82,6 +82,19 @@ impl NoticeQueue {
 
 static NEXT_LISTENER: AtomicU64 = AtomicU64::new(0);
 
+/// Hands `notification` to a server's `subscriptions/listen` streams alone (each takes what
+/// its filter accepts).
+#[cfg(any(feature = "redis", feature = "client"))]
+fn tell_listeners(shared: &Shared, notification: ServerNotification) {
+    let listeners = shared
+        .listeners
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    for listener in listeners.iter() {
+        listener.queue.push(notification.clone());
+    }
+}
+
 /// The live sessions of a server.
 fn session_states(shared: &Shared) -> Vec<Arc<SessionState>> {
     let sessions = shared
@@ -259,14 +272,7 @@ impl FastMCP {
     /// Hands `notification` (a change another replica had) to this server's listeners.
     #[cfg(feature = "redis")]
     pub(crate) fn tell_listeners(&self, notification: ServerNotification) {
-        let listeners = self
-            .shared
-            .listeners
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        for listener in listeners.iter() {
-            listener.queue.push(notification.clone());
-        }
+        tell_listeners(&self.shared, notification);
     }
 
     /// Tells the `subscriptions/listen` streams (2026-07-28) of every replica sharing `redis`
@@ -352,6 +358,13 @@ impl ServerRef {
     pub(crate) fn resource_updated(&self, uri: &str, only: Option<&SessionState>) {
         if let Some(shared) = self.0.upgrade() {
             resource_updated(&shared, uri, uri, only);
+        }
+    }
+
+    /// Hands `notification` to the server's `subscriptions/listen` streams alone.
+    pub(crate) fn tell_listeners(&self, notification: ServerNotification) {
+        if let Some(shared) = self.0.upgrade() {
+            tell_listeners(&shared, notification);
         }
     }
 }

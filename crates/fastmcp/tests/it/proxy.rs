@@ -543,22 +543,78 @@ async fn http_to_proxy_to_http_in_both_eras() {
     assert_eq!(handshakes.seen(), ["initialize", "discover"]);
 }
 
-#[tokio::test]
-async fn resource_updates_pass_through() {
-    let (upstream, _) = upstream();
-    let proxy = proxy_of(&upstream, Era::Auto);
-    let (client, mut updates) = legacy_client_hearing(&proxy, |notification| match notification {
-        ServerNotification::ResourceUpdatedNotification(updated) => Some(updated.params.uri),
-        _ => None,
-    })
-    .await;
-    client.subscribe_resource("mem://hello").await.unwrap();
-    upstream.notify_resource_updated("mem://hello");
-    let uri = tokio::time::timeout(WAIT, updates.recv())
+/// The next resource update `listening` hears (other notifications skipped).
+async fn next_update(listening: &mut fastmcp::client::Subscription) -> String {
+    let heard = async {
+        loop {
+            match listening.next().await.unwrap() {
+                Some(ServerNotification::ResourceUpdatedNotification(updated)) => {
+                    return updated.params.uri;
+                }
+                Some(_) => continue,
+                None => panic!("the listen ended"),
+            }
+        }
+    };
+    tokio::time::timeout(WAIT, heard)
         .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(uri, "mem://hello");
+        .expect("a resource update")
+}
+
+#[tokio::test]
+async fn resource_updates_pass_through_in_every_pairing_of_eras() {
+    use fastmcp::types::SubscriptionFilter;
+    for up in ERAS {
+        let (upstream, _) = upstream();
+        let proxy = proxy_of(&upstream, up);
+
+        // A legacy session subscribes, then follows another resource instead.
+        let (client, mut updates) =
+            legacy_client_hearing(&proxy, |notification| match notification {
+                ServerNotification::ResourceUpdatedNotification(updated) => {
+                    Some(updated.params.uri)
+                }
+                _ => None,
+            })
+            .await;
+        let mut next = async || {
+            tokio::time::timeout(WAIT, updates.recv())
+                .await
+                .expect("a resource update")
+                .unwrap()
+        };
+        client.subscribe_resource("mem://hello").await.unwrap();
+        upstream.notify_resource_updated("mem://hello");
+        assert_eq!(next().await, "mem://hello", "Legacy -> {up:?}");
+        client.unsubscribe_resource("mem://hello").await.unwrap();
+        client.subscribe_resource("mem://items/kiwi").await.unwrap();
+        upstream.notify_resource_updated("mem://hello");
+        upstream.notify_resource_updated("mem://items/kiwi");
+        assert_eq!(
+            next().await,
+            "mem://items/kiwi",
+            "Legacy -> {up:?}: hello no longer followed"
+        );
+
+        // A 2026-07-28 client listens for a resource.
+        let client = downstream(&proxy, Era::Stateless).await;
+        let filter = SubscriptionFilter::builder()
+            .resource_subscription("mem://hello")
+            .build();
+        let mut listening = client.listen(filter).await.unwrap();
+        // Told once when the proxy watches it upstream (it may have changed meanwhile).
+        assert_eq!(
+            next_update(&mut listening).await,
+            "mem://hello",
+            "Stateless -> {up:?}"
+        );
+        upstream.notify_resource_updated("mem://hello");
+        assert_eq!(
+            next_update(&mut listening).await,
+            "mem://hello",
+            "Stateless -> {up:?}"
+        );
+    }
 }
 
 /// Counts the tool calls it sees.
