@@ -35,6 +35,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use config::{IntoConfig, McpServers, ServerEntry};
 pub(crate) use pool::SessionUpstreams;
+pub(crate) use watch::watch_for_listener;
 
 use self::pool::Pool;
 use self::upstream::Source;

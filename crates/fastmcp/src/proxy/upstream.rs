@@ -242,8 +242,8 @@ impl Sink {
         let session = match self.current() {
             Current::Session(state) => Some(state),
             Current::Listeners => {
-                if let ServerNotification::ResourceUpdatedNotification(_) = notification {
-                    self.server.tell_listeners(notification);
+                if let ServerNotification::ResourceUpdatedNotification(updated) = notification {
+                    self.server.listeners_updated(&updated.params.uri);
                 }
                 return;
             }

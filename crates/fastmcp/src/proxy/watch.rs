@@ -13,9 +13,12 @@ use rmcp::model::{
 use rmcp::service::SubscriptionSink;
 use tokio_util::task::AbortOnDropHandle;
 
+use futures::future::BoxFuture;
+
 use super::upstream::{Downstream, Upstream};
 use super::{Proxy, Upstreams};
 use crate::error::Error;
+use crate::server::FastMCP;
 
 impl Upstream {
     /// Has the upstream tell this connection when any of `uris` changes, until
@@ -61,17 +64,85 @@ impl Upstream {
     }
 }
 
+/// What a `subscriptions/listen` has watched upstream, kept for as long as it lasts.
+pub(crate) struct ListenWatch {
+    _upstreams: Vec<Upstream>,
+}
+
+/// For a `subscriptions/listen` on `server` naming resources: each proxy among `server` and
+/// the servers mounted in it watches, on a connection of its own, the resources that are its
+/// own (under the names it knows them by) and hands their updates to the listen streams.
+/// Once the watches are in place `listener` hears once of each watched resource: the listen
+/// was acknowledged before the upstreams were asked, and a change in between would go unheard.
+pub(crate) async fn watch_for_listener(
+    server: &FastMCP,
+    listener: &SubscriptionSink,
+) -> ListenWatch {
+    let uris = listener
+        .accepted()
+        .resource_subscriptions
+        .clone()
+        .unwrap_or_default();
+    let mut watch = Watching::default();
+    if !uris.is_empty() {
+        let named = uris.into_iter().map(|uri| (uri.clone(), uri)).collect();
+        watch.watch_in(server, named).await;
+    }
+    watch.covered.sort();
+    watch.covered.dedup();
+    for uri in watch.covered {
+        let updated = ResourceUpdatedNotification::new(ResourceUpdatedNotificationParam::new(uri));
+        let _ = listener
+            .send(ServerNotification::ResourceUpdatedNotification(updated))
+            .await;
+    }
+    ListenWatch {
+        _upstreams: watch.upstreams,
+    }
+}
+
+#[derive(Default)]
+struct Watching {
+    upstreams: Vec<Upstream>,
+    /// The listener's URIs some proxy watches.
+    covered: Vec<String>,
+}
+
+impl Watching {
+    /// Watches `uris` (each as the listener names it, and as `server` does) through `server`
+    /// if it is a proxy, and through its mounts under the names they know.
+    fn watch_in<'a>(
+        &'a mut self,
+        server: &'a FastMCP,
+        uris: Vec<(String, String)>,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Some(proxy) = server.proxied() {
+                let here = uris.iter().map(|(_, here)| here.clone()).collect();
+                if let Some(upstream) = proxy.watch_upstream(here).await {
+                    self.upstreams.push(upstream);
+                    self.covered
+                        .extend(uris.iter().map(|(theirs, _)| theirs.clone()));
+                }
+            }
+            for mount in server.mounts() {
+                let child: Vec<(String, String)> = uris
+                    .iter()
+                    .filter_map(|(theirs, here)| Some((theirs.clone(), mount.child_uri(here)?)))
+                    .collect();
+                if !child.is_empty() {
+                    self.watch_in(&mount.child, child).await;
+                }
+            }
+        })
+    }
+}
+
 impl Proxy {
-    /// For a downstream `subscriptions/listen` naming resources: a connection of its own that
-    /// watches them upstream and hands their updates to the server's listeners; kept for as
-    /// long as the listen lasts (drop it to stop). Once it watches, `listener` is told each
-    /// resource was updated (it may have been while the proxy was asking). `None` when nothing is to be watched or
-    /// the upstream cannot be asked (a failure is logged: the listen still hears the rest).
-    pub(crate) async fn watch_for_listener(&self, listener: &SubscriptionSink) -> Option<Upstream> {
-        let uris = listener.accepted().resource_subscriptions.clone()?;
-        if uris.is_empty() {
-            return None;
-        }
+    /// A connection of the proxy's own on which the upstream tells it when any of `uris`
+    /// changes, its updates going to the server's listen streams (drop it to stop). `None`
+    /// when the upstream cannot be asked (logged).
+    async fn watch_upstream(&self, uris: Vec<String>) -> Option<Upstream> {
         if let Upstreams::Fixed(client) = &self.upstreams
             && !client.is_stateless()
         {
@@ -80,22 +151,11 @@ impl Proxy {
         }
         let watched = async {
             let upstream = self.connect(Downstream::Listeners, None, true).await?;
-            upstream.watch(uris.clone()).await?;
+            upstream.watch(uris).await?;
             Ok::<_, Error>(upstream)
         };
         match watched.await {
-            Ok(upstream) => {
-                // The listen was acknowledged before the upstream was asked: a change in
-                // between would go unheard, so the listener hears of each resource once now.
-                for uri in uris {
-                    let updated = ResourceUpdatedNotification::new(
-                        ResourceUpdatedNotificationParam::new(uri),
-                    );
-                    let notification = ServerNotification::ResourceUpdatedNotification(updated);
-                    let _ = listener.send(notification).await;
-                }
-                Some(upstream)
-            }
+            Ok(upstream) => Some(upstream),
             Err(error) => {
                 tracing::warn!(upstream = %self.label, %error, "resources not watched upstream");
                 None

@@ -350,12 +350,10 @@ impl ServerHandler for Session {
 
     async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
         let id = self.server.add_listener(context.sink().clone());
-        // A proxy has the upstream tell it of the resources listened for, while this lasts.
+        // Proxies (this server, or mounted in it) have their upstreams tell them of the
+        // resources listened for, while this lasts.
         #[cfg(feature = "client")]
-        let _watch = match self.server.proxied() {
-            Some(proxy) => proxy.watch_for_listener(context.sink()).await,
-            None => None,
-        };
+        let _watch = crate::proxy::watch_for_listener(&self.server, context.sink()).await;
         context.cancelled().await;
         self.server.remove_listener(id);
         Ok(())

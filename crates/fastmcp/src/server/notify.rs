@@ -220,6 +220,24 @@ fn resource_updated(shared: &Shared, uri: &str, known_as: &str, only: Option<&Se
     }
 }
 
+/// [`resource_updated`] for `subscriptions/listen` streams alone: a proxy's connection that
+/// watches resources for them.
+#[cfg(feature = "client")]
+fn listeners_updated(shared: &Shared, known_as: &str) {
+    shared.changes.fetch_add(1, Ordering::Relaxed);
+    let notification = ServerNotification::ResourceUpdatedNotification(
+        ResourceUpdatedNotification::new(ResourceUpdatedNotificationParam::new(known_as)),
+    );
+    tell_listeners(shared, notification);
+    for (parent, namespace) in parents(shared) {
+        let parent_uri = match &namespace {
+            Some(namespace) => super::mount::prefixed_uri(known_as, namespace),
+            None => known_as.to_owned(),
+        };
+        listeners_updated(&parent, &parent_uri);
+    }
+}
+
 impl FastMCP {
     /// How many list changes and resource updates this server has seen (its mounted servers'
     /// included); a cached answer from an earlier count may be stale.
@@ -361,10 +379,11 @@ impl ServerRef {
         }
     }
 
-    /// Hands `notification` to the server's `subscriptions/listen` streams alone.
-    pub(crate) fn tell_listeners(&self, notification: ServerNotification) {
+    /// Tells the server's `subscriptions/listen` streams alone (and its parents', under the
+    /// URI they know) that `uri` changed.
+    pub(crate) fn listeners_updated(&self, uri: &str) {
         if let Some(shared) = self.0.upgrade() {
-            tell_listeners(&shared, notification);
+            listeners_updated(&shared, uri);
         }
     }
 }

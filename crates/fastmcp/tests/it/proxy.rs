@@ -617,6 +617,42 @@ async fn resource_updates_pass_through_in_every_pairing_of_eras() {
     }
 }
 
+#[tokio::test]
+async fn a_listen_on_a_server_with_mounted_proxies_hears_their_upstreams_under_its_names() {
+    use fastmcp::types::SubscriptionFilter;
+    let (one, _) = upstream();
+    let (two, _) = upstream();
+    // Each upstream in its own era.
+    let parent = FastMCP::new("parent")
+        .mount(proxy_of(&one, Era::Legacy), "one")
+        .mount(proxy_of(&two, Era::Stateless), "two");
+    let client = downstream(&parent, Era::Stateless).await;
+    let filter = SubscriptionFilter::builder()
+        .resource_subscription("mem://one/hello")
+        .resource_subscription("mem://two/hello")
+        .build();
+    let mut listening = client.listen(filter).await.unwrap();
+    let mut told = vec![
+        next_update(&mut listening).await,
+        next_update(&mut listening).await,
+    ];
+    told.sort();
+    assert_eq!(
+        told,
+        ["mem://one/hello", "mem://two/hello"],
+        "told once each"
+    );
+
+    one.notify_resource_updated("mem://hello");
+    assert_eq!(next_update(&mut listening).await, "mem://one/hello");
+    two.notify_resource_updated("mem://hello");
+    assert_eq!(next_update(&mut listening).await, "mem://two/hello");
+    // Another resource of the upstream is not listened for.
+    one.notify_resource_updated("mem://items/kiwi");
+    two.notify_resource_updated("mem://hello");
+    assert_eq!(next_update(&mut listening).await, "mem://two/hello");
+}
+
 /// Counts the tool calls it sees.
 #[derive(Clone, Default)]
 struct CountCalls(Arc<std::sync::atomic::AtomicUsize>);

@@ -121,7 +121,8 @@ impl Mount {
         }
     }
 
-    fn child_uri(&self, uri: &str) -> Option<String> {
+    /// What the child calls `uri`, if it is under this mount.
+    pub(crate) fn child_uri(&self, uri: &str) -> Option<String> {
         match &self.options.namespace {
             Some(namespace) => unprefixed_uri(uri, namespace),
             None => Some(uri.to_owned()),
