@@ -244,6 +244,8 @@ async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
             assert!(format!("{prompt:?}").contains("Hello, Ada!"), "{pair}");
 
             progress_and_elicitation(&client, 40, &pair).await;
+            let asked = client.call_tool("ask_model", json!({})).await.unwrap();
+            assert_eq!(asked.text(), "pong / 2 roots", "{pair}: sampling and roots");
             let reference = fastmcp::types::Reference::for_resource("mem://items/{id}");
             let completion = client.complete(reference, "id", "ap", &[]).await.unwrap();
             assert_eq!(completion.values, ["apple", "apricot"], "{pair}");
@@ -263,6 +265,14 @@ async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
                 [expected],
                 "{pair}: the upstream era, once"
             );
+
+            // A legacy client's ping is answered upstream: a 2026-07-28 upstream, which has no
+            // ping, is asked `server/discover` instead. (A 2026-07-28 client's ping is a
+            // `server/discover` of the proxy itself.)
+            client.ping().await.unwrap();
+            if down == Era::Legacy && up != Era::Legacy {
+                assert_eq!(handshakes.seen(), [expected, expected], "{pair}: ping");
+            }
         }
     }
 }
