@@ -435,31 +435,33 @@ async fn legacy_client_hearing<T: Send + 'static>(
 
 #[tokio::test]
 async fn upstream_list_changes_reach_the_downstream_client_and_refresh_its_list() {
-    let (upstream, _) = upstream();
-    let proxy = proxy_of(&upstream, Era::Auto);
-    let (client, mut changes) = legacy_client_hearing(&proxy, |notification| {
-        matches!(
-            notification,
-            ServerNotification::ToolListChangedNotification(_)
-        )
-        .then_some(())
-    })
-    .await;
-    assert_eq!(client.list_tools().await.unwrap().len(), 5);
+    for up in ERAS {
+        let (upstream, _) = upstream();
+        let proxy = proxy_of(&upstream, up);
+        let (client, mut changes) = legacy_client_hearing(&proxy, |notification| {
+            matches!(
+                notification,
+                ServerNotification::ToolListChangedNotification(_)
+            )
+            .then_some(())
+        })
+        .await;
+        assert_eq!(client.list_tools().await.unwrap().len(), 5, "{up:?}");
 
-    upstream.remove_tool("wait");
-    tokio::time::timeout(WAIT, changes.recv())
-        .await
-        .unwrap()
-        .unwrap();
-    let names: Vec<String> = client
-        .list_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|tool| tool.name.into())
-        .collect();
-    assert!(!names.contains(&"wait".to_owned()), "{names:?}");
+        upstream.remove_tool("wait");
+        tokio::time::timeout(WAIT, changes.recv())
+            .await
+            .unwrap_or_else(|_| panic!("Legacy -> {up:?}: no list change heard"))
+            .unwrap();
+        let names: Vec<String> = client
+            .list_tools()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|tool| tool.name.into())
+            .collect();
+        assert!(!names.contains(&"wait".to_owned()), "{up:?}: {names:?}");
+    }
 }
 
 #[tokio::test]
