@@ -65,13 +65,20 @@ impl Connect {
             .map_err(Failure::connection)?;
         let connecting = async {
             if let Some(found) = configured {
-                // A server configured in a client, by name.
+                // A server configured in a client, by name (its own OAuth unless --auth).
+                let builder = match (&found.entry.url, found.entry.auth.as_deref(), &self.auth) {
+                    (Some(url), Some("oauth"), login::Auth::None) => {
+                        builder.oauth(login::for_config(&found.name, url)?)
+                    }
+                    _ => builder,
+                };
                 return found.entry.connect(&found.name, builder).await;
             }
             if is_config(target) {
                 // Every server of the file, behind one in-process proxy.
                 let options = fastmcp::proxy::ProxyOptions::new()
-                    .client(Client::builder().connect_timeout(timeout));
+                    .client(Client::builder().connect_timeout(timeout))
+                    .oauth(login::for_config);
                 let proxy = fastmcp::FastMCP::proxy_with(target, options)?;
                 return builder.connect(proxy).await;
             }

@@ -51,7 +51,7 @@ impl Auth {
                 if !target.starts_with("http://") && !target.starts_with("https://") {
                     return Err("--auth oauth needs an http(s):// server".into());
                 }
-                Ok(builder.oauth(browser_flow(target).await?))
+                Ok(builder.oauth(browser_oauth(target)?))
             }
         }
     }
@@ -59,30 +59,44 @@ impl Auth {
 
 /// The OAuth flow in the user's browser, redirected back to a one-time listener on
 /// 127.0.0.1, tokens cached for `url`.
-async fn browser_flow(url: &str) -> Result<OAuth, String> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
+pub fn browser_oauth(url: &str) -> Result<OAuth, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
         .map_err(|error| format!("cannot listen for the OAuth callback: {error}"))?;
     let port = listener
         .local_addr()
         .map_err(|error| error.to_string())?
         .port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-    let listener = std::sync::Arc::new(tokio::sync::Mutex::new(listener));
+    // Handed to Tokio when the browser is sent (inside the runtime, whoever made the OAuth).
+    let listener = std::sync::Arc::new(tokio::sync::Mutex::new(Some(listener)));
     let oauth = OAuth::new(redirect_uri, move |authorization_url: String| {
         let listener = std::sync::Arc::clone(&listener);
         async move {
             eprintln!("Authorize fastmcp in your browser:\n  {authorization_url}");
+            let mut slot = listener.lock().await;
+            let listener = slot.take().ok_or("the OAuth callback was already used")?;
+            listener
+                .set_nonblocking(true)
+                .map_err(|error| error.to_string())?;
+            let listener = TcpListener::from_std(listener).map_err(|error| error.to_string())?;
             open_browser(&authorization_url);
-            let listener = listener.lock().await;
-            tokio::time::timeout(AUTHORIZE_WITHIN, callback(&listener, port))
+            let answer = tokio::time::timeout(AUTHORIZE_WITHIN, callback(&listener, port))
                 .await
-                .map_err(|_| "no answer from the browser within 5 minutes".to_owned())?
+                .map_err(|_| "no answer from the browser within 5 minutes".to_owned())?;
+            // Kept for a second authorization (a refused token) in this run.
+            *slot = listener.into_std().ok();
+            answer
         }
     })
     .client_name("fastmcp CLI")
     .token_cache(token_file(url)?);
     Ok(oauth)
+}
+
+/// For [`ProxyOptions::oauth`](fastmcp::proxy::ProxyOptions::oauth): a configured server
+/// whose `auth` is `"oauth"` is authorized in the browser.
+pub fn for_config(_name: &str, url: &str) -> Result<OAuth, fastmcp::Error> {
+    browser_oauth(url).map_err(fastmcp::Error::Settings)
 }
 
 /// `$XDG_CONFIG_HOME/fastmcp/tokens/<server>.json` (`~/.config` by default).

@@ -37,7 +37,8 @@ impl Source {
                 let timeout = seconds("--connect-timeout", connect.timeout)?;
                 let options = fastmcp::proxy::ProxyOptions::new()
                     .name("fastmcp-run")
-                    .client(Client::builder().connect_timeout(timeout));
+                    .client(Client::builder().connect_timeout(timeout))
+                    .oauth(crate::login::for_config);
                 // A bridge passes every progress value on, as the server sent it.
                 let proxy = match discover::resolve(&target).map_err(Failure::connection)? {
                     Some(found) => {

@@ -585,5 +585,30 @@ async fn oauth_in_the_browser_then_cached_then_refreshed() {
     let fourth = call().await.unwrap();
     assert_eq!(ok(&fourth).trim(), "3");
     assert_eq!(issuer.codes.load(Ordering::SeqCst), 2);
+
+    // An mcpServers file whose entry says `"auth": "oauth"` (another user: no cached token).
+    let other = Scratch::new("oauth-config");
+    let other = other.0.clone();
+    let config = other.join("mcp.json");
+    let entry = json!({"mcpServers": {"protected": {"url": url, "auth": "oauth"}}});
+    std::fs::write(&config, entry.to_string()).unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    let browser = browser_script.to_str().unwrap().to_owned();
+    let fifth = tokio::task::spawn_blocking(move || {
+        fastmcp_with(
+            &other,
+            &other,
+            &["call", &config, "add", "a=2", "b=2"],
+            &[("BROWSER", browser.as_str())],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(ok(&fifth).trim(), "4");
+    assert_eq!(
+        issuer.codes.load(Ordering::SeqCst),
+        3,
+        "authorized in the browser"
+    );
     shutdown.cancel();
 }

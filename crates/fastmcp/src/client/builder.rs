@@ -255,6 +255,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether an authorization (OAuth or a grant) has been given.
+    pub(crate) fn has_authorization(&self) -> bool {
+        #[cfg(feature = "auth")]
+        return self.auth.is_some();
+        #[cfg(not(feature = "auth"))]
+        false
+    }
+
     /// Authorizes with OAuth 2.1 when the server answers `401` (HTTP targets only); see
     /// [`OAuth`](super::OAuth).
     #[cfg(feature = "auth")]

@@ -66,8 +66,8 @@ pub struct ServerEntry {
     /// HTTP headers sent with every request.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
-    /// A bearer token (`"oauth"` is not read from a file: configure
-    /// [`ClientBuilder::oauth`](crate::ClientBuilder) through [`ProxyOptions::client`]).
+    /// A bearer token, or `"oauth"`: the OAuth flow, as [`ProxyOptions::oauth`] (or, for
+    /// [`connect`](Self::connect), the builder's [`oauth`](crate::ClientBuilder)) provides it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth: Option<String>,
 }
@@ -113,7 +113,7 @@ impl McpServers {
         for (name, entry) in &self.servers {
             let source = entry.source(name)?;
             let named = options.clone().name(name.clone());
-            let named = match entry.client(&named) {
+            let named = match entry.client(name, &named)? {
                 Some(builder) => named.client(builder),
                 None => named,
             };
@@ -157,7 +157,11 @@ impl ServerEntry {
                     Some("sse") => builder.http_transport(crate::client::HttpTransport::Sse),
                     _ => builder,
                 };
-                self.with_credentials(builder).connect(url).await
+                let builder = self.with_credentials(builder);
+                if self.wants_oauth() && !builder.has_authorization() {
+                    return Err(oauth_missing(name));
+                }
+                builder.connect(url).await
             }
             Source::InProcess(server) => builder.connect(server).await,
         }
@@ -201,13 +205,48 @@ impl ServerEntry {
         }
     }
 
-    /// The client builder for a remote server's headers and token, if it has any.
-    fn client(&self, options: &ProxyOptions) -> Option<crate::ClientBuilder> {
+    /// The client builder for a remote server's headers and token or OAuth, if it has any.
+    fn client(
+        &self,
+        name: &str,
+        options: &ProxyOptions,
+    ) -> Result<Option<crate::ClientBuilder>, Error> {
         if self.headers.is_empty() && self.auth.is_none() {
-            return None;
+            return Ok(None);
         }
-        Some(self.with_credentials(options.client.clone().unwrap_or_default()))
+        let builder = self.with_credentials(options.client.clone().unwrap_or_default());
+        if !self.wants_oauth() {
+            return Ok(Some(builder));
+        }
+        #[cfg(feature = "auth")]
+        if let (Some(authorize), Some(url)) = (&options.oauth, &self.url) {
+            return Ok(Some(builder.oauth(authorize(name, url)?)));
+        }
+        Err(oauth_missing(name))
     }
+
+    /// A remote server whose `auth` is `"oauth"`.
+    fn wants_oauth(&self) -> bool {
+        self.url.is_some() && self.auth.as_deref() == Some("oauth")
+    }
+}
+
+/// Gives the OAuth of a configured server (`name`, `url`) whose `auth` is `"oauth"`.
+#[cfg(feature = "auth")]
+pub(crate) type Authorize =
+    std::sync::Arc<dyn Fn(&str, &str) -> Result<crate::client::OAuth, Error> + Send + Sync>;
+
+/// The error for a server that asks for OAuth with nothing to authorize it.
+fn oauth_missing(name: &str) -> Error {
+    let how = if cfg!(feature = "auth") {
+        "give the proxy a way to authorize (`ProxyOptions::oauth`), or use the fastmcp CLI, \
+         which opens your browser"
+    } else {
+        "this build has no OAuth (the `auth` feature)"
+    };
+    Error::Settings(format!(
+        "server '{name}' asks for OAuth (\"auth\": \"oauth\"): {how}"
+    ))
 }
 
 impl Client {

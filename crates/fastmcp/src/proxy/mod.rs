@@ -75,6 +75,9 @@ pub struct ProxyOptions {
     isolation: Isolation,
     pool_size: Option<usize>,
     client: Option<ClientBuilder>,
+    /// Makes the OAuth client of a configured server whose `auth` is `"oauth"`.
+    #[cfg(feature = "auth")]
+    oauth: Option<config::Authorize>,
 }
 
 impl std::fmt::Debug for ProxyOptions {
@@ -102,6 +105,34 @@ impl ProxyOptions {
     /// Which upstream session serves each downstream client (see [`Isolation`]).
     pub fn isolation(mut self, isolation: Isolation) -> Self {
         self.isolation = isolation;
+        self
+    }
+
+    /// How a configured remote server whose `auth` is `"oauth"` (an `mcpServers` entry) is
+    /// authorized: `authorize(name, url)` gives its [`OAuth`](crate::client::OAuth) — a
+    /// browser flow with a callback, a token cache. Without it such an entry is an error
+    /// that names the server. (`fastmcp run`/`list`/`call` open the user's browser.)
+    ///
+    /// ```no_run
+    /// use fastmcp::client::OAuth;
+    /// use fastmcp::proxy::ProxyOptions;
+    /// let options = ProxyOptions::new().oauth(|name, _url| {
+    ///     Ok(OAuth::new("http://127.0.0.1:8765/callback", |authorization_url: String| async move {
+    ///         println!("open {authorization_url}, then paste where it sent you:");
+    ///         let mut line = String::new();
+    ///         std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+    ///         Ok(line.trim().to_owned())
+    ///     })
+    ///     .client_name(format!("gateway for {name}")))
+    /// });
+    /// # drop(options);
+    /// ```
+    #[cfg(feature = "auth")]
+    pub fn oauth<F>(mut self, authorize: F) -> Self
+    where
+        F: Fn(&str, &str) -> Result<crate::client::OAuth, Error> + Send + Sync + 'static,
+    {
+        self.oauth = Some(std::sync::Arc::new(authorize));
         self
     }
 

@@ -492,6 +492,26 @@ async fn a_config_namespaces_its_servers_and_reports_a_failing_one_by_name() {
     assert!(error.to_string().contains("broken"), "{error}");
 }
 
+#[tokio::test]
+async fn a_config_asking_for_oauth_with_nothing_to_authorize_says_which_server() {
+    let config = McpServers::from_value(json!({"mcpServers": {
+        "secured": {"url": "http://127.0.0.1:9/mcp", "auth": "oauth"},
+    }}))
+    .unwrap();
+    let error = Client::from_config(config.clone()).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("'secured'") && message.contains("ProxyOptions::oauth"),
+        "{message}"
+    );
+    let entry = &config.servers["secured"];
+    let error = entry
+        .connect("secured", Client::builder())
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("'secured'"), "{error}");
+}
+
 #[test]
 fn a_config_with_one_server_keeps_its_names_and_bad_configs_say_why() {
     let one = McpServers::from_json(r#"{"mcpServers": {"x": {"command": "srv"}}}"#).unwrap();
