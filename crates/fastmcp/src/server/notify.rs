@@ -84,7 +84,6 @@ static NEXT_LISTENER: AtomicU64 = AtomicU64::new(0);
 
 /// Hands `notification` to a server's `subscriptions/listen` streams alone (each takes what
 /// its filter accepts).
-#[cfg(any(feature = "redis", feature = "client"))]
 fn tell_listeners(shared: &Shared, notification: ServerNotification) {
     let listeners = shared
         .listeners
@@ -130,15 +129,8 @@ fn broadcast(
             queue.push(notification.clone());
         }
     }
-    if only.is_some() {
-        return;
-    }
-    let listeners = shared
-        .listeners
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    for listener in listeners.iter() {
-        listener.queue.push(notification.clone());
+    if only.is_none() {
+        tell_listeners(shared, notification);
     }
 }
 

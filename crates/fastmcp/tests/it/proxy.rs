@@ -149,6 +149,12 @@ fn upstream() -> (FastMCP, Handshakes) {
     (server, handshakes)
 }
 
+/// The names of `client`'s tools.
+async fn tool_names(client: &Client) -> Vec<String> {
+    let tools = client.list_tools().await.unwrap();
+    tools.into_iter().map(|tool| tool.name.into()).collect()
+}
+
 /// A proxy of `upstream` reached in `up` era (`Auto`: mirrored).
 fn proxy_of(upstream: &FastMCP, up: Era) -> FastMCP {
     let options = ProxyOptions::new().client(Client::builder().era(up));
@@ -209,13 +215,7 @@ async fn components_and_calls_pass_through_in_every_pairing_of_eras() {
             let client = downstream(&proxy, down).await;
             let pair = format!("{down:?} -> {up:?}");
 
-            let mut names: Vec<String> = client
-                .list_tools()
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|tool| tool.name.into())
-                .collect();
+            let mut names = tool_names(&client).await;
             names.sort();
             assert_eq!(
                 names,
@@ -453,13 +453,7 @@ async fn upstream_list_changes_reach_the_downstream_client_and_refresh_its_list(
             .await
             .unwrap_or_else(|_| panic!("Legacy -> {up:?}: no list change heard"))
             .unwrap();
-        let names: Vec<String> = client
-            .list_tools()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|tool| tool.name.into())
-            .collect();
+        let names = tool_names(&client).await;
         assert!(!names.contains(&"wait".to_owned()), "{up:?}: {names:?}");
     }
 }
@@ -474,13 +468,7 @@ async fn a_config_namespaces_its_servers_and_reports_a_failing_one_by_name() {
     }}))
     .unwrap();
     let client = Client::from_config(config).await.unwrap();
-    let names: Vec<String> = client
-        .list_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|tool| tool.name.into())
-        .collect();
+    let names = tool_names(&client).await;
     assert!(names.contains(&"one_pid".to_owned()), "{names:?}");
     assert!(names.contains(&"two_pid".to_owned()), "{names:?}");
     assert!(!names.iter().any(|name| name.starts_with("broken_")));
