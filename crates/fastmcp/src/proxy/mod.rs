@@ -121,7 +121,7 @@ impl ProxyOptions {
     ///         println!("open {authorization_url}, then paste where it sent you:");
     ///         let mut line = String::new();
     ///         std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
-    ///         Ok(line.trim().to_owned())
+    ///         Ok::<_, String>(line.trim().to_owned())
     ///     })
     ///     .client_name(format!("gateway for {name}")))
     /// });
