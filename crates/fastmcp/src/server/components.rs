@@ -37,6 +37,16 @@ impl Components {
     pub(crate) fn template(&self, uri_template: &str) -> Option<ResourceTemplate> {
         self.templates.get(uri_template, None, &self.visibility)
     }
+
+    /// Whether `uri` is a visible resource here, or matches a visible template.
+    pub(crate) fn serves_uri(&self, uri: &str) -> bool {
+        self.resource(uri, None).is_some()
+            || self
+                .templates
+                .visible(&self.visibility)
+                .iter()
+                .any(|template| template.match_uri(uri).is_some())
+    }
 }
 
 /// Builder-style registration panics on a duplicate, like an overlapping route in axum.

@@ -350,16 +350,8 @@ impl FastMCP {
     }
 
     fn provides_resource(&self, uri: &str) -> bool {
-        let local = self.is_proxy() || {
-            let components = self.components();
-            components.resource(uri, None).is_some()
-                || components
-                    .templates
-                    .visible(&components.visibility)
-                    .iter()
-                    .any(|template| template.match_uri(uri).is_some())
-        };
-        local
+        self.is_proxy()
+            || self.components().serves_uri(uri)
             || self.mounts().iter().any(|mount| {
                 mount
                     .child_uri(uri)

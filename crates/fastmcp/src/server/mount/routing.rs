@@ -25,14 +25,7 @@ impl Session {
             ClientRequest::GetPromptRequest(get) => {
                 components.prompt(&get.params.name, None).is_some()
             }
-            ClientRequest::ReadResourceRequest(read) => {
-                components.resource(&read.params.uri, None).is_some()
-                    || components
-                        .templates
-                        .visible(&components.visibility)
-                        .iter()
-                        .any(|template| template.match_uri(&read.params.uri).is_some())
-            }
+            ClientRequest::ReadResourceRequest(read) => components.serves_uri(&read.params.uri),
             other => crate::server::tasks::task_id(other)
                 .is_some_and(|task| self.server.tasks().get_task(task).is_ok()),
         }
@@ -162,17 +155,8 @@ fn route_name<'m>(mounts: &'m [Mount], name: &mut String) -> Option<&'m Mount> {
 }
 
 fn route_uri<'m>(server: &FastMCP, mounts: &'m [Mount], uri: &mut String) -> Option<&'m Mount> {
-    {
-        let components = server.components();
-        let local = components.resource(uri, None).is_some()
-            || components
-                .templates
-                .visible(&components.visibility)
-                .iter()
-                .any(|template| template.match_uri(uri).is_some());
-        if local {
-            return None;
-        }
+    if server.components().serves_uri(uri) {
+        return None;
     }
     mounts.iter().find_map(|mount| {
         let local = mount.child_uri(uri)?;
